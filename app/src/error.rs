@@ -1,0 +1,61 @@
+//! The server-function side of the one error type: [`Problem`] carried through Leptos.
+//!
+//! `AppError` only wraps [`Problem`] so that Leptos can encode it (the orphan rule forbids
+//! implementing Leptos' trait on core's type directly); the REST API wraps the same `Problem`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use portcullis_core::{Problem, ProblemKind};
+use serde::{Deserialize, Serialize};
+
+/// A [`Problem`] returned by a server function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError(pub Problem);
+
+impl AppError {
+    /// The message to show beside `field`, if the problem is about that field.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.0.field.as_deref() == Some(field)).then(|| self.0.message.clone())
+    }
+
+    /// The message when it is not about one of `fields` (shown at the top of a form).
+    pub fn general_message(&self, fields: &[&str]) -> Option<String> {
+        match self.0.field.as_deref() {
+            Some(f) if fields.contains(&f) => None,
+            _ => Some(self.0.message.clone()),
+        }
+    }
+}
+
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> Self {
+        AppError(p)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let problem = match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                Problem::new(ProblemKind::Invalid, "bad_request", format!("the request could not be read: {m}"))
+            }
+            ServerFnErrorErr::Request(_) => Problem::new(
+                ProblemKind::Unavailable,
+                "network",
+                "the server could not be reached; check your connection and try again",
+            ),
+            _ => Problem::internal(),
+        };
+        AppError(problem)
+    }
+}

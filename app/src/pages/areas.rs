@@ -1,0 +1,85 @@
+//! Areas of the console whose pages come in later issues. Each says what will live there, so
+//! no link in the navigation leads nowhere.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// A console area still being built: its purpose and the features (spec ids) it will hold.
+#[component]
+fn Area(title: &'static str, summary: &'static str, features: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <div class="page-header">
+            <div>
+                <h1>{title}</h1>
+                <p class="muted">{summary}</p>
+            </div>
+        </div>
+        <section class="panel empty-state">
+            <p><strong>"This area is being built."</strong> " Here is what will live in it:"</p>
+            <ul class="feature-list">
+                {features.iter().map(|(id, text)| view! {
+                    <li><span class="badge">{*id}</span> {*text}</li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Users & Activity.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! { <Area title="Users & Activity" summary="The people of this tenant, what they may do, and everything that happened." features=&[
+        ("U1", "Users: name, email, policies, resource groups, last sign-in; sortable, searchable, paged."),
+        ("U2", "Add user with a welcome email carrying a one-time link to set a password."),
+        ("U3", "Email-domain allowlist, and requests to allowlist a domain (U4)."),
+        ("U6", "Policies: built-in and custom sets of actions."),
+        ("U7", "Resource groups: All resource groups and custom groups."),
+        ("U10", "SSO group mappings."),
+        ("L3", "Activity log: sortable, with Show more, copy ids and CSV download (L5)."),
+    ]/> }
+}
+
+/// Customer 360.
+#[component]
+pub fn Customer360Page() -> impl IntoView {
+    view! { <Area title="Customer 360" summary="Databases, their tables, and who may see what in them." features=&[
+        ("U9", "Databases with tables and PII-flagged columns; previews mask PII unless you may see it."),
+        ("U7", "Change permissions: give a database to one custom resource group."),
+        ("U8", "Sources, unmasked PII and database administration need All resource groups."),
+    ]/> }
+}
+
+/// Security › Authorizations.
+#[component]
+pub fn AuthorizationsPage() -> impl IntoView {
+    view! { <Area title="Authorizations" summary="Credentials for third-party tools: their health, their use, the jobs that need them." features=&[
+        ("A1", "Provider catalog: Google Cloud, Facebook, Iterable, Salesforce, SendGrid, HTTP API, PostgreSQL."),
+        ("A2", "Create wizard: provider, method, label, description, configuration."),
+        ("A3", "Secrets encrypted at rest and never shown again."),
+        ("A5", "Health checked daily and on demand."),
+        ("A8", "Requests made with each authorization, charted over time."),
+        ("A10", "Dashboard of every authorization in the tenant."),
+    ]/> }
+}
+
+/// Apps.
+#[component]
+pub fn AppsPage() -> impl IntoView {
+    view! { <Area title="Apps" summary="Programs that act for this tenant: their permissions, tokens and installs." features=&[
+        ("P1", "The permission catalog: 11 account and 14 agency permissions."),
+        ("P2", "Applications with the permissions they request, and why."),
+        ("P3", "Bot tokens shown once, revocable, with last use."),
+        ("P4", "Installs with a consent screen; uninstall."),
+    ]/> }
+}
+
+/// Jobs.
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    view! { <Area title="Jobs" summary="The jobs and imported experiences that use this tenant's authorizations." features=&[
+        ("A11", "Jobs created from a wizard whose first step picks or creates an authorization."),
+        ("A9", "Each authorization lists the jobs that depend on it."),
+        ("A7", "An authorization cannot be deleted while a job uses it."),
+    ]/> }
+}

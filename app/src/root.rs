@@ -1,0 +1,63 @@
+//! The HTML document and the route table.
+
+use crate::pages::areas::{AppsPage, AuthorizationsPage, Customer360Page, JobsPage, UsersPage};
+use crate::pages::layout::ConsoleLayout;
+use crate::pages::not_found::NotFound;
+use crate::pages::overview::OverviewPage;
+use crate::pages::setup::SetupPage;
+use crate::pages::sign_in::SignInPage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The whole HTML document, rendered on the server around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: every area of the console under one router.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets end-to-end tests (and curious people) tell a hydrated page from a server-rendered one.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Portcullis".to_owned() } else { format!("{text} · Portcullis") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=SignInPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <ParentRoute path=path!("") view=ConsoleLayout>
+                    <Route path=path!("") view=OverviewPage/>
+                    <Route path=path!("users") view=UsersPage/>
+                    <Route path=path!("customer-360") view=Customer360Page/>
+                    <Route path=path!("security/authorizations") view=AuthorizationsPage/>
+                    <Route path=path!("apps") view=AppsPage/>
+                    <Route path=path!("jobs") view=JobsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

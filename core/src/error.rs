@@ -1,0 +1,147 @@
+//! The one error shape of Portcullis.
+//!
+//! Server functions and the REST API both answer with a [`Problem`]; the REST layer wraps it in
+//! the `{"error": {...}}` envelope of `shared/API.md`, server functions send it as is, and the
+//! UI shows `message` next to the field named by `field`.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure this is; decides the HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// Not signed in, or the credentials are wrong (401).
+    Unauthenticated,
+    /// Signed in but not allowed (403).
+    Forbidden,
+    /// Does not exist, or exists outside the caller's tenant (404): never reveal which.
+    NotFound,
+    /// The action conflicts with the current state, for example a delete with dependents (409).
+    Conflict,
+    /// The input breaks a rule; `field` names it (422).
+    Invalid,
+    /// Too many attempts; `retry_after_secs` says when to come back (429).
+    RateLimited,
+    /// The storage or another dependency is down (503).
+    Unavailable,
+    /// A bug or an unexpected failure; details go to the log, never to the client (500).
+    Internal,
+}
+
+impl ProblemKind {
+    /// The HTTP status code that carries this kind of problem.
+    pub fn status(self) -> u16 {
+        match self {
+            ProblemKind::Unauthenticated => 401,
+            ProblemKind::Forbidden => 403,
+            ProblemKind::NotFound => 404,
+            ProblemKind::Conflict => 409,
+            ProblemKind::Invalid => 422,
+            ProblemKind::RateLimited => 429,
+            ProblemKind::Unavailable => 503,
+            ProblemKind::Internal => 500,
+        }
+    }
+}
+
+/// Something that stands in the way of a change (a running job blocking a delete, say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocker {
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// A failure a person can act on: a stable machine code, one sentence, and what caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    /// Stable snake_case code for programs (`invalid_email`, `session_expired`, …).
+    pub code: String,
+    /// One lowercase-started sentence a person can act on; no type names, no line breaks.
+    pub message: String,
+    /// The input field the problem is about, when there is one.
+    pub field: Option<String>,
+    /// The permission that was missing, on a 403 caused by one.
+    pub missing_permission: Option<String>,
+    /// What blocks a conflicting change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blockers: Vec<Blocker>,
+    /// Seconds until a rate-limited caller may try again.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Problem {
+    /// A problem of `kind` with a stable `code` and a sentence for people.
+    pub fn new(kind: ProblemKind, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            missing_permission: None,
+            blockers: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// Input that breaks a rule: names the field and the rule.
+    pub fn invalid(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem::new(ProblemKind::Invalid, code, message).with_field(field)
+    }
+
+    /// The caller is not signed in (or the session ended).
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Problem::new(ProblemKind::Unauthenticated, "unauthenticated", message)
+    }
+
+    /// The caller is known but may not do this; `why` says what is missing.
+    pub fn forbidden(code: impl Into<String>, why: impl Into<String>) -> Self {
+        Problem::new(ProblemKind::Forbidden, code, why)
+    }
+
+    /// Nothing by that id that the caller may see.
+    pub fn not_found(what: &str) -> Self {
+        Problem::new(ProblemKind::NotFound, "not_found", format!("no {what} with that id"))
+    }
+
+    /// An unexpected failure: the client learns only that something went wrong.
+    pub fn internal() -> Self {
+        Problem::new(
+            ProblemKind::Internal,
+            "internal",
+            "something went wrong on our side; the details are in the server log",
+        )
+    }
+
+    /// The storage is unreachable: worth retrying later.
+    pub fn unavailable() -> Self {
+        Problem::new(
+            ProblemKind::Unavailable,
+            "unavailable",
+            "the service is temporarily unavailable; try again in a moment",
+        )
+    }
+
+    /// Names the field the problem is about.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The HTTP status that carries this problem.
+    pub fn status(&self) -> u16 {
+        self.kind.status()
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Problem {}

@@ -1,0 +1,16 @@
+//! Portcullis core: the domain shared by the browser (compiled to wasm) and the server.
+//!
+//! Everything here is pure: no I/O, no async runtime, no clock reads. Time is always an
+//! argument, so the same inputs give the same answers on every target. The browser calls
+//! these functions to validate forms as the user types; the server calls the very same
+//! functions before it stores anything, so the two can never disagree.
+
+pub mod access;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod signin;
+pub mod tenancy;
+
+pub use error::{Problem, ProblemKind};

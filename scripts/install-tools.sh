@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, skipping what is already present.
+# Idempotent: safe to run on every CI run and on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[install-tools] %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v cargo-leptos >/dev/null || ! cargo-leptos --version 2>/dev/null | grep -q '0.3.10'; then
+  log "installing cargo-leptos 0.3.10 (about 10 minutes, once)"
+  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+fi
+
+if ! command -v wasm-bindgen >/dev/null || ! wasm-bindgen --version | grep -q '0.2.130'; then
+  log "installing wasm-bindgen-cli 0.2.130"
+  cargo install wasm-bindgen-cli --version 0.2.130
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
+
+# npm packages: Playwright and binaryen (wasm-opt 123; Debian's 108 emits wasm that never hydrates).
+if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/binaryen ]; then
+  log "installing end2end npm packages"
+  (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+fi
+log "tools ready"

@@ -1,0 +1,84 @@
+//! Configuration from the environment (and the command line, which overrides it).
+
+use std::net::SocketAddr;
+
+/// Everything the server reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://…` (the default, a file created on first start) or `postgres://…`.
+    pub database_url: String,
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The address people reach the console at, for links printed or mailed.
+    pub public_url: String,
+    /// Set `Secure` on cookies; turn on whenever the console is served over TLS.
+    pub secure_cookies: bool,
+    /// First operator, created on an empty database.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("addr", &self.addr)
+            .field("public_url", &self.public_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("admin_email", &self.admin_email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default SQLite file, in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://portcullis.db?mode=rwc";
+/// The default address: loopback only, so a fresh install is not reachable from the network.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("PORTCULLIS_ADDR must be an address like 127.0.0.1:3000, got {0:?}")]
+    Addr(String),
+    #[error("PORTCULLIS_SECURE_COOKIES must be true or false, got {0:?}")]
+    SecureCookies(String),
+}
+
+impl Config {
+    /// Reads the environment; `addr` from the command line wins over `PORTCULLIS_ADDR`.
+    pub fn from_env(addr: Option<String>) -> Result<Config, ConfigError> {
+        let addr_text = addr.or_else(|| env("PORTCULLIS_ADDR")).unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let secure_cookies = match env("PORTCULLIS_SECURE_COOKIES").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => return Err(ConfigError::SecureCookies(other.to_owned())),
+        };
+        Ok(Config {
+            database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+            addr,
+            secure_cookies,
+            admin_email: env("PORTCULLIS_ADMIN_EMAIL"),
+            admin_password: env("PORTCULLIS_ADMIN_PASSWORD"),
+        })
+    }
+}
+
+/// A database URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,256 @@
+//! The server's side of the browser app: what server functions hand over to.
+
+use crate::activity::{self, NewEvent, Principal};
+use crate::db::{new_id, problem, Db};
+use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+use crate::store::{overview, sessions, setup, tenants, users};
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use portcullis_app::model::TenantOverview;
+use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
+use portcullis_core::email::Email;
+use portcullis_core::ids::{TenantId, UserId};
+use portcullis_core::password::Password;
+use portcullis_core::signin::{attempt_allowed, session_valid, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS};
+use portcullis_core::tenancy::{default_tenant, enter_tenant, Viewer};
+use portcullis_core::{Problem, ProblemKind};
+
+/// Where activity records written by sign-in come from.
+const SOURCE: &str = "console";
+/// A session is marked as used at most this often, so reads do not turn into writes.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The services behind the browser app.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub secure_cookies: bool,
+}
+
+fn wrong_credentials() -> Problem {
+    Problem::new(ProblemKind::Unauthenticated, "invalid_credentials", "the email or password is not right")
+        .with_field("password")
+}
+
+#[async_trait]
+impl Console for Services {
+    fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+    }
+
+    async fn sign_in(
+        &self,
+        email: Email,
+        password: Password,
+        replaces: Option<String>,
+        meta: RequestMeta,
+    ) -> Result<NewSession, Problem> {
+        let now = Utc::now();
+        let pool = &self.db.pool;
+        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let failures = sessions::failures_since(pool, &email, since).await.map_err(problem)?;
+        attempt_allowed(&failures, now)?;
+
+        let user = users::by_email(pool, &email).await.map_err(problem)?;
+        let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let Some(user) = user else {
+            verify_password(&password, None).await;
+            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref()).await.map_err(problem)?;
+            return Err(wrong_credentials());
+        };
+        if !verify_password(&password, stored_hash).await {
+            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref()).await.map_err(problem)?;
+            return Err(wrong_credentials());
+        }
+
+        let allowed = tenants::enterable(pool, &user.id, user.operator).await.map_err(problem)?;
+        let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
+        let token = new_token();
+        let hash = token_hash(&token);
+        let principal = Principal { id: user.id.to_string(), name: user.name.clone(), email: Some(user.email.clone()) };
+
+        let mut tx = pool.begin().await.map_err(problem)?;
+        if let Some(old) = replaces {
+            sessions::delete(&mut *tx, &token_hash(&old)).await.map_err(problem)?;
+        }
+        sessions::insert(
+            &mut *tx,
+            sessions::NewSessionRow {
+                token_hash: &hash,
+                user_id: &user.id,
+                tenant_id: tenant.as_ref(),
+                now,
+                origin_ip: meta.origin_ip.as_deref(),
+                user_agent: meta.user_agent.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        users::touch_login(&mut *tx, &user.id, now).await.map_err(problem)?;
+        sessions::clear_failures(&mut *tx, &email).await.map_err(problem)?;
+        activity::record(
+            &mut tx,
+            NewEvent {
+                tenant_id: tenant.as_ref(),
+                event_type: "session/create",
+                happened_at: now,
+                principal: &principal,
+                source: SOURCE,
+                object_id: Some(user.id.as_str()),
+                object_name: Some(&user.email),
+                origin_ip: meta.origin_ip.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        tx.commit().await.map_err(problem)?;
+        Ok(NewSession { token, max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600 })
+    }
+
+    async fn sign_out(&self, caller: &Caller, meta: RequestMeta) -> Result<(), Problem> {
+        let now = Utc::now();
+        let v = &caller.viewer;
+        let principal = Principal { id: v.user_id.to_string(), name: v.name.clone(), email: Some(v.email.to_string()) };
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        sessions::delete(&mut *tx, &caller.session_hash).await.map_err(problem)?;
+        activity::record(
+            &mut tx,
+            NewEvent {
+                tenant_id: v.current.as_ref(),
+                event_type: "session/end",
+                happened_at: now,
+                principal: &principal,
+                source: SOURCE,
+                object_id: Some(v.user_id.as_str()),
+                object_name: Some(v.email.as_str()),
+                origin_ip: meta.origin_ip.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn caller(&self, session_token: &str) -> Result<Option<Caller>, Problem> {
+        let now = Utc::now();
+        let pool = &self.db.pool;
+        let hash = token_hash(session_token);
+        let Some(session) = sessions::find(pool, &hash).await.map_err(problem)? else {
+            return Ok(None);
+        };
+        if !session_valid(session.created_at, session.last_used_at, now) {
+            sessions::delete(pool, &hash).await.map_err(problem)?;
+            return Ok(None);
+        }
+        if (now - session.last_used_at).num_seconds() >= TOUCH_EVERY_SECS {
+            sessions::touch(pool, &hash, now).await.map_err(problem)?;
+        }
+        let viewer = self.viewer(&session.user_id, session.tenant_id).await?;
+        Ok(viewer.map(|viewer| Caller { viewer, session_hash: hash }))
+    }
+
+    async fn switch_tenant(&self, caller: &Caller, tenant: TenantId) -> Result<(), Problem> {
+        let entered = enter_tenant(&caller.viewer.tenants, &tenant)?;
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id).await.map_err(problem)?;
+        users::set_last_tenant(&mut *tx, &caller.viewer.user_id, &entered.id).await.map_err(problem)?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn overview(&self, caller: &Caller) -> Result<TenantOverview, Problem> {
+        let tenant = caller
+            .viewer
+            .current_tenant()
+            .cloned()
+            .ok_or_else(|| Problem::forbidden("no_tenant", "you are not a member of any tenant yet"))?;
+        let pool = &self.db.pool;
+        let (users, policies, resource_groups) = overview::counts(pool, &tenant.id).await.map_err(problem)?;
+        let databases = overview::databases(pool, &tenant.id).await.map_err(problem)?;
+        Ok(TenantOverview { tenant, users, policies, resource_groups, databases })
+    }
+
+    async fn complete_setup(
+        &self,
+        setup_token: String,
+        name: String,
+        email: Email,
+        password: Password,
+        meta: RequestMeta,
+    ) -> Result<NewSession, Problem> {
+        let now = Utc::now();
+        let password_hash = hash_password(&password).await?;
+        let user_id = new_id(UserId::from_bytes);
+        let token = new_token();
+        let principal = Principal { id: user_id.to_string(), name: name.clone(), email: Some(email.to_string()) };
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        if !setup::claim(&mut *tx, &token_hash(&setup_token), now).await.map_err(problem)? {
+            return Err(Problem::invalid(
+                "token",
+                "setup_link_invalid",
+                "this setup link was already used or has expired; restart the server to print a new one",
+            ));
+        }
+        if users::by_email(&mut *tx, &email).await.map_err(problem)?.is_some() {
+            return Err(Problem::invalid("email", "email_taken", "a user with this email already exists"));
+        }
+        users::insert(
+            &mut *tx,
+            users::NewUser { id: &user_id, email: &email, name: &name, password_hash: Some(&password_hash), operator: true, created_at: now },
+        )
+        .await
+        .map_err(problem)?;
+        sessions::insert(
+            &mut *tx,
+            sessions::NewSessionRow {
+                token_hash: &token_hash(&token),
+                user_id: &user_id,
+                tenant_id: None,
+                now,
+                origin_ip: meta.origin_ip.as_deref(),
+                user_agent: meta.user_agent.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        activity::record(
+            &mut tx,
+            NewEvent {
+                tenant_id: None,
+                event_type: "operator/create",
+                happened_at: now,
+                principal: &principal,
+                source: "setup",
+                object_id: Some(user_id.as_str()),
+                object_name: Some(email.as_str()),
+                origin_ip: meta.origin_ip.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        tx.commit().await.map_err(problem)?;
+        Ok(NewSession { token, max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600 })
+    }
+}
+
+impl Services {
+    /// The person behind a session, with the tenants they may enter.
+    async fn viewer(&self, user_id: &UserId, tenant: Option<TenantId>) -> Result<Option<Viewer>, Problem> {
+        let pool = &self.db.pool;
+        let Some(user) = users::by_id(pool, user_id).await.map_err(problem)? else {
+            return Ok(None);
+        };
+        let email = Email::parse(&user.email).map_err(|_| Problem::internal())?;
+        let operator = user.operator;
+        let tenants = tenants::enterable(pool, user_id, operator).await.map_err(problem)?;
+        // A tenant the person was removed from since the session began is no longer current.
+        let current = tenant.filter(|t| tenants.iter().any(|s| &s.id == t));
+        Ok(Some(Viewer {
+            user_id: user_id.clone(),
+            name: user.name,
+            email,
+            operator,
+            tenants,
+            current,
+        }))
+    }
+}

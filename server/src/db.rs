@@ -1,0 +1,120 @@
+//! The database connection: SQLite by default, PostgreSQL for many replicas; migrations embedded.
+//!
+//! Both backends are driven through sqlx's `Any` driver with one set of queries. The schemas
+//! are kept in two migration folders because triggers and a few types differ between them.
+//! Times are stored as UTC milliseconds (BIGINT), which both backends and `Any` handle alike.
+
+use chrono::{DateTime, TimeZone, Utc};
+use portcullis_core::ids::IdError;
+use portcullis_core::Problem;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections and what is behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres://")]
+    UnknownScheme,
+    #[error("could not open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens the database at `url` (creating a SQLite file if needed) and applies migrations.
+    pub async fn open(url: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(DbError::UnknownScheme);
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
+        let pool = AnyPoolOptions::new()
+            // SQLite allows one writer at a time; a few connections serve readers, and the busy
+            // timeout queues writers instead of failing them.
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(DbError::Connect)?;
+        let db = Db { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the migrations embedded in the binary that have not run yet.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.map_err(DbError::Migrate)
+    }
+}
+
+/// A new time-ordered id of any kind (`UserId::from_bytes`, …).
+pub fn new_id<T>(make: fn([u8; 16]) -> T) -> T {
+    make(uuid::Uuid::now_v7().into_bytes())
+}
+
+/// A time as stored: UTC milliseconds.
+pub fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// A stored time back as a `DateTime`.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// Turns a storage failure into what the client may see; the details go to the log.
+pub fn problem(e: sqlx::Error) -> Problem {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            tracing::error!(error = %e, "database unavailable");
+            Problem::unavailable()
+        }
+        other => {
+            tracing::error!(error = %other, "database error");
+            Problem::internal()
+        }
+    }
+}
+
+/// Reads a stored id, refusing a corrupted one rather than carrying it on.
+pub fn stored_id<T>(s: String, parse: fn(&str) -> Result<T, IdError>) -> Result<T, sqlx::Error> {
+    parse(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}

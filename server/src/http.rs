@@ -1,0 +1,69 @@
+//! The HTTP application: pages, server functions, REST API, static files, and the guards
+//! every request passes.
+
+use crate::console::Services;
+use crate::rest::{self, ApiError};
+use axum::extract::Request;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use portcullis_app::services::SharedConsole;
+use portcullis_app::{shell, App};
+use portcullis_core::Problem;
+use std::sync::Arc;
+
+/// Builds the whole application; tests call it directly without opening a port.
+pub fn app(services: Services, options: LeptosOptions) -> Router {
+    let db = services.db.clone();
+    let console: SharedConsole = Arc::new(services);
+    let context = move || provide_context(console.clone());
+    let routes = generate_route_list(App);
+    Router::new()
+        .nest("/api/v1", rest::router(db))
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(options)
+        .layer(middleware::from_fn(same_origin_guard))
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// Why a state-changing request looks like it came from another site, if it does.
+///
+/// Browsers send `Sec-Fetch-Site` and `Origin` on cross-site POSTs; programs calling the REST
+/// API send neither and are authenticated by token, not cookie, so they pass. Together with
+/// `SameSite=Lax` cookies this keeps other sites from driving server functions.
+pub fn cross_site_reason(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    if headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+        return Some("requests from other sites may not change anything here");
+    }
+    let origin = headers.get(ORIGIN)?.to_str().ok()?;
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("null");
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    (origin_host != host).then_some("the request's origin does not match this site")
+}
+
+async fn same_origin_guard(req: Request, next: Next) -> Response {
+    if let Some(reason) = cross_site_reason(req.method(), req.headers()) {
+        return ApiError(Problem::forbidden("cross_site_request", reason)).into_response();
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    response
+}

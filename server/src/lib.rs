@@ -1,0 +1,17 @@
+#![recursion_limit = "256"]
+//! Portcullis server: storage, services behind the browser app, REST API and CLI.
+//!
+//! All SQL of the project lives in this crate (under `store`). Every request path reads the
+//! clock once and passes the time into `portcullis-core`, which decides.
+
+pub mod activity;
+pub mod bootstrap;
+pub mod config;
+pub mod console;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod provision;
+pub mod rest;
+pub mod secrets;
+pub mod store;

@@ -1,0 +1,149 @@
+#![recursion_limit = "256"]
+//! `portcullis`: serve the console, migrate the database, create operators.
+
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+use portcullis_core::email::Email;
+use portcullis_core::password::{check_new_password, Password};
+use portcullis_server::bootstrap::{self, Bootstrap};
+use portcullis_server::config::{redact_url, Config};
+use portcullis_server::console::Services;
+use portcullis_server::db::Db;
+use portcullis_server::{demo, http};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "portcullis", version, about = "Access-management console for customer-data platforms")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console (creating and migrating the database on first start).
+    Serve {
+        /// Load the demo tenants and print their sign-ins.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:3000, or PORTCULLIS_ADDR).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage operators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an operator; the password comes from PORTCULLIS_ADMIN_PASSWORD.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Operator")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portcullis: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { demo, addr } => serve(demo, addr).await,
+        Command::Migrate => {
+            let config = Config::from_env(None).map_err(|e| e.to_string())?;
+            Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+            println!("database at {} is up to date", redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::Create { email, name } } => {
+            let config = Config::from_env(None).map_err(|e| e.to_string())?;
+            let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let password = config.admin_password.ok_or("set PORTCULLIS_ADMIN_PASSWORD to the new operator's password")?;
+            check_new_password(&password, Some(&email)).map_err(|e| format!("PORTCULLIS_ADMIN_PASSWORD: {e}"))?;
+            let id = bootstrap::create_operator(&db, &email, &name, &Password::new(password)).await.map_err(|p| p.to_string())?;
+            println!("created operator {email} ({id})");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
+    let config = Config::from_env(addr).map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+    tracing::info!(database = %redact_url(&config.database_url), "database ready");
+
+    if let Some(email) = bootstrap::from_environment(&db, config.admin_email.as_deref(), config.admin_password.as_deref())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!("created the first operator {email} from PORTCULLIS_ADMIN_EMAIL");
+    }
+    if load_demo {
+        if demo::load(&db).await.map_err(|p| p.to_string())? {
+            println!("loaded the demo tenants");
+        }
+        println!("demo sign-ins (password: {}):", demo::DEMO_PASSWORD);
+        for account in demo::ACCOUNTS {
+            println!("  {:<26} {}", account.email, account.role);
+        }
+    }
+    if let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(&db, &config.public_url).await.map_err(|p| p.to_string())? {
+        println!("no users yet: open this one-time link to create the first operator (valid 24 hours):\n  {link}");
+    }
+
+    let mut options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "portcullis".into();
+    }
+    options.site_addr = config.addr;
+    let services = Services { db, secure_cookies: config.secure_cookies };
+    let app = http::app(services, options);
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    println!("Portcullis is serving http://{}", config.addr);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,62 @@
+//! The REST API under `/api/v1`: one error envelope, JSON in and out.
+//!
+//! Bot-token operations arrive with the applications issue; this module fixes the envelope and
+//! the health endpoint that load balancers and replicas use.
+
+use crate::db::Db;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use portcullis_core::Problem;
+use serde_json::json;
+
+/// A [`Problem`] answered over REST, in the `{"error": {...}}` envelope of `shared/API.md`.
+#[derive(Debug)]
+pub struct ApiError(pub Problem);
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        ApiError(p)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let p = self.0;
+        let status = StatusCode::from_u16(p.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut body = json!({
+            "error": {
+                "code": p.code,
+                "message": p.message,
+                "field": p.field,
+                "missing_permission": p.missing_permission,
+            }
+        });
+        if !p.blockers.is_empty() {
+            body["error"]["blockers"] = json!(p.blockers);
+        }
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = p.retry_after_secs {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+/// The routes under `/api/v1`.
+pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+    Router::new()
+        .route("/health", get(health))
+        .fallback(|| async { ApiError(Problem::not_found("API route")) })
+        .with_state(db)
+}
+
+/// Whether this replica can reach its database.
+async fn health(State(db): State<Db>) -> Result<Json<serde_json::Value>, ApiError> {
+    crate::store::ping(&db.pool).await.map_err(|e| ApiError(crate::db::problem(e)))?;
+    Ok(Json(json!({"status": "ok"})))
+}

@@ -1,0 +1,13 @@
+//! All SQL lives here, one file per kind of record. Every query on tenant data names its tenant.
+
+pub mod access;
+pub mod overview;
+pub mod sessions;
+pub mod setup;
+pub mod tenants;
+pub mod users;
+
+/// Whether the database answers (for health checks).
+pub async fn ping(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}

@@ -1,0 +1,115 @@
+//! Tenants, agencies and memberships.
+
+use crate::db::{stored_id, to_millis};
+use chrono::{DateTime, Utc};
+use portcullis_core::ids::{AgencyId, TenantId, UserId};
+use portcullis_core::tenancy::TenantSummary;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+const SUMMARY_COLUMNS: &str = "t.id, t.name, t.agency_id, a.name AS agency_name";
+
+fn summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
+    Ok(TenantSummary {
+        id: stored_id(r.try_get("id")?, TenantId::parse)?,
+        name: r.try_get("name")?,
+        agency_id: r.try_get::<Option<String>, _>("agency_id")?.map(|a| stored_id(a, AgencyId::parse)).transpose()?,
+        agency_name: r.try_get("agency_name")?,
+    })
+}
+
+/// The tenants a person may enter, by name: every tenant for operators, else their memberships.
+pub async fn enterable<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user: &UserId,
+    operator: bool,
+) -> Result<Vec<TenantSummary>, sqlx::Error> {
+    let rows = if operator {
+        sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM tenants t LEFT JOIN agencies a ON a.id = t.agency_id ORDER BY t.name"
+        ))
+        .fetch_all(ex)
+        .await?
+    } else {
+        sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+             LEFT JOIN agencies a ON a.id = t.agency_id WHERE m.user_id = $1 ORDER BY t.name"
+        ))
+        .bind(user.as_str())
+        .fetch_all(ex)
+        .await?
+    };
+    rows.iter().map(summary).collect()
+}
+
+/// Stores a new agency.
+pub async fn insert_agency<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &AgencyId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(id.as_str())
+        .bind(name)
+        .bind(to_millis(now))
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Stores a new tenant, owned by `agency` if given.
+pub async fn insert_tenant<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &TenantId,
+    name: &str,
+    agency: Option<&AgencyId>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO tenants (id, name, agency_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id.as_str())
+        .bind(name)
+        .bind(agency.map(|a| a.as_str().to_owned()))
+        .bind(to_millis(now))
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Gives a person entry to a tenant.
+pub async fn add_member<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    tenant: &TenantId,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .bind(to_millis(now))
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Makes a person a member (administrator) of an agency.
+pub async fn add_agency_member<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    agency: &AgencyId,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO agency_members (agency_id, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(agency.as_str())
+        .bind(user.as_str())
+        .bind(to_millis(now))
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Whether a tenant of this name exists.
+pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(ex: E, name: &str) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants WHERE name = $1").bind(name).fetch_one(ex).await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
