@@ -51,7 +51,9 @@ impl IntoResponse for ApiError {
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
         .route("/health", get(health))
-        .fallback(|| async { ApiError(Problem::not_found("API route")) })
+        .fallback(|| async {
+            ApiError(Problem::new(portcullis_core::ProblemKind::NotFound, "not_found", "there is no API route at this path"))
+        })
         .with_state(db)
 }
 

@@ -8,14 +8,15 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect, A};
 use portcullis_core::tenancy::Viewer;
 
-/// Every area of the console, in the order the sidebar shows them.
-pub const AREAS: &[(&str, &str, &str)] = &[
-    ("/", "Overview", "◧"),
-    ("/users", "Users & Activity", "◉"),
-    ("/customer-360", "Customer 360", "◎"),
-    ("/security/authorizations", "Authorizations", "⚿"),
-    ("/apps", "Apps", "▣"),
-    ("/jobs", "Jobs", "↻"),
+/// Every area of the console, in the order the sidebar shows them, with the section heading
+/// that precedes it (if any).
+pub const AREAS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("/", "Overview", "◧", None),
+    ("/users", "Users & Activity", "◉", None),
+    ("/customer-360", "Customer 360", "◎", None),
+    ("/apps", "Apps", "▣", None),
+    ("/jobs", "Jobs", "↻", None),
+    ("/security/authorizations", "Authorizations", "◆", Some("Security")),
 ];
 
 /// Wraps every signed-in page; sends anyone without a session to the sign-in page.
@@ -47,7 +48,8 @@ fn Frame(viewer: Viewer) -> impl IntoView {
                 </a>
                 <nav aria-label="Main">
                     <ul>
-                        {AREAS.iter().map(|(href, label, icon)| view! {
+                        {AREAS.iter().map(|(href, label, icon, section)| view! {
+                            {section.map(|s| view! { <li class="nav-section" aria-hidden="true">{s}</li> })}
                             <li>
                                 <A href=*href exact=true>
                                     <span class="nav-icon" aria-hidden="true">{*icon}</span>
@@ -57,7 +59,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 </nav>
-                <p class="sidebar-footer muted">"Security › Authorizations lives under Authorizations."</p>
+                <p class="sidebar-footer">{concat!("Portcullis ", env!("CARGO_PKG_VERSION"))}</p>
             </aside>
             <div class="workspace">
                 <header class="topbar">

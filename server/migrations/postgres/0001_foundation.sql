@@ -1,6 +1,7 @@
 -- Foundation schema: tenants, agencies, people, sessions, and the access data later issues extend.
 -- Times are UTC milliseconds since the Unix epoch (BIGINT): one representation on both backends.
--- Ids are prefixed, time-ordered text (see core::ids).
+-- Ids are prefixed, time-ordered text (see core::ids). Flags are BIGINT 0/1: sqlx's Any driver
+-- cannot decode SQLite booleans, and one representation keeps the queries identical.
 
 CREATE TABLE agencies (
     id TEXT PRIMARY KEY,
@@ -22,7 +23,7 @@ CREATE TABLE users (
     email TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     password_hash TEXT,
-    operator BOOLEAN NOT NULL DEFAULT FALSE,
+    operator BIGINT NOT NULL DEFAULT 0,
     last_login_at BIGINT,
     last_tenant_id TEXT REFERENCES tenants(id) ON DELETE SET NULL,
     created_at BIGINT NOT NULL
@@ -73,7 +74,7 @@ CREATE TABLE policies (
     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
-    builtin BOOLEAN NOT NULL DEFAULT FALSE,
+    builtin BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     UNIQUE (tenant_id, name)
 );
@@ -83,7 +84,7 @@ CREATE TABLE resource_groups (
     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
-    builtin BOOLEAN NOT NULL DEFAULT FALSE,
+    builtin BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     UNIQUE (tenant_id, name)
 );

@@ -20,7 +20,7 @@ pub async fn insert_policy<'c, E: Executor<'c, Database = Any>>(
         .bind(tenant.as_str())
         .bind(name)
         .bind(description)
-        .bind(builtin)
+        .bind(i64::from(builtin))
         .bind(to_millis(now))
         .execute(ex)
         .await?;
@@ -44,7 +44,7 @@ pub async fn insert_resource_group<'c, E: Executor<'c, Database = Any>>(
     .bind(tenant.as_str())
     .bind(name)
     .bind(description)
-    .bind(builtin)
+    .bind(i64::from(builtin))
     .bind(to_millis(now))
     .execute(ex)
     .await?;

@@ -26,7 +26,7 @@ fn user_record(r: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         email: r.try_get("email")?,
         name: r.try_get("name")?,
         password_hash: r.try_get("password_hash")?,
-        operator: r.try_get("operator")?,
+        operator: r.try_get::<i64, _>("operator")? != 0,
         last_tenant_id: r.try_get::<Option<String>, _>("last_tenant_id")?.and_then(|t| TenantId::parse(&t).ok()),
     })
 }
@@ -73,7 +73,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, user: NewUser<'_
         .bind(user.email.as_str())
         .bind(user.name)
         .bind(user.password_hash.map(str::to_owned))
-        .bind(user.operator)
+        .bind(i64::from(user.operator))
         .bind(to_millis(user.created_at))
         .execute(ex)
         .await?;
