@@ -11,7 +11,7 @@ test('the operator signs in, sees the shell, switches tenant and signs out', asy
     await expect(nav.getByRole('link', { name: area })).toBeVisible();
   }
   await waitForHydration(page);
-  const switcher = page.getByLabel('Tenant');
+  const switcher = page.getByLabel('Tenant', { exact: true });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Retail');
   await expect(page.getByRole('cell', { name: /Northwind C360/ })).toBeVisible();
   const cookies = await context.cookies();
@@ -25,7 +25,7 @@ test('the operator signs in, sees the shell, switches tenant and signs out', asy
   await expect(page.getByRole('cell', { name: /Globex C360/ })).toBeVisible();
 
   // Sorting the databases table is done in the browser too.
-  await page.getByLabel('Tenant').selectOption({ label: 'Acme Retail · Orbit Media' });
+  await page.getByLabel('Tenant', { exact: true }).selectOption({ label: 'Acme Retail · Orbit Media' });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Retail');
   const firstCell = page.locator('table.data-table tbody tr').first().locator('td').first();
   await expect(firstCell).toContainText('Northwind C360');
