@@ -16,6 +16,18 @@ use portcullis_app::{shell, App};
 use portcullis_core::Problem;
 use std::sync::Arc;
 
+/// Leptos' settings: from cargo-leptos' environment when present, else this crate's defaults.
+pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
+    let mut options = leptos::config::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("portcullis").build());
+    if options.output_name.is_empty() {
+        options.output_name = "portcullis".into();
+    }
+    options.site_addr = addr;
+    options
+}
+
 /// Builds the whole application; tests call it directly without opening a port.
 pub fn app(services: Services, options: LeptosOptions) -> Router {
     let db = services.db.clone();

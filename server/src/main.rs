@@ -2,7 +2,6 @@
 //! `portcullis`: serve the console, migrate the database, create operators.
 
 use clap::{Parser, Subcommand};
-use leptos::config::get_configuration;
 use portcullis_core::email::Email;
 use portcullis_core::password::{check_new_password, Password};
 use portcullis_server::bootstrap::{self, Bootstrap};
@@ -112,11 +111,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         println!("no users yet: open this one-time link to create the first operator (valid 24 hours):\n  {link}");
     }
 
-    let mut options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
-    if options.output_name.is_empty() {
-        options.output_name = "portcullis".into();
-    }
-    options.site_addr = config.addr;
+    let options = http::leptos_options(config.addr);
     let services = Services { db, secure_cookies: config.secure_cookies };
     let app = http::app(services, options);
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;

@@ -1,1 +1,14 @@
+//! The server's integration tests: one binary, organised by area, a fresh database per test.
+//!
+//! Every test runs twice, on SQLite and on PostgreSQL. PostgreSQL tests need
+//! `TEST_DATABASE_URL` (for example `postgres://postgres@127.0.0.1:5432/test`); each test creates
+//! its own database there and drops it afterwards. Without the variable they say so and pass.
 
+mod harness;
+
+mod bootstrap;
+mod guards;
+mod rest;
+mod sessions;
+mod sign_in;
+mod tenancy;

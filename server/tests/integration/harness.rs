@@ -1,0 +1,186 @@
+//! `TestApp`: the real router over a fresh database, called without opening a port.
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use portcullis_server::console::Services;
+use portcullis_server::db::{Backend, Db};
+use portcullis_server::{demo, http};
+use serde_json::Value;
+use sqlx::Row;
+
+pub const HOST: &str = "127.0.0.1:3000";
+pub const OPERATOR: &str = "operator@portcullis.dev";
+pub const OWNER_A: &str = "owner.a@acme.example";
+
+/// Runs the test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($(#[$doc:meta])* async fn $name:ident($app:ident) $body:block)*) => {$(
+        $(#[$doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = $crate::harness::TestApp::sqlite().await;
+                $body
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some($app) = $crate::harness::TestApp::postgres().await else {
+                    eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set");
+                    return;
+                };
+                $body
+            }
+        }
+    )*};
+}
+
+/// A fresh database with the demo loaded, and the application over it.
+pub struct TestApp {
+    pub db: Db,
+    pub router: Router,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl TestApp {
+    /// On a new SQLite file in a temporary folder.
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let db = Db::open(&url).await.expect("open sqlite");
+        TestApp::build(db, Some(dir), None).await
+    }
+
+    /// On a new PostgreSQL database, when `TEST_DATABASE_URL` names a server.
+    pub async fn postgres() -> Option<TestApp> {
+        let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+        sqlx::any::install_default_drivers();
+        let name = format!("portcullis_t_{}", uuid::Uuid::now_v7().simple());
+        let admin = sqlx::AnyPool::connect(&admin_url).await.expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').expect("database url has a path");
+        let db = Db::open(&format!("{base}/{name}")).await.expect("open postgres");
+        assert_eq!(db.backend, Backend::Postgres);
+        Some(TestApp::build(db, None, Some((admin_url, name))).await)
+    }
+
+    /// An app over an empty database (no demo), for bootstrap tests.
+    pub async fn empty_sqlite() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("empty.db").display());
+        (Db::open(&url).await.expect("open sqlite"), dir)
+    }
+
+    async fn build(db: Db, dir: Option<tempfile::TempDir>, pg_drop: Option<(String, String)>) -> TestApp {
+        assert!(demo::load(&db).await.expect("demo loads"));
+        let router = app_over(&db);
+        TestApp { db, router, _dir: dir, pg_drop }
+    }
+
+    /// Sends a request through the whole application.
+    pub async fn send(&self, req: Request<Body>) -> Response<Body> {
+        tower::ServiceExt::oneshot(self.router.clone(), req).await.expect("router answers")
+    }
+
+    /// Calls server function `F` with form fields, as the browser's `ActionForm` does.
+    pub async fn call<F: ServerFn>(&self, cookie: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+        call_on::<F>(&self.router, cookie, fields).await
+    }
+
+    /// Signs in and returns the `name=value` session cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let reply = self
+            .call::<portcullis_app::api::SignIn>(None, &[("email", email), ("password", demo::DEMO_PASSWORD)])
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{email} signs in: {}", reply.body);
+        reply.session_cookie().expect("sign-in sets the session cookie")
+    }
+
+    /// Counts rows of `table` matching `where_sql` (tests only; values are literals in the test).
+    pub async fn count(&self, table: &str, where_sql: &str) -> i64 {
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"))
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("count query");
+        row.try_get("n").expect("count")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg_drop.take() {
+            // The test's runtime is finishing; drop on a fresh thread and runtime. `WITH (FORCE)`
+            // ends the test's own connections, which belong to the finishing runtime.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Runtime::new() else { return };
+                rt.block_on(async move {
+                    if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The application over `db`, as `portcullis serve` builds it.
+pub fn app_over(db: &Db) -> Router {
+    let services = Services { db: db.clone(), secure_cookies: false };
+    http::app(services, http::leptos_options(HOST.parse().expect("addr")))
+}
+
+/// Calls server function `F` on `router` (any replica) with form fields.
+pub async fn call_on<F: ServerFn>(router: &Router, cookie: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+    let body = serde_urlencoded::to_string(fields).expect("form encodes");
+    let mut req = Request::post(F::PATH)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = tower::ServiceExt::oneshot(router.clone(), req.body(Body::from(body)).expect("request")).await.expect("router answers");
+    Reply::read(res).await
+}
+
+/// A response read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub async fn read(res: Response<Body>) -> Reply {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply { status, headers, body }
+    }
+
+    /// The session cookie set by this response, as `name=value`.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies().into_iter().find(|c| c.starts_with("portcullis_session=")).map(|c| {
+            c.split(';').next().unwrap_or_default().to_owned()
+        })
+    }
+
+    /// Every `Set-Cookie` header of the response.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .collect()
+    }
+}
