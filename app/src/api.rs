@@ -30,7 +30,9 @@ pub(crate) mod ssr {
     /// Marks the response with the problem's status and returns it as the function's error.
     pub fn fail(problem: Problem) -> AppError {
         if let Some(options) = use_context::<ResponseOptions>() {
-            options.set_status(StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            options.set_status(
+                StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
         AppError(problem)
     }
@@ -72,8 +74,15 @@ pub(crate) mod ssr {
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        let user_agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        RequestMeta { origin_ip, user_agent }
+        let user_agent = parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        RequestMeta {
+            origin_ip,
+            user_agent,
+        }
     }
 
     /// The signed-in caller, or a 401 problem.
@@ -81,21 +90,28 @@ pub(crate) mod ssr {
         let console = console()?;
         let token = session_token(&console)
             .ok_or_else(|| fail(Problem::unauthenticated("sign in to continue")))?;
-        let caller = console
-            .caller(&token)
-            .await
-            .map_err(fail)?
-            .ok_or_else(|| fail(Problem::unauthenticated("your session has ended; sign in again")))?;
+        let caller = console.caller(&token).await.map_err(fail)?.ok_or_else(|| {
+            fail(Problem::unauthenticated(
+                "your session has ended; sign in again",
+            ))
+        })?;
         Ok((console, caller))
     }
 
     fn set_cookie(console: &SharedConsole, value: &str, max_age: i64) {
-        let secure = if console.secure_cookies() { "; Secure" } else { "" };
+        let secure = if console.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
         let cookie = format!(
             "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
             cookie_name(console)
         );
-        if let (Some(options), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+        if let (Some(options), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(&cookie),
+        ) {
             options.append_header(SET_COOKIE, v);
         }
     }
@@ -120,7 +136,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let console = ssr::console()?;
     let replaces = ssr::session_token(&console);
     let session = console
-        .sign_in(form.email, Password::new(password), replaces, ssr::request_meta())
+        .sign_in(
+            form.email,
+            Password::new(password),
+            replaces,
+            ssr::request_meta(),
+        )
         .await
         .map_err(ssr::fail)?;
     ssr::set_session_cookie(&console, &session);
@@ -131,7 +152,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
-    console.sign_out(&caller, ssr::request_meta()).await.map_err(ssr::fail)?;
+    console
+        .sign_out(&caller, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)?;
     ssr::clear_session_cookie(&console);
     Ok(())
 }
@@ -155,7 +179,10 @@ pub async fn switch_tenant(tenant_id: String) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
     let tenant = TenantId::parse(&tenant_id)
         .map_err(|e| ssr::fail(Problem::invalid("tenant_id", "invalid_id", e.to_string())))?;
-    console.switch_tenant(&caller, tenant).await.map_err(ssr::fail)
+    console
+        .switch_tenant(&caller, tenant)
+        .await
+        .map_err(ssr::fail)
 }
 
 /// The current tenant at a glance, for the home page.
@@ -178,13 +205,24 @@ pub async fn complete_setup(
     use portcullis_core::Problem;
     let name = name.trim().to_owned();
     if name.is_empty() {
-        return Err(ssr::fail(Problem::invalid("name", "name_required", "enter your full name")));
+        return Err(ssr::fail(Problem::invalid(
+            "name",
+            "name_required",
+            "enter your full name",
+        )));
     }
     let email = Email::parse(&email).map_err(|e| ssr::fail(e.into_problem("email")))?;
-    check_new_password(&password, Some(&email)).map_err(|e| ssr::fail(e.into_problem("password")))?;
+    check_new_password(&password, Some(&email))
+        .map_err(|e| ssr::fail(e.into_problem("password")))?;
     let console = ssr::console()?;
     let session = console
-        .complete_setup(token, name, email, Password::new(password), ssr::request_meta())
+        .complete_setup(
+            token,
+            name,
+            email,
+            Password::new(password),
+            ssr::request_meta(),
+        )
         .await
         .map_err(ssr::fail)?;
     ssr::set_session_cookie(&console, &session);

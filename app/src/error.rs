@@ -46,9 +46,11 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let problem = match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
-                Problem::new(ProblemKind::Invalid, "bad_request", format!("the request could not be read: {m}"))
-            }
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => Problem::new(
+                ProblemKind::Invalid,
+                "bad_request",
+                format!("the request could not be read: {m}"),
+            ),
             ServerFnErrorErr::Request(_) => Problem::new(
                 ProblemKind::Unavailable,
                 "network",

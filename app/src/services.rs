@@ -30,7 +30,9 @@ pub struct NewSession {
 
 impl std::fmt::Debug for NewSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSession").field("max_age_secs", &self.max_age_secs).finish_non_exhaustive()
+        f.debug_struct("NewSession")
+            .field("max_age_secs", &self.max_age_secs)
+            .finish_non_exhaustive()
     }
 }
 

@@ -11,8 +11,17 @@ pub const ALL_RESOURCE_GROUPS_DESCRIPTION: &str =
 
 /// The built-in policies, with what each is for.
 pub const BUILTIN_POLICIES: &[(&str, &str)] = &[
-    ("User Administrator", "Manages users, policies, resource groups and SSO mappings of the tenant."),
-    ("Data Administrator", "Configures databases, sources, exports and destinations."),
-    ("Analyst", "Builds segments and queries, designs campaigns and sends them to destinations."),
+    (
+        "User Administrator",
+        "Manages users, policies, resource groups and SSO mappings of the tenant.",
+    ),
+    (
+        "Data Administrator",
+        "Configures databases, sources, exports and destinations.",
+    ),
+    (
+        "Analyst",
+        "Builds segments and queries, designs campaigns and sends them to destinations.",
+    ),
     ("Viewer", "Sees databases and results, changes nothing."),
 ];

@@ -107,7 +107,8 @@ fn check_local(local: &str) -> Result<(), EmailError> {
     if local.is_empty() || local.chars().count() > MAX_LOCAL_LEN {
         return Err(EmailError::LocalLength);
     }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'');
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'');
     if !local.chars().all(allowed) {
         return Err(EmailError::LocalCharacter);
     }

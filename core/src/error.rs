@@ -86,7 +86,11 @@ impl Problem {
     }
 
     /// Input that breaks a rule: names the field and the rule.
-    pub fn invalid(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem::new(ProblemKind::Invalid, code, message).with_field(field)
     }
 
@@ -102,7 +106,11 @@ impl Problem {
 
     /// Nothing by that id that the caller may see.
     pub fn not_found(what: &str) -> Self {
-        Problem::new(ProblemKind::NotFound, "not_found", format!("no {what} with that id"))
+        Problem::new(
+            ProblemKind::NotFound,
+            "not_found",
+            format!("no {what} with that id"),
+        )
     }
 
     /// An unexpected failure: the client learns only that something went wrong.

@@ -43,7 +43,10 @@ pub fn decode_body(body: &str) -> Result<[u8; 16], IdError> {
     }
     let mut n: u128 = 0;
     for (i, c) in body.bytes().enumerate() {
-        let v = ALPHABET.iter().position(|&a| a == c).ok_or(IdError::BadCharacter)? as u128;
+        let v = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .ok_or(IdError::BadCharacter)? as u128;
         if i == 0 && v > 7 {
             return Err(IdError::Overflow);
         }

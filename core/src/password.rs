@@ -117,7 +117,11 @@ pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), P
 /// Cheap checks before a sign-in attempt hashes anything: not empty, not absurdly long.
 pub fn check_sign_in_password(password: &str) -> Result<(), Problem> {
     if password.is_empty() {
-        return Err(Problem::invalid("password", "password_required", "enter your password"));
+        return Err(Problem::invalid(
+            "password",
+            "password_required",
+            "enter your password",
+        ));
     }
     if password.chars().count() > MAX_LEN {
         return Err(PasswordError::TooLong.into_problem("password"));

@@ -34,8 +34,11 @@ pub fn check_sign_in(email: &str, password: &str) -> Result<SignInForm, Problem>
 /// window, so an attacker cannot lock a person out for longer than that.
 pub fn attempt_allowed(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), Problem> {
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let mut recent: Vec<DateTime<Utc>> =
-        failures.iter().copied().filter(|t| *t > now - window && *t <= now).collect();
+    let mut recent: Vec<DateTime<Utc>> = failures
+        .iter()
+        .copied()
+        .filter(|t| *t > now - window && *t <= now)
+        .collect();
     if recent.len() < MAX_FAILURES {
         return Ok(());
     }

@@ -43,7 +43,10 @@ impl Viewer {
 ///
 /// A tenant outside the list answers `not_found`, not `forbidden`: a caller must not learn that
 /// a tenant they cannot enter exists.
-pub fn enter_tenant(allowed: &[TenantSummary], tenant: &TenantId) -> Result<TenantSummary, Problem> {
+pub fn enter_tenant(
+    allowed: &[TenantSummary],
+    tenant: &TenantId,
+) -> Result<TenantSummary, Problem> {
     allowed
         .iter()
         .find(|t| &t.id == tenant)

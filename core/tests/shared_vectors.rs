@@ -1,6 +1,8 @@
 //! Shared test vectors: the same data file is checked natively (`cargo test`) and as wasm under
 //! node (`cargo test --target wasm32-unknown-unknown`), proving both targets give the same answers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a test's helpers fail the test by panicking")]
+
 use chrono::{DateTime, Duration, Utc};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{IdError, TenantId, UserId};
@@ -23,7 +25,9 @@ fn cases(section: &str) -> Vec<Value> {
 }
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").expect("fixed instant").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+        .expect("fixed instant")
+        .with_timezone(&Utc)
 }
 
 #[wasm_bindgen_test]
@@ -33,7 +37,11 @@ fn email_vectors() {
         let input = case["input"].as_str().expect("input");
         let got = Email::parse(input);
         match (case.get("ok"), case.get("err")) {
-            (Some(ok), _) => assert_eq!(got.map(|e| e.to_string()).ok().as_deref(), ok.as_str(), "{input:?}"),
+            (Some(ok), _) => assert_eq!(
+                got.map(|e| e.to_string()).ok().as_deref(),
+                ok.as_str(),
+                "{input:?}"
+            ),
             (_, Some(err)) => assert_eq!(got.err().map(|e| e.code()), err.as_str(), "{input:?}"),
             _ => panic!("case without expectation: {case}"),
         }
@@ -47,7 +55,9 @@ fn new_password_vectors() {
         let base = case["input"].as_str().expect("input");
         let repeat = case.get("repeat").and_then(Value::as_u64).unwrap_or(1) as usize;
         let input = base.repeat(repeat);
-        let email = case["email"].as_str().map(|e| Email::parse(e).expect("vector email is valid"));
+        let email = case["email"]
+            .as_str()
+            .map(|e| Email::parse(e).expect("vector email is valid"));
         let got = check_new_password(&input, email.as_ref());
         match case.get("err") {
             Some(err) => assert_eq!(got.err().map(|e| e.code()), err.as_str(), "{input:?}"),
@@ -123,6 +133,10 @@ fn session_vectors() {
     for case in cases("sessions") {
         let created = now() - Duration::hours(case["created_hours_ago"].as_i64().expect("hours"));
         let used = now() - Duration::hours(case["last_used_hours_ago"].as_i64().expect("hours"));
-        assert_eq!(Some(session_valid(created, used, now())), case["valid"].as_bool(), "{case}");
+        assert_eq!(
+            Some(session_valid(created, used, now())),
+            case["valid"].as_bool(),
+            "{case}"
+        );
     }
 }

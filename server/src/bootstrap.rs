@@ -31,7 +31,9 @@ pub enum BootstrapError {
     Email(String),
     #[error("PORTCULLIS_ADMIN_PASSWORD: {0}")]
     Password(String),
-    #[error("PORTCULLIS_ADMIN_EMAIL and PORTCULLIS_ADMIN_PASSWORD go together; set both or neither")]
+    #[error(
+        "PORTCULLIS_ADMIN_EMAIL and PORTCULLIS_ADMIN_PASSWORD go together; set both or neither"
+    )]
     Incomplete,
     #[error("storage: {0}")]
     Storage(Problem),
@@ -48,31 +50,61 @@ pub async fn from_environment(
         (None, None) => return Ok(None),
         _ => return Err(BootstrapError::Incomplete),
     };
-    if users::any_exist(&db.pool).await.map_err(|e| BootstrapError::Storage(problem(e)))? {
+    if users::any_exist(&db.pool)
+        .await
+        .map_err(|e| BootstrapError::Storage(problem(e)))?
+    {
         return Ok(None);
     }
     let email = Email::parse(email).map_err(|e| BootstrapError::Email(e.to_string()))?;
-    check_new_password(password, Some(&email)).map_err(|e| BootstrapError::Password(e.to_string()))?;
-    create_operator(db, &email, "Operator", &Password::new(password)).await.map_err(BootstrapError::Storage)?;
+    check_new_password(password, Some(&email))
+        .map_err(|e| BootstrapError::Password(e.to_string()))?;
+    create_operator(db, &email, "Operator", &Password::new(password))
+        .await
+        .map_err(BootstrapError::Storage)?;
     Ok(Some(email))
 }
 
 /// Creates an operator account and records it (also used by `portcullis admin create`).
-pub async fn create_operator(db: &Db, email: &Email, name: &str, password: &Password) -> Result<UserId, Problem> {
+pub async fn create_operator(
+    db: &Db,
+    email: &Email,
+    name: &str,
+    password: &Password,
+) -> Result<UserId, Problem> {
     let now = Utc::now();
     let hash = hash_password(password).await?;
     let id = new_id(UserId::from_bytes);
     let mut tx = db.pool.begin().await.map_err(problem)?;
-    if users::by_email(&mut *tx, email).await.map_err(problem)?.is_some() {
-        return Err(Problem::invalid("email", "email_taken", "a user with this email already exists"));
+    if users::by_email(&mut *tx, email)
+        .await
+        .map_err(problem)?
+        .is_some()
+    {
+        return Err(Problem::invalid(
+            "email",
+            "email_taken",
+            "a user with this email already exists",
+        ));
     }
     users::insert(
         &mut *tx,
-        users::NewUser { id: &id, email, name, password_hash: Some(&hash), operator: true, created_at: now },
+        users::NewUser {
+            id: &id,
+            email,
+            name,
+            password_hash: Some(&hash),
+            operator: true,
+            created_at: now,
+        },
     )
     .await
     .map_err(problem)?;
-    let principal = Principal { id: "system".into(), name: "Bootstrap".into(), email: None };
+    let principal = Principal {
+        id: "system".into(),
+        name: "Bootstrap".into(),
+        email: None,
+    };
     activity::record(
         &mut tx,
         NewEvent {
@@ -99,8 +131,16 @@ pub async fn setup_link_if_empty(db: &Db, public_url: &str) -> Result<Bootstrap,
     }
     let now = Utc::now();
     let token = new_token();
-    setup::insert(&db.pool, &token_hash(&token), now, now + Duration::hours(SETUP_LINK_HOURS))
-        .await
-        .map_err(problem)?;
-    Ok(Bootstrap::SetupLink(format!("{}/setup?token={token}", public_url.trim_end_matches('/'))))
+    setup::insert(
+        &db.pool,
+        &token_hash(&token),
+        now,
+        now + Duration::hours(SETUP_LINK_HOURS),
+    )
+    .await
+    .map_err(problem)?;
+    Ok(Bootstrap::SetupLink(format!(
+        "{}/setup?token={token}",
+        public_url.trim_end_matches('/')
+    )))
 }

@@ -51,8 +51,12 @@ pub enum ConfigError {
 impl Config {
     /// Reads the environment; `addr` from the command line wins over `PORTCULLIS_ADDR`.
     pub fn from_env(addr: Option<String>) -> Result<Config, ConfigError> {
-        let addr_text = addr.or_else(|| env("PORTCULLIS_ADDR")).unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let addr_text = addr
+            .or_else(|| env("PORTCULLIS_ADDR"))
+            .unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text
+            .parse()
+            .map_err(|_| ConfigError::Addr(addr_text.clone()))?;
         let secure_cookies = match env("PORTCULLIS_SECURE_COOKIES").as_deref() {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,

@@ -11,7 +11,9 @@ use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::password::Password;
-use portcullis_core::signin::{attempt_allowed, session_valid, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS};
+use portcullis_core::signin::{
+    attempt_allowed, session_valid, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS,
+};
 use portcullis_core::tenancy::{default_tenant, enter_tenant, Viewer};
 use portcullis_core::{Problem, ProblemKind};
 
@@ -28,8 +30,12 @@ pub struct Services {
 }
 
 fn wrong_credentials() -> Problem {
-    Problem::new(ProblemKind::Unauthenticated, "invalid_credentials", "the email or password is not right")
-        .with_field("password")
+    Problem::new(
+        ProblemKind::Unauthenticated,
+        "invalid_credentials",
+        "the email or password is not right",
+    )
+    .with_field("password")
 }
 
 #[async_trait]
@@ -48,30 +54,44 @@ impl Console for Services {
         let now = Utc::now();
         let pool = &self.db.pool;
         let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let failures = sessions::failures_since(pool, &email, since).await.map_err(problem)?;
+        let failures = sessions::failures_since(pool, &email, since)
+            .await
+            .map_err(problem)?;
         attempt_allowed(&failures, now)?;
 
         let user = users::by_email(pool, &email).await.map_err(problem)?;
         let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let Some(user) = user else {
             verify_password(&password, None).await;
-            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref()).await.map_err(problem)?;
+            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref())
+                .await
+                .map_err(problem)?;
             return Err(wrong_credentials());
         };
         if !verify_password(&password, stored_hash).await {
-            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref()).await.map_err(problem)?;
+            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref())
+                .await
+                .map_err(problem)?;
             return Err(wrong_credentials());
         }
 
-        let allowed = tenants::enterable(pool, &user.id, user.operator).await.map_err(problem)?;
+        let allowed = tenants::enterable(pool, &user.id, user.operator)
+            .await
+            .map_err(problem)?;
         let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
         let token = new_token();
         let hash = token_hash(&token);
-        let principal = Principal { id: user.id.to_string(), name: user.name.clone(), email: Some(user.email.clone()) };
+        let principal = Principal {
+            id: user.id.to_string(),
+            name: user.name.clone(),
+            email: Some(user.email.clone()),
+        };
 
         let mut tx = pool.begin().await.map_err(problem)?;
         if let Some(old) = replaces {
-            sessions::delete(&mut *tx, &token_hash(&old)).await.map_err(problem)?;
+            sessions::delete(&mut *tx, &token_hash(&old))
+                .await
+                .map_err(problem)?;
         }
         sessions::insert(
             &mut *tx,
@@ -86,8 +106,12 @@ impl Console for Services {
         )
         .await
         .map_err(problem)?;
-        users::touch_login(&mut *tx, &user.id, now).await.map_err(problem)?;
-        sessions::clear_failures(&mut *tx, &email).await.map_err(problem)?;
+        users::touch_login(&mut *tx, &user.id, now)
+            .await
+            .map_err(problem)?;
+        sessions::clear_failures(&mut *tx, &email)
+            .await
+            .map_err(problem)?;
         activity::record(
             &mut tx,
             NewEvent {
@@ -104,15 +128,24 @@ impl Console for Services {
         .await
         .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
-        Ok(NewSession { token, max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600 })
+        Ok(NewSession {
+            token,
+            max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
+        })
     }
 
     async fn sign_out(&self, caller: &Caller, meta: RequestMeta) -> Result<(), Problem> {
         let now = Utc::now();
         let v = &caller.viewer;
-        let principal = Principal { id: v.user_id.to_string(), name: v.name.clone(), email: Some(v.email.to_string()) };
+        let principal = Principal {
+            id: v.user_id.to_string(),
+            name: v.name.clone(),
+            email: Some(v.email.to_string()),
+        };
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        sessions::delete(&mut *tx, &caller.session_hash).await.map_err(problem)?;
+        sessions::delete(&mut *tx, &caller.session_hash)
+            .await
+            .map_err(problem)?;
         activity::record(
             &mut tx,
             NewEvent {
@@ -146,27 +179,41 @@ impl Console for Services {
             sessions::touch(pool, &hash, now).await.map_err(problem)?;
         }
         let viewer = self.viewer(&session.user_id, session.tenant_id).await?;
-        Ok(viewer.map(|viewer| Caller { viewer, session_hash: hash }))
+        Ok(viewer.map(|viewer| Caller {
+            viewer,
+            session_hash: hash,
+        }))
     }
 
     async fn switch_tenant(&self, caller: &Caller, tenant: TenantId) -> Result<(), Problem> {
         let entered = enter_tenant(&caller.viewer.tenants, &tenant)?;
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id).await.map_err(problem)?;
-        users::set_last_tenant(&mut *tx, &caller.viewer.user_id, &entered.id).await.map_err(problem)?;
+        sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id)
+            .await
+            .map_err(problem)?;
+        users::set_last_tenant(&mut *tx, &caller.viewer.user_id, &entered.id)
+            .await
+            .map_err(problem)?;
         tx.commit().await.map_err(problem)
     }
 
     async fn overview(&self, caller: &Caller) -> Result<TenantOverview, Problem> {
-        let tenant = caller
-            .viewer
-            .current_tenant()
-            .cloned()
-            .ok_or_else(|| Problem::forbidden("no_tenant", "you are not a member of any tenant yet"))?;
+        let tenant = caller.viewer.current_tenant().cloned().ok_or_else(|| {
+            Problem::forbidden("no_tenant", "you are not a member of any tenant yet")
+        })?;
         let pool = &self.db.pool;
-        let (users, policies, resource_groups) = overview::counts(pool, &tenant.id).await.map_err(problem)?;
-        let databases = overview::databases(pool, &tenant.id).await.map_err(problem)?;
-        Ok(TenantOverview { tenant, users, policies, resource_groups, databases })
+        let (users, policies, resource_groups) =
+            overview::counts(pool, &tenant.id).await.map_err(problem)?;
+        let databases = overview::databases(pool, &tenant.id)
+            .await
+            .map_err(problem)?;
+        Ok(TenantOverview {
+            tenant,
+            users,
+            policies,
+            resource_groups,
+            databases,
+        })
     }
 
     async fn complete_setup(
@@ -181,21 +228,43 @@ impl Console for Services {
         let password_hash = hash_password(&password).await?;
         let user_id = new_id(UserId::from_bytes);
         let token = new_token();
-        let principal = Principal { id: user_id.to_string(), name: name.clone(), email: Some(email.to_string()) };
+        let principal = Principal {
+            id: user_id.to_string(),
+            name: name.clone(),
+            email: Some(email.to_string()),
+        };
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        if !setup::claim(&mut *tx, &token_hash(&setup_token), now).await.map_err(problem)? {
+        if !setup::claim(&mut *tx, &token_hash(&setup_token), now)
+            .await
+            .map_err(problem)?
+        {
             return Err(Problem::invalid(
                 "token",
                 "setup_link_invalid",
                 "this setup link was already used or has expired; restart the server to print a new one",
             ));
         }
-        if users::by_email(&mut *tx, &email).await.map_err(problem)?.is_some() {
-            return Err(Problem::invalid("email", "email_taken", "a user with this email already exists"));
+        if users::by_email(&mut *tx, &email)
+            .await
+            .map_err(problem)?
+            .is_some()
+        {
+            return Err(Problem::invalid(
+                "email",
+                "email_taken",
+                "a user with this email already exists",
+            ));
         }
         users::insert(
             &mut *tx,
-            users::NewUser { id: &user_id, email: &email, name: &name, password_hash: Some(&password_hash), operator: true, created_at: now },
+            users::NewUser {
+                id: &user_id,
+                email: &email,
+                name: &name,
+                password_hash: Some(&password_hash),
+                operator: true,
+                created_at: now,
+            },
         )
         .await
         .map_err(problem)?;
@@ -228,20 +297,29 @@ impl Console for Services {
         .await
         .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
-        Ok(NewSession { token, max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600 })
+        Ok(NewSession {
+            token,
+            max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
+        })
     }
 }
 
 impl Services {
     /// The person behind a session, with the tenants they may enter.
-    async fn viewer(&self, user_id: &UserId, tenant: Option<TenantId>) -> Result<Option<Viewer>, Problem> {
+    async fn viewer(
+        &self,
+        user_id: &UserId,
+        tenant: Option<TenantId>,
+    ) -> Result<Option<Viewer>, Problem> {
         let pool = &self.db.pool;
         let Some(user) = users::by_id(pool, user_id).await.map_err(problem)? else {
             return Ok(None);
         };
         let email = Email::parse(&user.email).map_err(|_| Problem::internal())?;
         let operator = user.operator;
-        let tenants = tenants::enterable(pool, user_id, operator).await.map_err(problem)?;
+        let tenants = tenants::enterable(pool, user_id, operator)
+            .await
+            .map_err(problem)?;
         // A tenant the person was removed from since the session began is no longer current.
         let current = tenant.filter(|t| tenants.iter().any(|s| &s.id == t));
         Ok(Some(Viewer {

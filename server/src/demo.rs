@@ -32,18 +32,49 @@ pub struct DemoAccount {
 
 /// The demo accounts, in the order they are printed.
 pub const ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { email: "operator@portcullis.dev", name: "Olivia Operator", role: "operator: every tenant" },
-    DemoAccount { email: "admin@acme.example", name: "Alex Admin", role: "User Administrator on All resource groups, Acme Retail and Globex Foods" },
-    DemoAccount { email: "analytics@acme.example", name: "Gina Global", role: "Analyst on All resource groups (global analytics team)" },
-    DemoAccount { email: "owner.a@acme.example", name: "Nora Northwind", role: "Data Administrator on Brand A: Northwind" },
-    DemoAccount { email: "owner.b@acme.example", name: "Sam Southwind", role: "Data Administrator on Brand B: Southwind" },
-    DemoAccount { email: "admin@globex.example", name: "Grace Globex", role: "User Administrator, Globex Foods" },
-    DemoAccount { email: "ops@orbit.example", name: "Omar Orbit", role: "agency member of Orbit Media (no tenant access by itself)" },
+    DemoAccount {
+        email: "operator@portcullis.dev",
+        name: "Olivia Operator",
+        role: "operator: every tenant",
+    },
+    DemoAccount {
+        email: "admin@acme.example",
+        name: "Alex Admin",
+        role: "User Administrator on All resource groups, Acme Retail and Globex Foods",
+    },
+    DemoAccount {
+        email: "analytics@acme.example",
+        name: "Gina Global",
+        role: "Analyst on All resource groups (global analytics team)",
+    },
+    DemoAccount {
+        email: "owner.a@acme.example",
+        name: "Nora Northwind",
+        role: "Data Administrator on Brand A: Northwind",
+    },
+    DemoAccount {
+        email: "owner.b@acme.example",
+        name: "Sam Southwind",
+        role: "Data Administrator on Brand B: Southwind",
+    },
+    DemoAccount {
+        email: "admin@globex.example",
+        name: "Grace Globex",
+        role: "User Administrator, Globex Foods",
+    },
+    DemoAccount {
+        email: "ops@orbit.example",
+        name: "Omar Orbit",
+        role: "agency member of Orbit Media (no tenant access by itself)",
+    },
 ];
 
 /// Loads the demo unless it is there already; returns whether it loaded anything.
 pub async fn load(db: &Db) -> Result<bool, Problem> {
-    if tenants::exists_named(&db.pool, DEMO_TENANT).await.map_err(problem)? {
+    if tenants::exists_named(&db.pool, DEMO_TENANT)
+        .await
+        .map_err(problem)?
+    {
         return Ok(false);
     }
     let hash = hash_password(&Password::new(DEMO_PASSWORD)).await?;
@@ -55,7 +86,11 @@ pub async fn load(db: &Db) -> Result<bool, Problem> {
 
 async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx::Error> {
     let now = Utc::now();
-    let system = Principal { id: "system".into(), name: "Demo loader".into(), email: None };
+    let system = Principal {
+        id: "system".into(),
+        name: "Demo loader".into(),
+        email: None,
+    };
 
     let agency = new_id(AgencyId::from_bytes);
     tenants::insert_agency(&mut *conn, &agency, "Orbit Media", now).await?;
@@ -63,18 +98,58 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx:
     let globex = create_tenant(conn, "Globex Foods", Some(&agency), &system, now).await?;
 
     let brand_a = new_id(ResourceGroupId::from_bytes);
-    access::insert_resource_group(&mut *conn, &brand_a, &acme.id, "Brand A: Northwind", "Owners of the Northwind brand", false, now).await?;
+    access::insert_resource_group(
+        &mut *conn,
+        &brand_a,
+        &acme.id,
+        "Brand A: Northwind",
+        "Owners of the Northwind brand",
+        false,
+        now,
+    )
+    .await?;
     let brand_b = new_id(ResourceGroupId::from_bytes);
-    access::insert_resource_group(&mut *conn, &brand_b, &acme.id, "Brand B: Southwind", "Owners of the Southwind brand", false, now).await?;
+    access::insert_resource_group(
+        &mut *conn,
+        &brand_b,
+        &acme.id,
+        "Brand B: Southwind",
+        "Owners of the Southwind brand",
+        false,
+        now,
+    )
+    .await?;
 
-    add_database(conn, &acme, "Northwind C360", "Customer 360 for brand A (Northwind)", Some(&brand_a)).await?;
-    add_database(conn, &acme, "Southwind C360", "Customer 360 for brand B (Southwind)", Some(&brand_b)).await?;
-    add_database(conn, &globex, "Globex C360", "Customer 360 for Globex Foods", None).await?;
+    add_database(
+        conn,
+        &acme,
+        "Northwind C360",
+        "Customer 360 for brand A (Northwind)",
+        Some(&brand_a),
+    )
+    .await?;
+    add_database(
+        conn,
+        &acme,
+        "Southwind C360",
+        "Customer 360 for brand B (Southwind)",
+        Some(&brand_b),
+    )
+    .await?;
+    add_database(
+        conn,
+        &globex,
+        "Globex C360",
+        "Customer 360 for Globex Foods",
+        None,
+    )
+    .await?;
 
     let mut ids = Vec::new();
     for account in ACCOUNTS {
         let id = new_id(UserId::from_bytes);
-        let email = Email::parse(account.email).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        let email =
+            Email::parse(account.email).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
         users::insert(
             &mut *conn,
             users::NewUser {
@@ -89,15 +164,34 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx:
         .await?;
         ids.push(id);
     }
-    let user = |i: usize| ids.get(i).cloned().ok_or_else(|| sqlx::Error::Protocol("demo account missing".into()));
-    let (alex, gina, nora, sam, grace, omar) = (user(1)?, user(2)?, user(3)?, user(4)?, user(5)?, user(6)?);
+    let user = |i: usize| {
+        ids.get(i)
+            .cloned()
+            .ok_or_else(|| sqlx::Error::Protocol("demo account missing".into()))
+    };
+    let (alex, gina, nora, sam, grace, omar) =
+        (user(1)?, user(2)?, user(3)?, user(4)?, user(5)?, user(6)?);
 
     assign(conn, &acme, &alex, "User Administrator", &acme.all_group).await?;
-    assign(conn, &globex, &alex, "User Administrator", &globex.all_group).await?;
+    assign(
+        conn,
+        &globex,
+        &alex,
+        "User Administrator",
+        &globex.all_group,
+    )
+    .await?;
     assign(conn, &acme, &gina, "Analyst", &acme.all_group).await?;
     assign(conn, &acme, &nora, "Data Administrator", &brand_a).await?;
     assign(conn, &acme, &sam, "Data Administrator", &brand_b).await?;
-    assign(conn, &globex, &grace, "User Administrator", &globex.all_group).await?;
+    assign(
+        conn,
+        &globex,
+        &grace,
+        "User Administrator",
+        &globex.all_group,
+    )
+    .await?;
     tenants::add_agency_member(&mut *conn, &agency, &omar, now).await?;
     Ok(())
 }
@@ -110,15 +204,26 @@ async fn assign(
     group: &ResourceGroupId,
 ) -> Result<(), sqlx::Error> {
     let now = Utc::now();
-    let policy = tenant.policy(policy).ok_or_else(|| sqlx::Error::Protocol(format!("no built-in policy {policy}")))?;
+    let policy = tenant
+        .policy(policy)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("no built-in policy {policy}")))?;
     // Entry to the tenant comes with the first assignment in it.
-    let already = tenants::enterable(&mut *conn, user, false).await?.iter().any(|t| t.id == tenant.id);
+    let already = tenants::enterable(&mut *conn, user, false)
+        .await?
+        .iter()
+        .any(|t| t.id == tenant.id);
     if !already {
         tenants::add_member(&mut *conn, &tenant.id, user, now).await?;
     }
     access::insert_assignment(
         &mut *conn,
-        NewAssignment { tenant: &tenant.id, user, policy, resource_group: group, source: "manual" },
+        NewAssignment {
+            tenant: &tenant.id,
+            user,
+            policy,
+            resource_group: group,
+            source: "manual",
+        },
         now,
     )
     .await
@@ -134,7 +239,13 @@ async fn add_database(
     let id = new_id(DatabaseId::from_bytes);
     access::insert_database(
         &mut *conn,
-        NewDatabase { id: &id, tenant: &tenant.id, name, description, resource_group: group },
+        NewDatabase {
+            id: &id,
+            tenant: &tenant.id,
+            name,
+            description,
+            resource_group: group,
+        },
         Utc::now(),
     )
     .await?;
@@ -161,7 +272,13 @@ async fn add_database(
         {"name": "email", "type": "string", "pii": true}
     ]);
     access::insert_table(&mut *conn, &id, "Customer_360", &customer.to_string()).await?;
-    access::insert_table(&mut *conn, &id, "Unified_Transactions", &transactions.to_string()).await?;
+    access::insert_table(
+        &mut *conn,
+        &id,
+        "Unified_Transactions",
+        &transactions.to_string(),
+    )
+    .await?;
     access::insert_table(&mut *conn, &id, "Segment_Membership", &segments.to_string()).await?;
     Ok(())
 }

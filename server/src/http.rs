@@ -40,7 +40,9 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .with_state(options)
         .layer(middleware::from_fn(same_origin_guard))
         .layer(middleware::from_fn(security_headers))
@@ -55,12 +57,21 @@ pub fn cross_site_reason(method: &Method, headers: &HeaderMap) -> Option<&'stati
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
-    if headers.get("sec-fetch-site").is_some_and(|v| v == "cross-site") {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site")
+    {
         return Some("requests from other sites may not change anything here");
     }
     let origin = headers.get(ORIGIN)?.to_str().ok()?;
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("null");
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or("null");
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
     (origin_host != host).then_some("the request's origin does not match this site")
 }
 
@@ -75,7 +86,10 @@ async fn security_headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     response
 }

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "portcullis", version, about = "Access-management console for customer-data platforms")]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Access-management console for customer-data platforms"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,9 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -70,17 +76,31 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { demo, addr } => serve(demo, addr).await,
         Command::Migrate => {
             let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
-            println!("database at {} is up to date", redact_url(&config.database_url));
+            Db::open(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "database at {} is up to date",
+                redact_url(&config.database_url)
+            );
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, name } } => {
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
             let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+            let db = Db::open(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
-            let password = config.admin_password.ok_or("set PORTCULLIS_ADMIN_PASSWORD to the new operator's password")?;
-            check_new_password(&password, Some(&email)).map_err(|e| format!("PORTCULLIS_ADMIN_PASSWORD: {e}"))?;
-            let id = bootstrap::create_operator(&db, &email, &name, &Password::new(password)).await.map_err(|p| p.to_string())?;
+            let password = config
+                .admin_password
+                .ok_or("set PORTCULLIS_ADMIN_PASSWORD to the new operator's password")?;
+            check_new_password(&password, Some(&email))
+                .map_err(|e| format!("PORTCULLIS_ADMIN_PASSWORD: {e}"))?;
+            let id = bootstrap::create_operator(&db, &email, &name, &Password::new(password))
+                .await
+                .map_err(|p| p.to_string())?;
             println!("created operator {email} ({id})");
             Ok(())
         }
@@ -89,12 +109,18 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     let config = Config::from_env(addr).map_err(|e| e.to_string())?;
-    let db = Db::open(&config.database_url).await.map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!(database = %redact_url(&config.database_url), "database ready");
 
-    if let Some(email) = bootstrap::from_environment(&db, config.admin_email.as_deref(), config.admin_password.as_deref())
-        .await
-        .map_err(|e| e.to_string())?
+    if let Some(email) = bootstrap::from_environment(
+        &db,
+        config.admin_email.as_deref(),
+        config.admin_password.as_deref(),
+    )
+    .await
+    .map_err(|e| e.to_string())?
     {
         println!("created the first operator {email} from PORTCULLIS_ADMIN_EMAIL");
     }
@@ -107,19 +133,30 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
             println!("  {:<26} {}", account.email, account.role);
         }
     }
-    if let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(&db, &config.public_url).await.map_err(|p| p.to_string())? {
+    if let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(&db, &config.public_url)
+        .await
+        .map_err(|p| p.to_string())?
+    {
         println!("no users yet: open this one-time link to create the first operator (valid 24 hours):\n  {link}");
     }
 
     let options = http::leptos_options(config.addr);
-    let services = Services { db, secure_cookies: config.secure_cookies };
+    let services = Services {
+        db,
+        secure_cookies: config.secure_cookies,
+    };
     let app = http::app(services, options);
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    println!("Portcullis is serving http://{}", config.addr);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    println!("Portcullis is serving http://{}", config.addr);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,9 @@ use crate::activity::{self, NewEvent, Principal};
 use crate::db::new_id;
 use crate::store::{access, tenants};
 use chrono::{DateTime, Utc};
-use portcullis_core::access::{ALL_RESOURCE_GROUPS, ALL_RESOURCE_GROUPS_DESCRIPTION, BUILTIN_POLICIES};
+use portcullis_core::access::{
+    ALL_RESOURCE_GROUPS, ALL_RESOURCE_GROUPS_DESCRIPTION, BUILTIN_POLICIES,
+};
 use portcullis_core::ids::{AgencyId, PolicyId, ResourceGroupId, TenantId};
 use sqlx::AnyConnection;
 
@@ -21,7 +23,10 @@ pub struct NewTenant {
 impl NewTenant {
     /// The id of the built-in policy called `name`.
     pub fn policy(&self, name: &str) -> Option<&PolicyId> {
-        self.policies.iter().find(|(n, _)| n == name).map(|(_, id)| id)
+        self.policies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id)
     }
 }
 
@@ -42,8 +47,16 @@ pub async fn create_tenant(
         policies.push(((*policy_name).to_owned(), pid));
     }
     let all_group = new_id(ResourceGroupId::from_bytes);
-    access::insert_resource_group(&mut *conn, &all_group, &id, ALL_RESOURCE_GROUPS, ALL_RESOURCE_GROUPS_DESCRIPTION, true, now)
-        .await?;
+    access::insert_resource_group(
+        &mut *conn,
+        &all_group,
+        &id,
+        ALL_RESOURCE_GROUPS,
+        ALL_RESOURCE_GROUPS_DESCRIPTION,
+        true,
+        now,
+    )
+    .await?;
     activity::record(
         conn,
         NewEvent {
@@ -58,5 +71,9 @@ pub async fn create_tenant(
         },
     )
     .await?;
-    Ok(NewTenant { id, policies, all_group })
+    Ok(NewTenant {
+        id,
+        policies,
+        all_group,
+    })
 }

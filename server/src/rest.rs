@@ -40,7 +40,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if let Some(secs) = p.retry_after_secs {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
             }
         }
         response
@@ -52,13 +54,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
         .route("/health", get(health))
         .fallback(|| async {
-            ApiError(Problem::new(portcullis_core::ProblemKind::NotFound, "not_found", "there is no API route at this path"))
+            ApiError(Problem::new(
+                portcullis_core::ProblemKind::NotFound,
+                "not_found",
+                "there is no API route at this path",
+            ))
         })
         .with_state(db)
 }
 
 /// Whether this replica can reach its database.
 async fn health(State(db): State<Db>) -> Result<Json<serde_json::Value>, ApiError> {
-    crate::store::ping(&db.pool).await.map_err(|e| ApiError(crate::db::problem(e)))?;
+    crate::store::ping(&db.pool)
+        .await
+        .map_err(|e| ApiError(crate::db::problem(e)))?;
     Ok(Json(json!({"status": "ok"})))
 }

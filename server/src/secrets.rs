@@ -47,7 +47,9 @@ pub async fn verify_password(password: &Password, stored: Option<String>) -> boo
         let Ok(hash) = PasswordHash::new(&hash_text) else {
             return false;
         };
-        let ok = Argon2::default().verify_password(password.expose().as_bytes(), &hash).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.expose().as_bytes(), &hash)
+            .is_ok();
         ok && known
     })
     .await

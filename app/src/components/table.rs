@@ -13,13 +13,19 @@ pub struct SortState {
 impl SortState {
     /// Sorted by `column`, ascending.
     pub fn by(column: &'static str) -> Self {
-        SortState { column, ascending: true }
+        SortState {
+            column,
+            ascending: true,
+        }
     }
 
     /// Clicking a header: the same column flips the direction, another column sorts ascending.
     pub fn toggled(self, column: &'static str) -> Self {
         if self.column == column {
-            SortState { column, ascending: !self.ascending }
+            SortState {
+                column,
+                ascending: !self.ascending,
+            }
         } else {
             SortState::by(column)
         }

@@ -6,7 +6,11 @@ use leptos_meta::Title;
 
 /// A console area still being built: its purpose and the features (spec ids) it will hold.
 #[component]
-fn Area(title: &'static str, summary: &'static str, features: &'static [(&'static str, &'static str)]) -> impl IntoView {
+fn Area(
+    title: &'static str,
+    summary: &'static str,
+    features: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
     view! {
         <Title text=title/>
         <div class="page-header">

@@ -16,7 +16,12 @@ pub const AREAS: &[(&str, &str, &str, Option<&str>)] = &[
     ("/customer-360", "Customer 360", "◎", None),
     ("/apps", "Apps", "▣", None),
     ("/jobs", "Jobs", "↻", None),
-    ("/security/authorizations", "Authorizations", "◆", Some("Security")),
+    (
+        "/security/authorizations",
+        "Authorizations",
+        "◆",
+        Some("Security"),
+    ),
 ];
 
 /// Wraps every signed-in page; sends anyone without a session to the sign-in page.
@@ -133,7 +138,11 @@ fn UserMenu(viewer: Viewer) -> impl IntoView {
         .filter_map(|w| w.chars().next())
         .take(2)
         .collect();
-    let role = if viewer.operator { "Operator" } else { "Member" };
+    let role = if viewer.operator {
+        "Operator"
+    } else {
+        "Member"
+    };
     view! {
         <div class="user-menu">
             <button

@@ -26,12 +26,20 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn Overview(overview: TenantOverview) -> impl IntoView {
-    let agency = overview.tenant.agency_name.clone().map(|a| format!("Owned by {a}"));
+    let agency = overview
+        .tenant
+        .agency_name
+        .clone()
+        .map(|a| format!("Owned by {a}"));
     let cards = [
         ("Users", overview.users, "/users"),
         ("Policies", overview.policies, "/users"),
         ("Resource groups", overview.resource_groups, "/users"),
-        ("Databases", overview.databases.len() as i64, "/customer-360"),
+        (
+            "Databases",
+            overview.databases.len() as i64,
+            "/customer-360",
+        ),
     ];
     view! {
         <div class="page-header">

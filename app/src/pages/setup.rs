@@ -19,20 +19,29 @@ pub fn SetupPage() -> impl IntoView {
     let touched = RwSignal::new(false);
 
     let server_error = move || action.value().get().and_then(Result::err);
-    let server_message = move |field: &'static str| server_error().and_then(|e| e.message_for(field));
+    let server_message =
+        move |field: &'static str| server_error().and_then(|e| e.message_for(field));
     let email_message = Signal::derive(move || {
-        let local = touched.get().then(|| Email::parse(&email.get()).err().map(|e| e.to_string())).flatten();
+        let local = touched
+            .get()
+            .then(|| Email::parse(&email.get()).err().map(|e| e.to_string()))
+            .flatten();
         local.or_else(|| server_message("email"))
     });
     let password_message = Signal::derive(move || {
         let typed = password.get();
         let local = (!typed.is_empty())
-            .then(|| check_new_password(&typed, Email::parse(&email.get()).ok().as_ref()).err().map(|e| e.to_string()))
+            .then(|| {
+                check_new_password(&typed, Email::parse(&email.get()).ok().as_ref())
+                    .err()
+                    .map(|e| e.to_string())
+            })
             .flatten();
         local.or_else(|| server_message("password"))
     });
     let name_message = Signal::derive(move || server_message("name"));
-    let form_message = move || server_error().and_then(|e| e.general_message(&["name", "email", "password"]));
+    let form_message =
+        move || server_error().and_then(|e| e.general_message(&["name", "email", "password"]));
 
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {

@@ -44,8 +44,10 @@ fn SignInForm() -> impl IntoView {
     let email_message = Signal::derive(move || {
         email_rule().or_else(|| server_error().and_then(|e| e.message_for("email")))
     });
-    let password_message = Signal::derive(move || server_error().and_then(|e| e.message_for("password")));
-    let form_message = move || server_error().and_then(|e| e.general_message(&["email", "password"]));
+    let password_message =
+        Signal::derive(move || server_error().and_then(|e| e.message_for("password")));
+    let form_message =
+        move || server_error().and_then(|e| e.general_message(&["email", "password"]));
 
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {

@@ -62,7 +62,11 @@ pub struct NewDatabase<'a> {
 }
 
 /// Stores a database.
-pub async fn insert_database<'c, E: Executor<'c, Database = Any>>(ex: E, db: NewDatabase<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn insert_database<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    db: NewDatabase<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO databases (id, tenant_id, name, description, resource_group_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -105,7 +109,11 @@ pub struct NewAssignment<'a> {
 }
 
 /// Stores an assignment.
-pub async fn insert_assignment<'c, E: Executor<'c, Database = Any>>(ex: E, a: NewAssignment<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn insert_assignment<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    a: NewAssignment<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO assignments (tenant_id, user_id, policy_id, resource_group_id, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )

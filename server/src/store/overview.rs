@@ -15,11 +15,18 @@ pub async fn counts(pool: &AnyPool, tenant: &TenantId) -> Result<(i64, i64, i64)
     .bind(tenant.as_str())
     .fetch_one(pool)
     .await?;
-    Ok((row.try_get("users")?, row.try_get("policies")?, row.try_get("groups")?))
+    Ok((
+        row.try_get("users")?,
+        row.try_get("policies")?,
+        row.try_get("groups")?,
+    ))
 }
 
 /// The tenant's databases, with their custom group and number of tables.
-pub async fn databases(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<DatabaseSummary>, sqlx::Error> {
+pub async fn databases(
+    pool: &AnyPool,
+    tenant: &TenantId,
+) -> Result<Vec<DatabaseSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.id, d.name, d.description, g.name AS group_name, \
                 (SELECT COUNT(*) FROM database_tables dt WHERE dt.database_id = d.id) AS tables \

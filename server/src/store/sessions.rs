@@ -27,7 +27,10 @@ pub struct NewSessionRow<'a> {
 }
 
 /// Stores a new session.
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, s: NewSessionRow<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    s: NewSessionRow<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, last_used_at, origin_ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -45,15 +48,23 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, s: NewSessionRow
 }
 
 /// The session with this token hash.
-pub async fn find<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str) -> Result<Option<SessionRecord>, sqlx::Error> {
-    let row = sqlx::query("SELECT user_id, tenant_id, created_at, last_used_at FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(ex)
-        .await?;
+pub async fn find<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    token_hash: &str,
+) -> Result<Option<SessionRecord>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT user_id, tenant_id, created_at, last_used_at FROM sessions WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await?;
     row.map(|r| {
         Ok(SessionRecord {
             user_id: stored_id(r.try_get("user_id")?, UserId::parse)?,
-            tenant_id: r.try_get::<Option<String>, _>("tenant_id")?.map(|t| stored_id(t, TenantId::parse)).transpose()?,
+            tenant_id: r
+                .try_get::<Option<String>, _>("tenant_id")?
+                .map(|t| stored_id(t, TenantId::parse))
+                .transpose()?,
             created_at: from_millis(r.try_get("created_at")?),
             last_used_at: from_millis(r.try_get("last_used_at")?),
         })
@@ -62,12 +73,23 @@ pub async fn find<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str) 
 }
 
 /// Ends a session.
-pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(ex).await?.rows_affected())
+pub async fn delete<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    token_hash: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(ex)
+        .await?
+        .rows_affected())
 }
 
 /// Notes that the session was used (keeps an idle session alive).
-pub async fn touch<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn touch<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE token_hash = $2")
         .bind(to_millis(now))
         .bind(token_hash)
@@ -77,7 +99,11 @@ pub async fn touch<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str,
 }
 
 /// Moves the session into another tenant.
-pub async fn set_tenant<'c, E: Executor<'c, Database = Any>>(ex: E, token_hash: &str, tenant: &TenantId) -> Result<(), sqlx::Error> {
+pub async fn set_tenant<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    token_hash: &str,
+    tenant: &TenantId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET tenant_id = $1 WHERE token_hash = $2")
         .bind(tenant.as_str())
         .bind(token_hash)
@@ -97,7 +123,9 @@ pub async fn failures_since<'c, E: Executor<'c, Database = Any>>(
         .bind(to_millis(since))
         .fetch_all(ex)
         .await?;
-    rows.iter().map(|r| Ok(from_millis(r.try_get("at")?))).collect()
+    rows.iter()
+        .map(|r| Ok(from_millis(r.try_get("at")?)))
+        .collect()
 }
 
 /// Notes a failed sign-in for an address.
@@ -117,7 +145,13 @@ pub async fn record_failure<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Forgets an address's failures after it signs in successfully.
-pub async fn clear_failures<'c, E: Executor<'c, Database = Any>>(ex: E, email: &Email) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1").bind(email.as_str()).execute(ex).await?;
+pub async fn clear_failures<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    email: &Email,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+        .bind(email.as_str())
+        .execute(ex)
+        .await?;
     Ok(())
 }

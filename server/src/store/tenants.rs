@@ -13,7 +13,10 @@ fn summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
     Ok(TenantSummary {
         id: stored_id(r.try_get("id")?, TenantId::parse)?,
         name: r.try_get("name")?,
-        agency_id: r.try_get::<Option<String>, _>("agency_id")?.map(|a| stored_id(a, AgencyId::parse)).transpose()?,
+        agency_id: r
+            .try_get::<Option<String>, _>("agency_id")?
+            .map(|a| stored_id(a, AgencyId::parse))
+            .transpose()?,
         agency_name: r.try_get("agency_name")?,
     })
 }
@@ -109,7 +112,13 @@ pub async fn add_agency_member<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Whether a tenant of this name exists.
-pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(ex: E, name: &str) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants WHERE name = $1").bind(name).fetch_one(ex).await?;
+pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants WHERE name = $1")
+        .bind(name)
+        .fetch_one(ex)
+        .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }

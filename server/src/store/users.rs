@@ -27,21 +27,31 @@ fn user_record(r: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         name: r.try_get("name")?,
         password_hash: r.try_get("password_hash")?,
         operator: r.try_get::<i64, _>("operator")? != 0,
-        last_tenant_id: r.try_get::<Option<String>, _>("last_tenant_id")?.and_then(|t| TenantId::parse(&t).ok()),
+        last_tenant_id: r
+            .try_get::<Option<String>, _>("last_tenant_id")?
+            .and_then(|t| TenantId::parse(&t).ok()),
     })
 }
 
 /// The user with this (normalised) email.
-pub async fn by_email<'c, E: Executor<'c, Database = Any>>(ex: E, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(ex)
-        .await?;
+pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    email: &Email,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(ex)
+    .await?;
     row.as_ref().map(user_record).transpose()
 }
 
 /// The user with this id.
-pub async fn by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &UserId) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &UserId,
+) -> Result<Option<UserRecord>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id.as_str())
         .fetch_optional(ex)
@@ -51,7 +61,9 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &UserId) -> R
 
 /// Whether any user exists yet (an empty database needs its first operator).
 pub async fn any_exist<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(ex).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(ex)
+        .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -67,7 +79,10 @@ pub struct NewUser<'a> {
 }
 
 /// Stores a new user.
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, user: NewUser<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user: NewUser<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO users (id, email, name, password_hash, operator, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(user.id.as_str())
         .bind(user.email.as_str())
@@ -81,7 +96,11 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, user: NewUser<'_
 }
 
 /// Notes a successful sign-in.
-pub async fn touch_login<'c, E: Executor<'c, Database = Any>>(ex: E, user: &UserId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn touch_login<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user: &UserId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(to_millis(at))
         .bind(user.as_str())
@@ -91,7 +110,11 @@ pub async fn touch_login<'c, E: Executor<'c, Database = Any>>(ex: E, user: &User
 }
 
 /// Remembers the tenant a person worked in last, for their next sign-in.
-pub async fn set_last_tenant<'c, E: Executor<'c, Database = Any>>(ex: E, user: &UserId, tenant: &TenantId) -> Result<(), sqlx::Error> {
+pub async fn set_last_tenant<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user: &UserId,
+    tenant: &TenantId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_tenant_id = $1 WHERE id = $2")
         .bind(tenant.as_str())
         .bind(user.as_str())

@@ -8,7 +8,10 @@ use leptos::server_fn::ServerFn;
 use portcullis_app::api::SignIn;
 
 fn sign_in_request(extra: &[(&str, &str)]) -> Request<Body> {
-    let body = format!("email={OPERATOR}&password={}", portcullis_server::demo::DEMO_PASSWORD);
+    let body = format!(
+        "email={OPERATOR}&password={}",
+        portcullis_server::demo::DEMO_PASSWORD
+    );
     let mut req = Request::post(<SignIn as ServerFn>::PATH)
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");

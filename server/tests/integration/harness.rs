@@ -59,14 +59,23 @@ impl TestApp {
 
     /// On a new PostgreSQL database, when `TEST_DATABASE_URL` names a server.
     pub async fn postgres() -> Option<TestApp> {
-        let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
         sqlx::any::install_default_drivers();
         let name = format!("portcullis_t_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::AnyPool::connect(&admin_url).await.expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
+        let admin = sqlx::AnyPool::connect(&admin_url)
+            .await
+            .expect("TEST_DATABASE_URL is set but PostgreSQL is unreachable");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .expect("create test database");
         admin.close().await;
         let (base, _) = admin_url.rsplit_once('/').expect("database url has a path");
-        let db = Db::open(&format!("{base}/{name}")).await.expect("open postgres");
+        let db = Db::open(&format!("{base}/{name}"))
+            .await
+            .expect("open postgres");
         assert_eq!(db.backend, Backend::Postgres);
         Some(TestApp::build(db, None, Some((admin_url, name))).await)
     }
@@ -74,19 +83,33 @@ impl TestApp {
     /// An app over an empty database (no demo), for bootstrap tests.
     pub async fn empty_sqlite() -> (Db, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("empty.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("empty.db").display()
+        );
         (Db::open(&url).await.expect("open sqlite"), dir)
     }
 
-    async fn build(db: Db, dir: Option<tempfile::TempDir>, pg_drop: Option<(String, String)>) -> TestApp {
+    async fn build(
+        db: Db,
+        dir: Option<tempfile::TempDir>,
+        pg_drop: Option<(String, String)>,
+    ) -> TestApp {
         assert!(demo::load(&db).await.expect("demo loads"));
         let router = app_over(&db);
-        TestApp { db, router, _dir: dir, pg_drop }
+        TestApp {
+            db,
+            router,
+            _dir: dir,
+            pg_drop,
+        }
     }
 
     /// Sends a request through the whole application.
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
-        tower::ServiceExt::oneshot(self.router.clone(), req).await.expect("router answers")
+        tower::ServiceExt::oneshot(self.router.clone(), req)
+            .await
+            .expect("router answers")
     }
 
     /// Calls server function `F` with form fields, as the browser's `ActionForm` does.
@@ -97,18 +120,30 @@ impl TestApp {
     /// Signs in and returns the `name=value` session cookie.
     pub async fn sign_in(&self, email: &str) -> String {
         let reply = self
-            .call::<portcullis_app::api::SignIn>(None, &[("email", email), ("password", demo::DEMO_PASSWORD)])
+            .call::<portcullis_app::api::SignIn>(
+                None,
+                &[("email", email), ("password", demo::DEMO_PASSWORD)],
+            )
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{email} signs in: {}", reply.body);
-        reply.session_cookie().expect("sign-in sets the session cookie")
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{email} signs in: {}",
+            reply.body
+        );
+        reply
+            .session_cookie()
+            .expect("sign-in sets the session cookie")
     }
 
     /// Counts rows of `table` matching `where_sql` (tests only; values are literals in the test).
     pub async fn count(&self, table: &str, where_sql: &str) -> i64 {
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"))
-            .fetch_one(&self.db.pool)
-            .await
-            .expect("count query");
+        let row = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"
+        ))
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("count query");
         row.try_get("n").expect("count")
     }
 }
@@ -119,10 +154,15 @@ impl Drop for TestApp {
             // The test's runtime is finishing; drop on a fresh thread and runtime. `WITH (FORCE)`
             // ends the test's own connections, which belong to the finishing runtime.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Runtime::new() else { return };
+                let Ok(rt) = tokio::runtime::Runtime::new() else {
+                    return;
+                };
                 rt.block_on(async move {
                     if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&admin).await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&admin)
+                                .await;
                     }
                 });
             })
@@ -133,12 +173,19 @@ impl Drop for TestApp {
 
 /// The application over `db`, as `portcullis serve` builds it.
 pub fn app_over(db: &Db) -> Router {
-    let services = Services { db: db.clone(), secure_cookies: false };
+    let services = Services {
+        db: db.clone(),
+        secure_cookies: false,
+    };
     http::app(services, http::leptos_options(HOST.parse().expect("addr")))
 }
 
 /// Calls server function `F` on `router` (any replica) with form fields.
-pub async fn call_on<F: ServerFn>(router: &Router, cookie: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+pub async fn call_on<F: ServerFn>(
+    router: &Router,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> Reply {
     let body = serde_urlencoded::to_string(fields).expect("form encodes");
     let mut req = Request::post(F::PATH)
         .header(header::HOST, HOST)
@@ -147,7 +194,10 @@ pub async fn call_on<F: ServerFn>(router: &Router, cookie: Option<&str>, fields:
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
-    let res = tower::ServiceExt::oneshot(router.clone(), req.body(Body::from(body)).expect("request")).await.expect("router answers");
+    let res =
+        tower::ServiceExt::oneshot(router.clone(), req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("router answers");
     Reply::read(res).await
 }
 
@@ -163,15 +213,21 @@ impl Reply {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Reply { status, headers, body }
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// The session cookie set by this response, as `name=value`.
     pub fn session_cookie(&self) -> Option<String> {
-        self.set_cookies().into_iter().find(|c| c.starts_with("portcullis_session=")).map(|c| {
-            c.split(';').next().unwrap_or_default().to_owned()
-        })
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with("portcullis_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
     }
 
     /// Every `Set-Cookie` header of the response.

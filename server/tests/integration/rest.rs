@@ -6,7 +6,10 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
 fn get(path: &str) -> Request<Body> {
-    Request::get(path).header(header::HOST, HOST).body(Body::empty()).expect("request")
+    Request::get(path)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .expect("request")
 }
 
 on_both_backends! {

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Portcullis benchmarks: each figure printed beside its comparator, measured in the same run.
+
+Figures: client bundle (wasm + JS + CSS, gzip) vs the Keycloak admin console's npm bundle (JS
+only), gzipped by the same function; server idle RSS and start-to-first-200 vs a hello-world
+axum server. Everything runs on loopback.
+"""
+import argparse, gzip, json, os, pathlib, socket, subprocess, sys, tarfile, tempfile, time, urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CACHE = ROOT / "target" / "bench-cache"
+
+
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9))
+
+
+def bundle(pkg: pathlib.Path):
+    files = [pkg / "portcullis.wasm", pkg / "portcullis.js", pkg / "portcullis.css"]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        sys.exit(f"bench: missing {missing}; build the console first")
+    raw = sum(f.stat().st_size for f in files)
+    return raw, sum(gz(f.read_bytes()) for f in files), {f.name: (f.stat().st_size, gz(f.read_bytes())) for f in files}
+
+
+def keycloak_js():
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tgz = next(CACHE.glob("keycloak-keycloak-admin-ui-*.tgz"), None)
+    if tgz is None:
+        subprocess.run(["npm", "pack", "@keycloak/keycloak-admin-ui", "--silent"], cwd=CACHE, check=True,
+                       stdout=subprocess.DEVNULL)
+        tgz = next(CACHE.glob("keycloak-keycloak-admin-ui-*.tgz"))
+    raw = zipped = 0
+    with tarfile.open(tgz) as t:
+        for m in t.getmembers():
+            if m.isfile() and m.name.endswith(".js"):
+                data = t.extractfile(m).read()
+                raw += len(data)
+                zipped += gz(data)
+    return tgz.name, raw, zipped
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_200(url, deadline):
+    while time.perf_counter() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return True
+        except Exception:
+            time.sleep(0.002)
+    return False
+
+
+def rss_kb(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def serve_figures(cmd, url_path, env, runs):
+    """Median start-to-first-200 over `runs` starts, and idle RSS after the last one settles."""
+    starts, rss = [], 0
+    for i in range(runs):
+        port = free_port()
+        full = [c.replace("{addr}", f"127.0.0.1:{port}") for c in cmd]
+        t0 = time.perf_counter()
+        p = subprocess.Popen(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            if not wait_200(f"http://127.0.0.1:{port}{url_path}", t0 + 30):
+                sys.exit(f"bench: {full[0]} never answered 200")
+            starts.append((time.perf_counter() - t0) * 1000)
+            if i == runs - 1:
+                time.sleep(2)
+                rss = rss_kb(p.pid)
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
+    starts.sort()
+    return starts[len(starts) // 2], rss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true", help="one start each; figures are not judged")
+    ap.add_argument("--profile", default="release")
+    args = ap.parse_args()
+    runs = 1 if args.smoke else 7
+    bindir = ROOT / "target" / args.profile
+    print(f"Portcullis benchmarks ({'smoke' if args.smoke else 'full'}, {args.profile} build)")
+
+    raw, zipped, per_file = bundle(ROOT / "target" / "site" / "pkg")
+    kc_name, kc_raw, kc_zipped = keycloak_js()
+    print("\n[bundle] client bundle, gzip -9 by the same function")
+    for name, (r, z) in per_file.items():
+        print(f"  {name:<18} {r/1024:9.1f} KiB raw {z/1024:9.1f} KiB gzip")
+    print(f"  portcullis total    {raw/1024:9.1f} KiB raw {zipped/1024:9.1f} KiB gzip")
+    print(f"  keycloak admin-ui   {kc_raw/1024:9.1f} KiB raw {kc_zipped/1024:9.1f} KiB gzip  ({kc_name}, JS only)")
+    print(f"  ratio               {zipped/kc_zipped:.3f}x  (goal <= 0.35x)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/bench.db?mode=rwc", RUST_LOG="error",
+                   LEPTOS_SITE_ROOT=str(ROOT / "target" / "site"))
+        env.pop("PORTCULLIS_ADMIN_EMAIL", None)
+        # First start creates and migrates the database; the median is over warm starts.
+        serve_figures([str(bindir / "portcullis"), "serve", "--addr", "{addr}"], "/api/v1/health", env, 1)
+        p_start, p_rss = serve_figures([str(bindir / "portcullis"), "serve", "--addr", "{addr}"], "/api/v1/health", env, runs)
+        h_start, h_rss = serve_figures([str(bindir / "hello-axum"), "{addr}"], "/", env, runs)
+    print("\n[server] start to first 200 (median) and idle RSS, beside hello-world axum")
+    print(f"  portcullis          {p_start:7.1f} ms  {p_rss/1024:6.1f} MiB  (goals: <= 100 ms, <= 35 MiB)")
+    print(f"  hello-world axum    {h_start:7.1f} ms  {h_rss/1024:6.1f} MiB")
+    print(f"  ratio               {p_start/h_start:7.2f}x     {p_rss/max(h_rss,1):5.2f}x")
+    result = {"bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
+              "idle_rss_kb": p_rss, "hello_rss_kb": h_rss}
+    (ROOT / "target" / "bench-last.json").write_text(json.dumps(result, indent=2))
+    if not args.smoke:
+        ok = zipped / kc_zipped <= 0.35 and p_rss <= 35 * 1024 and p_start <= 100
+        print("\nall goals met" if ok else "\nsome goals NOT met (see above)")
+
+
+if __name__ == "__main__":
+    main()

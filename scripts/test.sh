@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what the tests need (skipping what is there) and runs every test:
+# formatting, clippy (server and wasm), native tests, core's wasm tests, storage tests on SQLite
+# and PostgreSQL, the browser build, and Playwright in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+scripts/install-tools.sh
+
+step "PostgreSQL for the storage tests"
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 && command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+    export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/test"
+    echo "storage tests run on SQLite and on $TEST_DATABASE_URL"
+  else
+    echo "no PostgreSQL on 127.0.0.1:5432: PostgreSQL storage tests will say they were skipped"
+  fi
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy: server, app (ssr), core, tests"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy: the browser build (wasm32, hydrate)"
+cargo clippy -p portcullis-app -p portcullis-core --features portcullis-app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "native tests (core vectors, server integration on both backends)"
+cargo test --workspace --locked
+
+step "core's shared vectors as wasm under node"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p portcullis-core --target wasm32-unknown-unknown --locked
+
+step "build the console (server + hydrated wasm bundle)"
+cargo leptos build
+
+step "Playwright in Debian's Chromium"
+(cd end2end && npx playwright test)
+
+step "benchmarks, smoke mode"
+scripts/bench.sh --smoke
