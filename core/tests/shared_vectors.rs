@@ -1,7 +1,12 @@
 //! Shared test vectors: the same data file is checked natively (`cargo test`) and as wasm under
 //! node (`cargo test --target wasm32-unknown-unknown`), proving both targets give the same answers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a test's helpers fail the test by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test's helpers fail the test by panicking"
+)]
 
 use chrono::{DateTime, Duration, Utc};
 use portcullis_core::email::Email;

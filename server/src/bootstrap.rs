@@ -1,7 +1,8 @@
 //! The first operator of an empty database: from the environment, or through a one-time link.
 
-use crate::activity::{self, NewEvent, Principal};
-use crate::db::{new_id, problem, Db};
+use crate::activity::Principal;
+use crate::db::{problem, Db};
+use crate::provision::{self, NewOperator};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::{setup, users};
 use chrono::{Duration, Utc};
@@ -72,54 +73,21 @@ pub async fn create_operator(
     name: &str,
     password: &Password,
 ) -> Result<UserId, Problem> {
-    let now = Utc::now();
     let hash = hash_password(password).await?;
-    let id = new_id(UserId::from_bytes);
-    let mut tx = db.pool.begin().await.map_err(problem)?;
-    if users::by_email(&mut *tx, email)
-        .await
-        .map_err(problem)?
-        .is_some()
-    {
-        return Err(Problem::invalid(
-            "email",
-            "email_taken",
-            "a user with this email already exists",
-        ));
-    }
-    users::insert(
-        &mut *tx,
-        users::NewUser {
-            id: &id,
-            email,
-            name,
-            password_hash: Some(&hash),
-            operator: true,
-            created_at: now,
-        },
-    )
-    .await
-    .map_err(problem)?;
-    let principal = Principal {
+    let system = Principal {
         id: "system".into(),
         name: "Bootstrap".into(),
         email: None,
     };
-    activity::record(
-        &mut tx,
-        NewEvent {
-            tenant_id: None,
-            event_type: "operator/create",
-            happened_at: now,
-            principal: &principal,
-            source: "bootstrap",
-            object_id: Some(id.as_str()),
-            object_name: Some(email.as_str()),
-            origin_ip: None,
-        },
-    )
-    .await
-    .map_err(problem)?;
+    let new_operator = NewOperator {
+        email,
+        name,
+        password_hash: &hash,
+        source: "bootstrap",
+        origin_ip: None,
+    };
+    let mut tx = db.pool.begin().await.map_err(problem)?;
+    let id = provision::create_operator(&mut tx, new_operator, Some(&system), Utc::now()).await?;
     tx.commit().await.map_err(problem)?;
     Ok(id)
 }

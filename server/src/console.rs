@@ -1,11 +1,12 @@
 //! The server's side of the browser app: what server functions hand over to.
 
 use crate::activity::{self, NewEvent, Principal};
-use crate::db::{new_id, problem, Db};
+use crate::db::{problem, Db};
+use crate::provision::{create_operator, NewOperator};
 use crate::secrets::{hash_password, new_token, token_hash, verify_password};
 use crate::store::{overview, sessions, setup, tenants, users};
 use async_trait::async_trait;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::TenantOverview;
 use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
 use portcullis_core::email::Email;
@@ -16,6 +17,7 @@ use portcullis_core::signin::{
 };
 use portcullis_core::tenancy::{default_tenant, enter_tenant, Viewer};
 use portcullis_core::{Problem, ProblemKind};
+use sqlx::AnyConnection;
 
 /// Where activity records written by sign-in come from.
 const SOURCE: &str = "console";
@@ -79,8 +81,6 @@ impl Console for Services {
             .await
             .map_err(problem)?;
         let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
-        let token = new_token();
-        let hash = token_hash(&token);
         let principal = Principal {
             id: user.id.to_string(),
             name: user.name.clone(),
@@ -93,19 +93,9 @@ impl Console for Services {
                 .await
                 .map_err(problem)?;
         }
-        sessions::insert(
-            &mut *tx,
-            sessions::NewSessionRow {
-                token_hash: &hash,
-                user_id: &user.id,
-                tenant_id: tenant.as_ref(),
-                now,
-                origin_ip: meta.origin_ip.as_deref(),
-                user_agent: meta.user_agent.as_deref(),
-            },
-        )
-        .await
-        .map_err(problem)?;
+        let token = open_session(&mut tx, &user.id, tenant.as_ref(), &meta, now)
+            .await
+            .map_err(problem)?;
         users::touch_login(&mut *tx, &user.id, now)
             .await
             .map_err(problem)?;
@@ -226,13 +216,6 @@ impl Console for Services {
     ) -> Result<NewSession, Problem> {
         let now = Utc::now();
         let password_hash = hash_password(&password).await?;
-        let user_id = new_id(UserId::from_bytes);
-        let token = new_token();
-        let principal = Principal {
-            id: user_id.to_string(),
-            name: name.clone(),
-            email: Some(email.to_string()),
-        };
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         if !setup::claim(&mut *tx, &token_hash(&setup_token), now)
             .await
@@ -244,58 +227,17 @@ impl Console for Services {
                 "this setup link was already used or has expired; restart the server to print a new one",
             ));
         }
-        if users::by_email(&mut *tx, &email)
+        let new_operator = NewOperator {
+            email: &email,
+            name: &name,
+            password_hash: &password_hash,
+            source: "setup",
+            origin_ip: meta.origin_ip.as_deref(),
+        };
+        let user_id = create_operator(&mut tx, new_operator, None, now).await?;
+        let token = open_session(&mut tx, &user_id, None, &meta, now)
             .await
-            .map_err(problem)?
-            .is_some()
-        {
-            return Err(Problem::invalid(
-                "email",
-                "email_taken",
-                "a user with this email already exists",
-            ));
-        }
-        users::insert(
-            &mut *tx,
-            users::NewUser {
-                id: &user_id,
-                email: &email,
-                name: &name,
-                password_hash: Some(&password_hash),
-                operator: true,
-                created_at: now,
-            },
-        )
-        .await
-        .map_err(problem)?;
-        sessions::insert(
-            &mut *tx,
-            sessions::NewSessionRow {
-                token_hash: &token_hash(&token),
-                user_id: &user_id,
-                tenant_id: None,
-                now,
-                origin_ip: meta.origin_ip.as_deref(),
-                user_agent: meta.user_agent.as_deref(),
-            },
-        )
-        .await
-        .map_err(problem)?;
-        activity::record(
-            &mut tx,
-            NewEvent {
-                tenant_id: None,
-                event_type: "operator/create",
-                happened_at: now,
-                principal: &principal,
-                source: "setup",
-                object_id: Some(user_id.as_str()),
-                object_name: Some(email.as_str()),
-                origin_ip: meta.origin_ip.as_deref(),
-            },
-        )
-        .await
-        .map_err(problem)?;
+            .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
         Ok(NewSession {
             token,
@@ -331,4 +273,29 @@ impl Services {
             current,
         }))
     }
+}
+
+/// Opens a session for `user` inside the caller's transaction; returns the raw token for the
+/// cookie (only its hash is stored).
+async fn open_session(
+    conn: &mut AnyConnection,
+    user: &UserId,
+    tenant: Option<&TenantId>,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    sessions::insert(
+        conn,
+        sessions::NewSessionRow {
+            token_hash: &token_hash(&token),
+            user_id: user,
+            tenant_id: tenant,
+            now,
+            origin_ip: meta.origin_ip.as_deref(),
+            user_agent: meta.user_agent.as_deref(),
+        },
+    )
+    .await?;
+    Ok(token)
 }

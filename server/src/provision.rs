@@ -2,12 +2,16 @@
 
 use crate::activity::{self, NewEvent, Principal};
 use crate::db::new_id;
+use crate::db::problem;
+use crate::store::users;
 use crate::store::{access, tenants};
 use chrono::{DateTime, Utc};
 use portcullis_core::access::{
     ALL_RESOURCE_GROUPS, ALL_RESOURCE_GROUPS_DESCRIPTION, BUILTIN_POLICIES,
 };
-use portcullis_core::ids::{AgencyId, PolicyId, ResourceGroupId, TenantId};
+use portcullis_core::email::Email;
+use portcullis_core::ids::{AgencyId, PolicyId, ResourceGroupId, TenantId, UserId};
+use portcullis_core::Problem;
 use sqlx::AnyConnection;
 
 /// A tenant just created, with the ids of its built-ins.
@@ -76,4 +80,64 @@ pub async fn create_tenant(
         policies,
         all_group,
     })
+}
+
+/// An operator account about to be created.
+#[derive(Debug, Clone)]
+pub struct NewOperator<'a> {
+    pub email: &'a Email,
+    pub name: &'a str,
+    /// An argon2id hash, never the password.
+    pub password_hash: &'a str,
+    /// The component creating it (`setup`, `bootstrap`, `cli`).
+    pub source: &'a str,
+    pub origin_ip: Option<&'a str>,
+}
+
+/// Creates an operator and records it; `by` is who did it (`None`: the new operator, through
+/// the setup link). Refuses an email that is taken, naming the field.
+pub async fn create_operator(
+    conn: &mut AnyConnection,
+    op: NewOperator<'_>,
+    by: Option<&Principal>,
+    now: DateTime<Utc>,
+) -> Result<UserId, Problem> {
+    if users::by_email(&mut *conn, op.email)
+        .await
+        .map_err(problem)?
+        .is_some()
+    {
+        return Err(Problem::invalid(
+            "email",
+            "email_taken",
+            "a user with this email already exists",
+        ));
+    }
+    let id = new_id(UserId::from_bytes);
+    let user = users::NewUser {
+        id: &id,
+        email: op.email,
+        name: op.name,
+        password_hash: Some(op.password_hash),
+        operator: true,
+        created_at: now,
+    };
+    users::insert(&mut *conn, user).await.map_err(problem)?;
+    let own = Principal {
+        id: id.to_string(),
+        name: op.name.to_owned(),
+        email: Some(op.email.to_string()),
+    };
+    let event = NewEvent {
+        tenant_id: None,
+        event_type: "operator/create",
+        happened_at: now,
+        principal: by.unwrap_or(&own),
+        source: op.source,
+        object_id: Some(id.as_str()),
+        object_name: Some(op.email.as_str()),
+        origin_ip: op.origin_ip,
+    };
+    activity::record(conn, event).await.map_err(problem)?;
+    Ok(id)
 }

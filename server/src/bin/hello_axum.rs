@@ -6,7 +6,9 @@ use axum::Router;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:3999".to_owned());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3999".to_owned());
     let app = Router::new().route("/", get(|| async { "hello, world" }));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await

@@ -4,7 +4,12 @@
 //! `TEST_DATABASE_URL` (for example `postgres://postgres@127.0.0.1:5432/test`); each test creates
 //! its own database there and drops it afterwards. Without the variable they say so and pass.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a test's helpers fail the test by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test's helpers fail the test by panicking"
+)]
 
 mod harness;
 
