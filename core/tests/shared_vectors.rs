@@ -13,10 +13,12 @@ use portcullis_core::email::Email;
 use portcullis_core::ids::{IdError, TenantId, UserId};
 use portcullis_core::password::check_new_password;
 use portcullis_core::signin::{attempt_allowed, session_valid};
+use portcullis_core::tenancy::{default_tenant, enter_tenant, TenantSummary};
+use portcullis_core::ProblemKind;
 use serde_json::Value;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const VECTORS: &str = include_str!("vectors/signin.json");
+const VECTORS: &str = include_str!("vectors/foundation.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).expect("vectors file is valid JSON")
@@ -141,6 +143,65 @@ fn session_vectors() {
         assert_eq!(
             Some(session_valid(created, used, now())),
             case["valid"].as_bool(),
+            "{case}"
+        );
+    }
+}
+
+/// Test tenants named by one letter: `a` → a fixed `tnt_` id.
+fn tenant(letter: &str) -> TenantSummary {
+    let byte = letter.as_bytes().first().copied().expect("letter");
+    TenantSummary {
+        id: TenantId::from_bytes([byte; 16].map(|b| b & 0x3f)),
+        name: letter.to_uppercase(),
+        agency_id: None,
+        agency_name: None,
+    }
+}
+
+fn tenants(list: &Value) -> Vec<TenantSummary> {
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|l| tenant(l.as_str().expect("letter")))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn tenancy_vectors() {
+    for case in cases("tenancy") {
+        let allowed = tenants(&case["allowed"]);
+        let wanted = tenant(case["enter"].as_str().expect("enter"));
+        let got = enter_tenant(&allowed, &wanted.id);
+        match case.get("err") {
+            Some(err) => {
+                let p = got.expect_err("refused");
+                assert_eq!(Some(p.code.as_str()), err.as_str());
+                assert_eq!(p.status(), 404, "never reveal a tenant one may not enter");
+            }
+            None => assert_eq!(
+                got.map(|t| t.name),
+                Ok(case["ok"].as_str().expect("ok").to_uppercase())
+            ),
+        }
+    }
+    for case in cases("default_tenant") {
+        let allowed = tenants(&case["allowed"]);
+        let last = case["last_used"].as_str().map(|l| tenant(l).id);
+        let expect = case["expect"].as_str().map(|l| tenant(l).id);
+        assert_eq!(default_tenant(&allowed, last.as_ref()), expect, "{case}");
+    }
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn problem_status_vectors() {
+    for case in cases("problem_status") {
+        let kind: ProblemKind = serde_json::from_value(case["kind"].clone()).expect("kind");
+        assert_eq!(
+            Some(u64::from(kind.status())),
+            case["status"].as_u64(),
             "{case}"
         );
     }

@@ -19,3 +19,53 @@ pub fn FieldError(
         </p>
     }
 }
+
+/// A labelled input with its error below it; `value` and `touched` let a page run core's rules
+/// as the person types.
+#[component]
+pub fn TextField(
+    /// Form field name, also the input's id.
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    autocomplete: &'static str,
+    /// What is wrong with the field, if anything.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+    /// Mirrors what is typed.
+    #[prop(optional)]
+    value: Option<RwSignal<String>>,
+    /// Set once the field has been left.
+    #[prop(optional)]
+    touched: Option<RwSignal<bool>>,
+    /// A line of help under the field.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required
+                aria-describedby=format!("{name}-error")
+                aria-invalid=move || message.get().is_some().to_string()
+                on:input=move |ev| {
+                    if let Some(v) = value {
+                        v.set(event_target_value(&ev));
+                    }
+                }
+                on:blur=move |_| {
+                    if let Some(t) = touched {
+                        t.set(true);
+                    }
+                }
+            />
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <FieldError for_field=name message=message/>
+        </div>
+    }
+}

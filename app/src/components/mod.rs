@@ -1,5 +1,6 @@
 //! Pieces every page uses: one of each, so pages do not grow their own copies.
 
+pub mod auth_card;
 pub mod browser;
 pub mod field;
 pub mod problem;

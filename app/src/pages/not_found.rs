@@ -1,5 +1,6 @@
 //! The page for an address that leads nowhere.
 
+use crate::components::auth_card::AuthCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,11 +14,9 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text="Not found"/>
         <main class="auth-page">
-            <div class="auth-card">
-                <h1>"Page not found"</h1>
-                <p class="muted">"Nothing lives at this address. It may have moved, or the link may be mistyped."</p>
+            <AuthCard title="Page not found" subtitle="Nothing lives at this address. It may have moved, or the link may be mistyped.">
                 <a class="button button-primary" href="/">"Back to the console"</a>
-            </div>
+            </AuthCard>
         </main>
     }
 }

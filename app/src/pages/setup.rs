@@ -1,8 +1,9 @@
 //! First start: the one-time setup link creates the first operator.
 
 use crate::api::CompleteSetup;
+use crate::components::auth_card::AuthCard;
 use crate::components::browser::hard_navigate;
-use crate::components::field::FieldError;
+use crate::components::field::TextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -52,40 +53,22 @@ pub fn SetupPage() -> impl IntoView {
     view! {
         <Title text="Set up"/>
         <main class="auth-page">
-            <div class="auth-card">
-                <div class="brand-mark">
-                    <span class="brand-logo" aria-hidden="true">"▦"</span>
-                    <span class="brand-name">"Portcullis"</span>
-                </div>
-                <h1>"Create the first operator"</h1>
-                <p class="muted">"This link works once. The operator approves domains and can enter every tenant."</p>
+            <AuthCard title="Create the first operator"
+                subtitle="This link works once. The operator approves domains and can enter every tenant.">
                 <ActionForm action=action>
                     <input type="hidden" name="token" value=token/>
                     <div class="alert alert-error" role="alert" hidden=move || form_message().is_none()>{form_message}</div>
-                    <div class="field">
-                        <label for="name">"Full name"</label>
-                        <input id="name" name="name" type="text" autocomplete="name" required/>
-                        <FieldError for_field="name" message=name_message/>
-                    </div>
-                    <div class="field">
-                        <label for="email">"Work email"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required
-                            on:input=move |ev| email.set(event_target_value(&ev))
-                            on:blur=move |_| touched.set(true)/>
-                        <FieldError for_field="email" message=email_message/>
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="new-password" required
-                            on:input=move |ev| password.set(event_target_value(&ev))/>
-                        <p class="hint">"At least 12 characters. A phrase of a few words works well."</p>
-                        <FieldError for_field="password" message=password_message/>
-                    </div>
+                    <TextField name="name" label="Full name" autocomplete="name" message=name_message/>
+                    <TextField name="email" label="Work email" kind="email" autocomplete="username"
+                        message=email_message value=email touched=touched/>
+                    <TextField name="password" label="Password" kind="password" autocomplete="new-password"
+                        message=password_message value=password
+                        hint="At least 12 characters. A phrase of a few words works well."/>
                     <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>
                         "Create operator and sign in"
                     </button>
                 </ActionForm>
-            </div>
+            </AuthCard>
         </main>
     }
 }

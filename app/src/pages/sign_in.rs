@@ -1,8 +1,9 @@
 //! The sign-in page: email and password, checked by `core` as you type and again on the server.
 
 use crate::api::{current_viewer, SignIn};
+use crate::components::auth_card::AuthCard;
 use crate::components::browser::hard_navigate;
-use crate::components::field::FieldError;
+use crate::components::field::TextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -56,49 +57,19 @@ fn SignInForm() -> impl IntoView {
     });
 
     view! {
-        <div class="auth-card">
-            <div class="brand-mark">
-                <span class="brand-logo" aria-hidden="true">"▦"</span>
-                <span class="brand-name">"Portcullis"</span>
-            </div>
-            <h1>"Sign in"</h1>
-            <p class="muted">"Access management for your customer-data platform."</p>
+        <AuthCard title="Sign in" subtitle="Access management for your customer-data platform.">
             <ActionForm action=action>
                 <div class="alert alert-error" role="alert" hidden=move || form_message().is_none()>
                     {form_message}
                 </div>
-                <div class="field">
-                    <label for="email">"Work email"</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="username"
-                        required
-                        aria-describedby="email-error"
-                        aria-invalid=move || email_message.get().is_some().to_string()
-                        on:input=move |ev| email.set(event_target_value(&ev))
-                        on:blur=move |_| email_touched.set(true)
-                    />
-                    <FieldError for_field="email" message=email_message/>
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        aria-describedby="password-error"
-                        aria-invalid=move || password_message.get().is_some().to_string()
-                    />
-                    <FieldError for_field="password" message=password_message/>
-                </div>
+                <TextField name="email" label="Work email" kind="email" autocomplete="username"
+                    message=email_message value=email touched=email_touched/>
+                <TextField name="password" label="Password" kind="password" autocomplete="current-password"
+                    message=password_message/>
                 <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-        </div>
+        </AuthCard>
     }
 }
