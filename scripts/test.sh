@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
+mkdir -p target
+LOG=target/test-run.log
+exec > >(tee "$LOG") 2>&1
 
 step "tools"
 scripts/install-tools.sh
@@ -46,3 +49,8 @@ step "Playwright in Debian's Chromium"
 
 step "benchmarks, smoke mode"
 scripts/bench.sh --smoke
+
+# One closing line over every runner: cargo's "test result" lines and Playwright's summary.
+passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^ +[0-9]+ passed \()' "$LOG" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+echo
+echo "all suites: ${passed} passed, 0 failed"

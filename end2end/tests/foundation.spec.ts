@@ -44,7 +44,12 @@ test('the operator signs in, sees the shell, switches tenant and signs out', asy
   // Sign out ends the session on the server: the old cookie no longer opens the console.
   await page.goto('/');
   await waitForHydration(page);
-  await page.getByRole('button', { name: /Olivia Operator/ }).click();
+  const userButton = page.getByRole('button', { name: /Olivia Operator/ });
+  await userButton.click();
+  await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeHidden();
+  await userButton.click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin$/);
   await context.addCookies([{ ...session!, expires: -1 }]);

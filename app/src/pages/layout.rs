@@ -144,7 +144,25 @@ fn UserMenu(viewer: Viewer) -> impl IntoView {
         "Member"
     };
     view! {
-        <div class="user-menu">
+        <div
+            class="user-menu"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+            on:focusout=move |ev| {
+                // Close when focus leaves the menu (a click elsewhere, or tabbing past it).
+                let inside = ev
+                    .related_target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
+                    .zip(ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok()))
+                    .is_some_and(|(target, menu)| menu.contains(Some(&target)));
+                if !inside {
+                    open.set(false);
+                }
+            }
+        >
             <button
                 type="button"
                 class="user-button"
