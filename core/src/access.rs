@@ -1,7 +1,11 @@
 //! Policies and resource groups that every tenant starts with (spec U6, U7).
 //!
-//! The decision engine that reads them arrives with the people issue; the names live here so
-//! that the server seeds them and the UI shows them from one source.
+//! The names live here so that the server seeds them and the UI shows them from one source.
+//! [`reach`] is the resource-group rule of U7: which databases a person's assignments reach.
+//! The full decision engine (actions, policies, reasons) builds on it in the people issue.
+
+use crate::ids::ResourceGroupId;
+use std::collections::BTreeSet;
 
 /// The built-in resource group that reaches every database of the tenant.
 pub const ALL_RESOURCE_GROUPS: &str = "All resource groups";
@@ -25,3 +29,40 @@ pub const BUILTIN_POLICIES: &[(&str, &str)] = &[
     ),
     ("Viewer", "Sees databases and results, changes nothing."),
 ];
+
+/// Which databases of a tenant a person's assignments reach (spec U7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// An assignment on *All resource groups* (or platform operator): every database.
+    Everything,
+    /// Only databases in these custom groups (possibly none).
+    Groups(BTreeSet<ResourceGroupId>),
+}
+
+/// One assignment's resource group, as the reach rule needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignedGroup {
+    pub id: ResourceGroupId,
+    /// Whether it is the built-in *All resource groups*.
+    pub all: bool,
+}
+
+/// What a set of assignments reaches: any assignment on *All* reaches every database; custom
+/// groups reach only their own databases; no assignment reaches nothing.
+pub fn reach(assigned: &[AssignedGroup]) -> Reach {
+    if assigned.iter().any(|g| g.all) {
+        return Reach::Everything;
+    }
+    Reach::Groups(assigned.iter().map(|g| g.id.clone()).collect())
+}
+
+impl Reach {
+    /// Whether a database in `group` (its custom group, if any) is reached. A database always
+    /// belongs to *All*; one without a custom group is reached only through *All*.
+    pub fn reaches(&self, group: Option<&ResourceGroupId>) -> bool {
+        match self {
+            Reach::Everything => true,
+            Reach::Groups(groups) => group.is_some_and(|g| groups.contains(g)),
+        }
+    }
+}

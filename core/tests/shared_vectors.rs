@@ -9,8 +9,9 @@
 )]
 
 use chrono::{DateTime, Duration, Utc};
+use portcullis_core::access::{reach, AssignedGroup};
 use portcullis_core::email::Email;
-use portcullis_core::ids::{IdError, TenantId, UserId};
+use portcullis_core::ids::{IdError, ResourceGroupId, TenantId, UserId};
 use portcullis_core::password::check_new_password;
 use portcullis_core::signin::{attempt_allowed, session_valid};
 use portcullis_core::tenancy::{default_tenant, enter_tenant, TenantSummary};
@@ -202,6 +203,33 @@ fn problem_status_vectors() {
         assert_eq!(
             Some(u64::from(kind.status())),
             case["status"].as_u64(),
+            "{case}"
+        );
+    }
+}
+
+fn group(letter: &str) -> ResourceGroupId {
+    let byte = letter.as_bytes().first().copied().expect("letter");
+    ResourceGroupId::from_bytes([byte & 0x3f; 16])
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn reach_vectors() {
+    for case in cases("reach") {
+        let assigned: Vec<AssignedGroup> = case["assigned"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|pair| AssignedGroup {
+                id: group(pair[0].as_str().expect("letter")),
+                all: pair[1].as_bool().expect("flag"),
+            })
+            .collect();
+        let database_group = case["database_group"].as_str().map(group);
+        assert_eq!(
+            Some(reach(&assigned).reaches(database_group.as_ref())),
+            case["reached"].as_bool(),
             "{case}"
         );
     }

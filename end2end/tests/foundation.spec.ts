@@ -86,3 +86,10 @@ test('an unknown address shows the not-found page with a 404', async ({ page }) 
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
+
+test("brand A's owner sees only brand A's database (seed 003 multi-brand example)", async ({ page }) => {
+  await signIn(page, 'owner.a@acme.example', DEMO_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Retail');
+  await expect(page.getByRole('cell', { name: /Northwind C360/ })).toBeVisible();
+  await expect(page.getByRole('cell', { name: /Southwind C360/ })).toHaveCount(0);
+});

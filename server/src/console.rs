@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::TenantOverview;
 use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
+use portcullis_core::access::{reach, Reach};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::password::Password;
@@ -194,7 +195,16 @@ impl Console for Services {
         let pool = &self.db.pool;
         let (users, policies, resource_groups) =
             overview::counts(pool, &tenant.id).await.map_err(problem)?;
-        let databases = overview::databases(pool, &tenant.id)
+        // U7: a custom group reaches only its own databases; operators and *All* reach every one.
+        let reach = if caller.viewer.operator {
+            Reach::Everything
+        } else {
+            let assigned = overview::assigned_groups(pool, &tenant.id, &caller.viewer.user_id)
+                .await
+                .map_err(problem)?;
+            reach(&assigned)
+        };
+        let databases = overview::databases(pool, &tenant.id, &reach)
             .await
             .map_err(problem)?;
         Ok(TenantOverview {

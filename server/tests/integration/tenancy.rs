@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use portcullis_app::api::{CurrentViewer, LoadOverview, SwitchTenant};
 
 on_both_backends! {
-    /// A brand owner sees their one tenant, and its overview holds only that tenant's data.
+    /// A brand owner sees their one tenant, and in it only their brand's database (U7, U11).
     async fn member_sees_only_their_tenant(app) {
         let cookie = app.sign_in(OWNER_A).await;
         let me = app.call::<CurrentViewer>(Some(&cookie), &[]).await;
@@ -16,8 +16,13 @@ on_both_backends! {
         let overview = app.call::<LoadOverview>(Some(&cookie), &[]).await;
         assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
         let names: Vec<&str> = overview.body["databases"].as_array().expect("dbs").iter().filter_map(|d| d["name"].as_str()).collect();
-        assert_eq!(names, ["Northwind C360", "Southwind C360"]);
+        assert_eq!(names, ["Northwind C360"]);
         assert_eq!(overview.body["users"], 4);
+        // The global analytics team, on All resource groups, sees both brands.
+        let analyst = app.sign_in("analytics@acme.example").await;
+        let overview = app.call::<LoadOverview>(Some(&analyst), &[]).await;
+        let names: Vec<&str> = overview.body["databases"].as_array().expect("dbs").iter().filter_map(|d| d["name"].as_str()).collect();
+        assert_eq!(names, ["Northwind C360", "Southwind C360"]);
     }
 
     /// Switching into a tenant one is not a member of answers 404 and changes nothing.
