@@ -47,6 +47,16 @@ pub struct AssignedGroup {
     pub all: bool,
 }
 
+/// The rule of U7 for one assignment: its group reaches a database (whose custom group is
+/// `database_group`) when it is *All resource groups* or that very custom group.
+pub fn group_reaches(
+    group: &ResourceGroupId,
+    all: bool,
+    database_group: Option<&ResourceGroupId>,
+) -> bool {
+    all || database_group == Some(group)
+}
+
 /// What a set of assignments reaches: any assignment on *All* reaches every database; custom
 /// groups reach only their own databases; no assignment reaches nothing.
 pub fn reach(assigned: &[AssignedGroup]) -> Reach {
@@ -62,7 +72,7 @@ impl Reach {
     pub fn reaches(&self, group: Option<&ResourceGroupId>) -> bool {
         match self {
             Reach::Everything => true,
-            Reach::Groups(groups) => group.is_some_and(|g| groups.contains(g)),
+            Reach::Groups(groups) => groups.iter().any(|g| group_reaches(g, false, group)),
         }
     }
 }

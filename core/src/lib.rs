@@ -6,6 +6,8 @@
 //! functions before it stores anything, so the two can never disagree.
 
 pub mod access;
+pub mod actions;
+pub mod decide;
 pub mod email;
 pub mod error;
 pub mod ids;
