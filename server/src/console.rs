@@ -64,19 +64,14 @@ impl Console for Services {
 
         let user = users::by_email(pool, &email).await.map_err(problem)?;
         let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-        let Some(user) = user else {
-            verify_password(&password, None).await;
+        // Without a user, verify_password checks a decoy hash: same time, same answer.
+        let verified = verify_password(&password, stored_hash).await;
+        let Some(user) = user.filter(|_| verified) else {
             sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref())
                 .await
                 .map_err(problem)?;
             return Err(wrong_credentials());
         };
-        if !verify_password(&password, stored_hash).await {
-            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref())
-                .await
-                .map_err(problem)?;
-            return Err(wrong_credentials());
-        }
 
         let allowed = tenants::enterable(pool, &user.id, user.operator)
             .await

@@ -207,14 +207,8 @@ async fn assign(
     let policy = tenant
         .policy(policy)
         .ok_or_else(|| sqlx::Error::Protocol(format!("no built-in policy {policy}")))?;
-    // Entry to the tenant comes with the first assignment in it.
-    let already = tenants::enterable(&mut *conn, user, false)
-        .await?
-        .iter()
-        .any(|t| t.id == tenant.id);
-    if !already {
-        tenants::add_member(&mut *conn, &tenant.id, user, now).await?;
-    }
+    // Entry to the tenant comes with the first assignment in it (a no-op for later ones).
+    tenants::add_member(&mut *conn, &tenant.id, user, now).await?;
     access::insert_assignment(
         &mut *conn,
         NewAssignment {

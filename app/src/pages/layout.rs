@@ -126,9 +126,8 @@ fn UserMenu(viewer: Viewer) -> impl IntoView {
     let open = RwSignal::new(false);
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
-        if let Some(result) = sign_out.value().get() {
-            // Signed out, or the session had already ended: either way, back to sign-in.
-            let _ = result;
+        // Signed out, or the session had already ended: either way, back to sign-in.
+        if sign_out.value().get().is_some() {
             hard_navigate("/signin");
         }
     });

@@ -79,19 +79,22 @@ pub async fn insert_tenant<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Gives a person entry to a tenant.
+/// Gives a person entry to a tenant; a person already in it stays as they are.
 pub async fn add_member<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     tenant: &TenantId,
     user: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ($1, $2, $3)")
-        .bind(tenant.as_str())
-        .bind(user.as_str())
-        .bind(to_millis(now))
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (tenant_id, user_id) DO NOTHING",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .bind(to_millis(now))
+    .execute(ex)
+    .await?;
     Ok(())
 }
 

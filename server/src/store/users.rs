@@ -29,7 +29,8 @@ fn user_record(r: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         operator: r.try_get::<i64, _>("operator")? != 0,
         last_tenant_id: r
             .try_get::<Option<String>, _>("last_tenant_id")?
-            .and_then(|t| TenantId::parse(&t).ok()),
+            .map(|t| stored_id(t, TenantId::parse))
+            .transpose()?,
     })
 }
 
