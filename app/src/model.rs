@@ -24,3 +24,118 @@ pub struct TenantOverview {
     pub resource_groups: i64,
     pub databases: Vec<DatabaseSummary>,
 }
+
+/// One (policy, resource group) assignment as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    pub policy_id: portcullis_core::ids::PolicyId,
+    pub policy: String,
+    pub group_id: portcullis_core::ids::ResourceGroupId,
+    pub group: String,
+}
+
+/// A person in the users list (U1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: portcullis_core::ids::UserId,
+    pub name: String,
+    pub email: String,
+    pub last_login: Option<chrono::DateTime<chrono::Utc>>,
+    pub assignments: Vec<AssignmentView>,
+}
+
+/// One page of a keyset-paginated list: `next` is the cursor of the following page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// A policy with what it allows and how many people hold it (U6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRow {
+    pub id: portcullis_core::ids::PolicyId,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub actions: Vec<portcullis_core::actions::Action>,
+    pub users: i64,
+}
+
+/// A resource group with what uses it (U7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRow {
+    pub id: portcullis_core::ids::ResourceGroupId,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub databases: Vec<String>,
+    pub users: i64,
+}
+
+/// Everything the Users & Activity page needs besides the users list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleDirectory {
+    pub policies: Vec<PolicyRow>,
+    pub groups: Vec<GroupRow>,
+    /// The platform-wide allowlist (U3).
+    pub domains: Vec<String>,
+    /// The caller's own access data, for deciding in the browser what to offer.
+    pub access: portcullis_core::decide::AccessSnapshot,
+    pub me: portcullis_core::ids::UserId,
+}
+
+/// A request to allowlist a domain and its outcome (U4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRequestRow {
+    pub id: String,
+    pub domain: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub tenant: Option<String>,
+    pub status: portcullis_core::people::RequestStatus,
+    pub decided_by: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A message kept because no SMTP server is configured (U2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A database as Customer 360 lists it, with what the viewer may do to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseView {
+    pub id: DatabaseId,
+    pub name: String,
+    pub description: String,
+    pub group_id: Option<portcullis_core::ids::ResourceGroupId>,
+    pub group: Option<String>,
+    pub tables: Vec<String>,
+}
+
+/// Customer 360: the databases the viewer reaches and the custom groups to move them to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer360 {
+    pub databases: Vec<DatabaseView>,
+    pub groups: Vec<GroupRow>,
+    pub access: portcullis_core::decide::AccessSnapshot,
+    pub me: portcullis_core::ids::UserId,
+}
+
+/// A table preview: PII masked unless the viewer may see it (U9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablePreview {
+    pub database: String,
+    pub table: String,
+    pub columns: Vec<portcullis_core::pii::Column>,
+    pub rows: Vec<Vec<String>>,
+    /// Whether PII columns were masked, and why.
+    pub masked: Option<String>,
+}

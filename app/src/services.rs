@@ -4,11 +4,16 @@
 //! checks it, and then hands over to a [`Console`] the server provides through Leptos context.
 //! `app` holds no SQL and no storage types: everything behind this trait lives in `server`.
 
-use crate::model::TenantOverview;
+use crate::model::{
+    Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview,
+    TenantOverview, UserRow,
+};
 use async_trait::async_trait;
 use portcullis_core::email::Email;
 use portcullis_core::ids::TenantId;
+use portcullis_core::ids::{DatabaseId, ResourceGroupId, UserId};
 use portcullis_core::password::Password;
+use portcullis_core::people::AssignmentPair;
 use portcullis_core::tenancy::Viewer;
 use portcullis_core::Problem;
 use std::sync::Arc;
@@ -46,7 +51,7 @@ pub struct Caller {
 
 /// What the browser app may ask of the server.
 #[async_trait]
-pub trait Console: Send + Sync + 'static {
+pub trait Console: People + Send + Sync + 'static {
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
 
@@ -85,3 +90,127 @@ pub trait Console: Send + Sync + 'static {
 
 /// How server functions find the server's services.
 pub type SharedConsole = Arc<dyn Console>;
+
+/// What the users list asks for (U1).
+#[derive(Debug, Clone)]
+pub struct UserQuery {
+    pub search: String,
+    pub sort: portcullis_core::people::UserSort,
+    pub descending: bool,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// A person to add to the current tenant (U2), already checked by core.
+#[derive(Debug, Clone)]
+pub struct NewUserRequest {
+    pub name: String,
+    pub email: Email,
+    pub policy: portcullis_core::ids::PolicyId,
+    pub group: portcullis_core::ids::ResourceGroupId,
+    pub send_welcome: bool,
+}
+
+/// People, access and Customer 360 (spec U1-U9). Every method decides through core's
+/// `TenantAccess::decide` for the caller's current tenant before it reads or changes anything.
+#[async_trait]
+pub trait People: Send + Sync {
+    /// Policies, groups, the domain allowlist and the caller's own access data.
+    async fn directory(&self, caller: &Caller) -> Result<PeopleDirectory, Problem>;
+    /// One page of the tenant's users.
+    async fn list_users(&self, caller: &Caller, query: UserQuery)
+        -> Result<Page<UserRow>, Problem>;
+    /// Adds a person (or an existing person of another tenant) to the current tenant.
+    async fn add_user(
+        &self,
+        caller: &Caller,
+        new: NewUserRequest,
+        meta: RequestMeta,
+    ) -> Result<UserId, Problem>;
+    /// Renames a person and replaces their assignments in the current tenant.
+    async fn edit_user(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        name: String,
+        assignments: Vec<AssignmentPair>,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Deletes a person from every tenant.
+    async fn delete_user(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Removes a person from the current tenant only.
+    async fn revoke_user(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Creates a custom resource group.
+    async fn create_group(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: String,
+        meta: RequestMeta,
+    ) -> Result<ResourceGroupId, Problem>;
+    /// Deletes a custom resource group nothing uses.
+    async fn delete_group(
+        &self,
+        caller: &Caller,
+        group: ResourceGroupId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Asks operators to allowlist a domain.
+    async fn request_domain(
+        &self,
+        caller: &Caller,
+        domain: String,
+        reason: String,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// The caller's own requests, or every request for an operator.
+    async fn domain_requests(&self, caller: &Caller) -> Result<Vec<DomainRequestRow>, Problem>;
+    /// An operator approves (allowlisting the domain) or rejects a request.
+    async fn review_domain(
+        &self,
+        caller: &Caller,
+        request: String,
+        approve: bool,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Mail kept for lack of SMTP (operators only).
+    async fn outbox(&self, caller: &Caller) -> Result<Vec<OutboxMessage>, Problem>;
+    /// Sets a password through a welcome link and signs the person in.
+    async fn set_password(
+        &self,
+        token: String,
+        password: Password,
+        meta: RequestMeta,
+    ) -> Result<NewSession, Problem>;
+    /// The databases the caller reaches.
+    async fn customer_360(&self, caller: &Caller) -> Result<Customer360, Problem>;
+    /// Gives a database to one custom group, or to *All resource groups* only (`None`).
+    async fn change_database_group(
+        &self,
+        caller: &Caller,
+        database: DatabaseId,
+        group: Option<ResourceGroupId>,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// A table's first rows, PII masked unless the caller may see it and asked to.
+    async fn preview_table(
+        &self,
+        caller: &Caller,
+        database: DatabaseId,
+        table: String,
+        unmask: bool,
+        meta: RequestMeta,
+    ) -> Result<TablePreview, Problem>;
+    /// Whether the caller may open the Sources area (U8), with the reason.
+    async fn sources(&self, caller: &Caller) -> Result<portcullis_core::decide::Decision, Problem>;
+}

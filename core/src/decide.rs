@@ -6,6 +6,7 @@
 
 use crate::access::group_reaches;
 use crate::actions::{Action, Scope};
+use crate::error::Problem;
 use crate::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,6 +84,8 @@ pub enum Reason {
     GroupDoesNotReach { action: Action, database: String },
     /// The action needs an assignment on *All resource groups*.
     NeedsAllResourceGroups { action: Action },
+    /// Platform operators administer every tenant (but see no PII through that alone).
+    PlatformOperator,
 }
 
 impl Reason {
@@ -102,6 +105,17 @@ impl Reason {
                 "to {} you need a policy on All resource groups; custom resource groups never allow it",
                 action.label()
             ),
+            Reason::PlatformOperator => "granted because you are a platform operator".to_owned(),
+        }
+    }
+
+    /// The action this reason says is missing, when it names one (the API's `missing_permission`).
+    pub fn missing_action(&self) -> Option<Action> {
+        match self {
+            Reason::PolicyLacksAction { action }
+            | Reason::GroupDoesNotReach { action, .. }
+            | Reason::NeedsAllResourceGroups { action } => Some(*action),
+            _ => None,
         }
     }
 }
@@ -120,6 +134,59 @@ impl Decision {
             reason,
         }
     }
+
+    /// The decision as a result: the granting reason, or the problem to answer with. Another
+    /// tenant's resource and an unknown database answer 404 so that nothing reveals they exist.
+    pub fn into_result(self) -> Result<Reason, Problem> {
+        if self.allowed {
+            return Ok(self.reason);
+        }
+        let problem = match &self.reason {
+            Reason::OtherTenant | Reason::UnknownDatabase => Problem::not_found("resource"),
+            Reason::NotAMember => Problem::not_found("tenant"),
+            reason => {
+                let mut p = Problem::forbidden("forbidden", reason.explain());
+                p.missing_permission = reason.missing_action().map(|a| a.code().to_owned());
+                p
+            }
+        };
+        Err(problem)
+    }
+}
+
+/// Whether an operator's platform role grants `action` by itself. PII stays behind an
+/// assignment even for operators: platform staff administer access, they do not read customers.
+fn operator_grants(action: Action) -> bool {
+    !matches!(action, Action::ViewPii | Action::ExportPii)
+}
+
+/// One tenant's access data as plain data: what the server loads and what it sends to the
+/// browser, which indexes it with [`AccessSnapshot::index`] and calls the same [`TenantAccess::decide`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessSnapshot {
+    pub tenant: TenantId,
+    pub members: Vec<UserId>,
+    /// Platform operators among the people decided about.
+    pub operators: Vec<UserId>,
+    pub policies: Vec<Policy>,
+    pub groups: Vec<Group>,
+    pub databases: Vec<Database>,
+    pub assignments: Vec<Assignment>,
+}
+
+impl AccessSnapshot {
+    /// Indexes the snapshot for decisions.
+    pub fn index(&self) -> TenantAccess {
+        TenantAccess::new(
+            self.tenant.clone(),
+            self.members.iter().cloned(),
+            self.policies.iter().cloned(),
+            self.groups.iter().cloned(),
+            self.databases.iter().cloned(),
+            self.assignments.iter().cloned(),
+        )
+        .with_operators(self.operators.iter().cloned())
+    }
 }
 
 /// One tenant's access data, indexed for decisions.
@@ -131,6 +198,7 @@ pub struct TenantAccess {
     groups: BTreeMap<ResourceGroupId, Group>,
     databases: BTreeMap<DatabaseId, Database>,
     by_user: BTreeMap<UserId, Vec<(PolicyId, ResourceGroupId)>>,
+    operators: BTreeSet<UserId>,
 }
 
 impl TenantAccess {
@@ -159,7 +227,19 @@ impl TenantAccess {
             groups,
             databases: databases.into_iter().map(|d| (d.id.clone(), d)).collect(),
             by_user,
+            operators: BTreeSet::new(),
         }
+    }
+
+    /// Marks platform operators: they may enter and administer the tenant without being members.
+    pub fn with_operators(mut self, operators: impl IntoIterator<Item = UserId>) -> TenantAccess {
+        self.operators.extend(operators);
+        self
+    }
+
+    /// Whether `database` is a database of this tenant.
+    pub fn database(&self, database: &DatabaseId) -> Option<&Database> {
+        self.databases.get(database)
     }
 
     /// Decides whether `user` may do `action` on `resource`.
@@ -167,7 +247,8 @@ impl TenantAccess {
         if self.tenant.as_ref() != Some(resource.tenant()) {
             return Decision::deny(Reason::OtherTenant);
         }
-        if !self.members.contains(user) {
+        let operator = self.operators.contains(user);
+        if !operator && !self.members.contains(user) {
             return Decision::deny(Reason::NotAMember);
         }
         let database = match resource {
@@ -177,6 +258,23 @@ impl TenantAccess {
             },
             Resource::Tenant { .. } => None,
         };
+        let decision = self.decide_by_assignments(user, action, database);
+        if !decision.allowed && operator && operator_grants(action) {
+            return Decision {
+                allowed: true,
+                reason: Reason::PlatformOperator,
+            };
+        }
+        decision
+    }
+
+    /// The member rules: the first assignment that grants the action, or what is missing.
+    fn decide_by_assignments(
+        &self,
+        user: &UserId,
+        action: Action,
+        database: Option<&Database>,
+    ) -> Decision {
         let assignments = self
             .by_user
             .get(user)

@@ -12,7 +12,9 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod password;
+pub mod people;
+pub mod pii;
 pub mod signin;
 pub mod tenancy;
 
-pub use error::{Problem, ProblemKind};
+pub use error::{Blocker, Problem, ProblemKind};

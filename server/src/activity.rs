@@ -16,6 +16,22 @@ pub struct Principal {
     pub email: Option<String>,
 }
 
+impl Principal {
+    /// The signed-in person behind a request.
+    pub fn of(viewer: &portcullis_core::tenancy::Viewer) -> Principal {
+        Principal {
+            id: viewer.user_id.to_string(),
+            name: viewer.name.clone(),
+            email: Some(viewer.email.to_string()),
+        }
+    }
+
+    /// How an event's object names this principal: the email when there is one.
+    pub fn label(&self) -> &str {
+        self.email.as_deref().unwrap_or(&self.name)
+    }
+}
+
 /// An event about to be recorded.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {

@@ -4,7 +4,7 @@ use crate::activity::{self, NewEvent, Principal};
 use crate::db::{problem, Db};
 use crate::provision::{create_operator, NewOperator};
 use crate::secrets::{hash_password, new_token, token_hash, verify_password};
-use crate::store::{overview, sessions, setup, tenants, users};
+use crate::store::{domains, overview, sessions, setup, tenants, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::TenantOverview;
@@ -13,6 +13,7 @@ use portcullis_core::access::{reach, Reach};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::password::Password;
+use portcullis_core::people::domain_allowed;
 use portcullis_core::signin::{
     attempt_allowed, session_valid, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS,
 };
@@ -30,6 +31,8 @@ const TOUCH_EVERY_SECS: i64 = 60;
 pub struct Services {
     pub db: Db,
     pub secure_cookies: bool,
+    /// The address people use, for links in mail (welcome links).
+    pub public_url: String,
 }
 
 fn wrong_credentials() -> Problem {
@@ -72,6 +75,10 @@ impl Console for Services {
                 .map_err(problem)?;
             return Err(wrong_credentials());
         };
+
+        // U3: a person whose domain left the allowlist cannot sign in, and is told why.
+        let allowlist = domains::allowlist(pool).await.map_err(problem)?;
+        domain_allowed(&email, allowlist.iter().map(String::as_str))?;
 
         let allowed = tenants::enterable(pool, &user.id, user.operator)
             .await
@@ -123,11 +130,7 @@ impl Console for Services {
     async fn sign_out(&self, caller: &Caller, meta: RequestMeta) -> Result<(), Problem> {
         let now = Utc::now();
         let v = &caller.viewer;
-        let principal = Principal {
-            id: v.user_id.to_string(),
-            name: v.name.clone(),
-            email: Some(v.email.to_string()),
-        };
+        let principal = Principal::of(v);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         sessions::delete(&mut *tx, &caller.session_hash)
             .await
@@ -282,7 +285,7 @@ impl Services {
 
 /// Opens a session for `user` inside the caller's transaction; returns the raw token for the
 /// cookie (only its hash is stored).
-async fn open_session(
+pub(crate) async fn open_session(
     conn: &mut AnyConnection,
     user: &UserId,
     tenant: Option<&TenantId>,

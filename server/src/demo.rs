@@ -8,7 +8,7 @@ use crate::db::{new_id, problem, Db};
 use crate::provision::{create_tenant, NewTenant};
 use crate::secrets::hash_password;
 use crate::store::access::{self, NewAssignment, NewDatabase};
-use crate::store::{tenants, users};
+use crate::store::{domains, tenants, users};
 use chrono::Utc;
 use portcullis_core::email::Email;
 use portcullis_core::ids::{AgencyId, DatabaseId, ResourceGroupId, UserId};
@@ -21,6 +21,14 @@ use sqlx::AnyConnection;
 pub const DEMO_PASSWORD: &str = "portcullis-demo-2026";
 /// The tenant whose presence means the demo was loaded already.
 pub const DEMO_TENANT: &str = "Acme Retail";
+
+/// The demo's allowlisted email domains.
+pub const ALLOWED_DOMAINS: &[&str] = &[
+    "acme.example",
+    "globex.example",
+    "orbit.example",
+    "portcullis.dev",
+];
 
 /// A demo sign-in, printed at start.
 #[derive(Debug, Clone)]
@@ -144,6 +152,11 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx:
         None,
     )
     .await?;
+
+    // U3: only allowlisted domains may be added or sign in.
+    for domain in ALLOWED_DOMAINS {
+        domains::allow(&mut *conn, domain, None, now).await?;
+    }
 
     let mut ids = Vec::new();
     for account in ACCOUNTS {
@@ -274,5 +287,99 @@ async fn add_database(
     )
     .await?;
     access::insert_table(&mut *conn, &id, "Segment_Membership", &segments.to_string()).await?;
+    for (position, cells) in demo_rows(name).into_iter().enumerate() {
+        let (customer, order, segment) = cells;
+        let position = i64::try_from(position).unwrap_or_default();
+        access::insert_row(&mut *conn, &id, "Customer_360", position, &customer).await?;
+        access::insert_row(&mut *conn, &id, "Unified_Transactions", position, &order).await?;
+        access::insert_row(&mut *conn, &id, "Segment_Membership", position, &segment).await?;
+    }
     Ok(())
+}
+
+/// Realistic, made-up rows for one database: customers, their orders and segments. The data
+/// is derived from the database name so each brand has its own customers.
+fn demo_rows(database: &str) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
+    const GIVEN: &[&str] = &[
+        "Ava", "Liam", "Maya", "Noah", "Zoe", "Ethan", "Isla", "Lucas", "Mila", "Owen", "Nina",
+        "Hugo", "Lena", "Theo", "Ruby", "Felix", "Clara", "Jonah", "Iris", "Marco",
+    ];
+    const SURNAMES: &[&str] = &[
+        "Alvarez", "Brennan", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
+        "Jensen", "Kowalski", "Laurent", "Moreau", "Nakamura", "Okafor", "Patel", "Quinn", "Rossi",
+        "Schmidt", "Tanaka",
+    ];
+    const CITIES: &[(&str, &str)] = &[
+        ("Seattle", "WA"),
+        ("Portland", "OR"),
+        ("Austin", "TX"),
+        ("Denver", "CO"),
+        ("Chicago", "IL"),
+        ("Boston", "MA"),
+    ];
+    const SEGMENTS: &[&str] = &[
+        "High value",
+        "Lapsed 90 days",
+        "New this month",
+        "Loyalty gold",
+    ];
+    let brand = database
+        .split_whitespace()
+        .next()
+        .unwrap_or("brand")
+        .to_lowercase();
+    let seed = database.bytes().map(usize::from).sum::<usize>();
+    (0..20)
+        .map(|i| {
+            let k = i + seed;
+            let given = GIVEN.get(k % GIVEN.len()).copied().unwrap_or("Ava");
+            let surname = SURNAMES
+                .get((k * 7) % SURNAMES.len())
+                .copied()
+                .unwrap_or("Chen");
+            let (city, state) = CITIES
+                .get(k % CITIES.len())
+                .copied()
+                .unwrap_or(("Seattle", "WA"));
+            let id = format!("{brand}-{:05}", 1000 + i * 37);
+            let email = format!(
+                "{}.{}@example.com",
+                given.to_lowercase(),
+                surname.to_lowercase()
+            );
+            let customer = vec![
+                id.clone(),
+                given.to_owned(),
+                surname.to_owned(),
+                email.clone(),
+                format!("+1 206 555 {:04}", (k * 131) % 10_000),
+                city.to_owned(),
+                state.to_owned(),
+                format!("{}.{:02}", 80 + (k * 53) % 2400, (k * 17) % 100),
+            ];
+            let order = vec![
+                format!("ord-{:06}", 500_000 + k * 11),
+                id.clone(),
+                format!(
+                    "2026-{:02}-{:02}T{:02}:{:02}:00Z",
+                    1 + i % 11,
+                    1 + (k % 27),
+                    8 + i % 12,
+                    (k * 7) % 60
+                ),
+                format!("{}.{:02}", 12 + (k * 29) % 300, (k * 13) % 100),
+                format!("store-{:03}", 100 + k % 40),
+            ];
+            let segment = vec![
+                SEGMENTS
+                    .get(k % SEGMENTS.len())
+                    .copied()
+                    .unwrap_or("High value")
+                    .to_owned(),
+                id,
+                email,
+            ];
+            (customer, order, segment)
+        })
+        .collect()
 }

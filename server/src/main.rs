@@ -144,6 +144,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     let services = Services {
         db,
         secure_cookies: config.secure_cookies,
+        public_url: config.public_url.clone(),
     };
     let app = http::app(services, options);
     let listener = tokio::net::TcpListener::bind(config.addr)

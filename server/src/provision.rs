@@ -3,8 +3,8 @@
 use crate::activity::{self, NewEvent, Principal};
 use crate::db::new_id;
 use crate::db::problem;
-use crate::store::users;
 use crate::store::{access, tenants};
+use crate::store::{domains, users};
 use chrono::{DateTime, Utc};
 use portcullis_core::access::{
     ALL_RESOURCE_GROUPS, ALL_RESOURCE_GROUPS_DESCRIPTION, BUILTIN_POLICIES,
@@ -123,6 +123,10 @@ pub async fn create_operator(
         created_at: now,
     };
     users::insert(&mut *conn, user).await.map_err(problem)?;
+    // An operator must be able to sign in (U3), so their own domain joins the allowlist.
+    domains::allow(&mut *conn, op.email.domain(), None, now)
+        .await
+        .map_err(problem)?;
     let own = Principal {
         id: id.to_string(),
         name: op.name.to_owned(),

@@ -1,9 +1,13 @@
 //! Policies, resource groups, databases and assignments: the access data of a tenant.
 
-use crate::db::to_millis;
+use crate::db::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
+use portcullis_app::model::{DatabaseView, GroupRow, PolicyRow};
+use portcullis_core::actions::{builtin_policy_actions, Action};
+use portcullis_core::decide::{AccessSnapshot, Assignment, Database, Group, Policy};
 use portcullis_core::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};
-use sqlx::{Any, Executor};
+use portcullis_core::pii::Column;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 /// Stores a policy of a tenant.
 pub async fn insert_policy<'c, E: Executor<'c, Database = Any>>(
@@ -123,6 +127,309 @@ pub async fn insert_assignment<'c, E: Executor<'c, Database = Any>>(
     .bind(a.resource_group.as_str())
     .bind(a.source)
     .bind(to_millis(now))
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// A tenant's access data as core decides over it. With `user`, only that person's membership
+/// and assignments are loaded (all a decision about them needs); policies, groups and databases
+/// are the tenant's own, every one of them.
+pub async fn snapshot(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    user: Option<&UserId>,
+) -> Result<AccessSnapshot, sqlx::Error> {
+    let policies = policies(pool, tenant)
+        .await?
+        .into_iter()
+        .map(|p| Policy {
+            id: p.id,
+            name: p.name,
+            actions: p.actions.into_iter().collect(),
+        })
+        .collect();
+    let groups = sqlx::query("SELECT id, name, builtin FROM resource_groups WHERE tenant_id = $1")
+        .bind(tenant.as_str())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Group {
+                id: stored_id(r.try_get("id")?, ResourceGroupId::parse)?,
+                name: r.try_get("name")?,
+                all: r.try_get::<i64, _>("builtin")? != 0,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let databases =
+        sqlx::query("SELECT id, name, resource_group_id FROM databases WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Database {
+                    id: stored_id(r.try_get("id")?, DatabaseId::parse)?,
+                    name: r.try_get("name")?,
+                    group: r
+                        .try_get::<Option<String>, _>("resource_group_id")?
+                        .map(|g| stored_id(g, ResourceGroupId::parse))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let user_filter = if user.is_some() {
+        " AND user_id = $2"
+    } else {
+        ""
+    };
+    let members_sql = format!("SELECT user_id FROM memberships WHERE tenant_id = $1{user_filter}");
+    let members = bind_user(sqlx::query(&members_sql).bind(tenant.as_str()), user)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| stored_id(r.try_get("user_id")?, UserId::parse))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let assignments_sql = format!(
+        "SELECT user_id, policy_id, resource_group_id FROM assignments WHERE tenant_id = $1{user_filter}"
+    );
+    let assignments = bind_user(sqlx::query(&assignments_sql).bind(tenant.as_str()), user)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Assignment {
+                user: stored_id(r.try_get("user_id")?, UserId::parse)?,
+                policy: stored_id(r.try_get("policy_id")?, PolicyId::parse)?,
+                group: stored_id(r.try_get("resource_group_id")?, ResourceGroupId::parse)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(AccessSnapshot {
+        tenant: tenant.clone(),
+        members,
+        operators: Vec::new(),
+        policies,
+        groups,
+        databases,
+        assignments,
+    })
+}
+
+/// Binds the user of a query narrowed to one person.
+fn bind_user<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    user: Option<&'q UserId>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    match user {
+        Some(u) => q.bind(u.as_str()),
+        None => q,
+    }
+}
+
+/// The tenant's policies with their actions and how many people hold each.
+pub async fn policies(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<PolicyRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, p.description, p.builtin, p.actions, \
+                (SELECT COUNT(DISTINCT a.user_id) FROM assignments a WHERE a.tenant_id = p.tenant_id AND a.policy_id = p.id) AS users \
+         FROM policies p WHERE p.tenant_id = $1 ORDER BY p.builtin DESC, p.name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.try_get("name")?;
+            let builtin = r.try_get::<i64, _>("builtin")? != 0;
+            // Built-ins take their actions from core, so they follow the code that defines them.
+            let actions = if builtin {
+                builtin_policy_actions(&name).to_vec()
+            } else {
+                r.try_get::<String, _>("actions")?
+                    .split_whitespace()
+                    .filter_map(Action::from_code)
+                    .collect()
+            };
+            Ok(PolicyRow {
+                id: stored_id(r.try_get("id")?, PolicyId::parse)?,
+                name,
+                description: r.try_get("description")?,
+                builtin,
+                actions,
+                users: r.try_get("users")?,
+            })
+        })
+        .collect()
+}
+
+/// The tenant's resource groups with the databases in each and how many people are on each.
+pub async fn groups(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<GroupRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT g.id, g.name, g.description, g.builtin, \
+                (SELECT COUNT(DISTINCT a.user_id) FROM assignments a WHERE a.tenant_id = g.tenant_id AND a.resource_group_id = g.id) AS users \
+         FROM resource_groups g WHERE g.tenant_id = $1 ORDER BY g.builtin DESC, g.name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(pool)
+    .await?;
+    let dbs = sqlx::query(
+        "SELECT name, resource_group_id FROM databases WHERE tenant_id = $1 AND resource_group_id IS NOT NULL ORDER BY name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id = stored_id(r.try_get("id")?, ResourceGroupId::parse)?;
+        let mut databases = Vec::new();
+        for d in &dbs {
+            if d.try_get::<String, _>("resource_group_id")? == id.as_str() {
+                databases.push(d.try_get("name")?);
+            }
+        }
+        out.push(GroupRow {
+            id,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            builtin: r.try_get::<i64, _>("builtin")? != 0,
+            databases,
+            users: r.try_get("users")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Deletes a custom group of a tenant (built-ins are never matched).
+pub async fn delete_group(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    group: &ResourceGroupId,
+) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM resource_groups WHERE tenant_id = $1 AND id = $2 AND builtin = 0")
+            .bind(tenant.as_str())
+            .bind(group.as_str())
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Moves a database of a tenant into a custom group, or out of every custom group (`None`).
+pub async fn set_database_group(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    database: &DatabaseId,
+    group: Option<&ResourceGroupId>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE databases SET resource_group_id = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(group.map(|g| g.as_str().to_owned()))
+        .bind(tenant.as_str())
+        .bind(database.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The tenant's databases with their custom group and table names.
+pub async fn databases(
+    pool: &AnyPool,
+    tenant: &TenantId,
+) -> Result<Vec<DatabaseView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.name, d.description, d.resource_group_id, g.name AS group_name \
+         FROM databases d LEFT JOIN resource_groups g ON g.id = d.resource_group_id AND g.tenant_id = d.tenant_id \
+         WHERE d.tenant_id = $1 ORDER BY d.name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(pool)
+    .await?;
+    let tables = sqlx::query(
+        "SELECT t.database_id, t.name FROM database_tables t JOIN databases d ON d.id = t.database_id \
+         WHERE d.tenant_id = $1 ORDER BY t.name",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id = stored_id(r.try_get("id")?, DatabaseId::parse)?;
+        let mut names = Vec::new();
+        for t in &tables {
+            if t.try_get::<String, _>("database_id")? == id.as_str() {
+                names.push(t.try_get("name")?);
+            }
+        }
+        out.push(DatabaseView {
+            id,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            group_id: r
+                .try_get::<Option<String>, _>("resource_group_id")?
+                .map(|g| stored_id(g, ResourceGroupId::parse))
+                .transpose()?,
+            group: r.try_get("group_name")?,
+            tables: names,
+        });
+    }
+    Ok(out)
+}
+
+/// A table of a database of a tenant: its columns and first `limit` rows.
+pub async fn table(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    database: &DatabaseId,
+    name: &str,
+    limit: i64,
+) -> Result<Option<(Vec<Column>, Vec<Vec<String>>)>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT t.columns FROM database_tables t JOIN databases d ON d.id = t.database_id \
+         WHERE d.tenant_id = $1 AND t.database_id = $2 AND t.name = $3",
+    )
+    .bind(tenant.as_str())
+    .bind(database.as_str())
+    .bind(name)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let columns: Vec<Column> = serde_json::from_str(&row.try_get::<String, _>("columns")?)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let rows = sqlx::query(
+        "SELECT cells FROM table_rows WHERE database_id = $1 AND table_name = $2 ORDER BY position LIMIT $3",
+    )
+    .bind(database.as_str())
+    .bind(name)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        serde_json::from_str::<Vec<String>>(&r.try_get::<String, _>("cells")?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    })
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some((columns, rows)))
+}
+
+/// Stores one row of a table (demo data and imports).
+pub async fn insert_row<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    database: &DatabaseId,
+    table: &str,
+    position: i64,
+    cells: &[String],
+) -> Result<(), sqlx::Error> {
+    let cells = serde_json::to_string(cells).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO table_rows (database_id, table_name, position, cells) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(database.as_str())
+    .bind(table)
+    .bind(position)
+    .bind(cells)
     .execute(ex)
     .await?;
     Ok(())

@@ -1,7 +1,9 @@
 //! All SQL lives here, one file per kind of record. Every query on tenant data names its tenant.
 
 pub mod access;
+pub mod domains;
 pub mod overview;
+pub mod people;
 pub mod sessions;
 pub mod setup;
 pub mod tenants;

@@ -14,6 +14,9 @@ use sqlx::Row;
 pub const HOST: &str = "127.0.0.1:3000";
 pub const OPERATOR: &str = "operator@portcullis.dev";
 pub const OWNER_A: &str = "owner.a@acme.example";
+pub const ADMIN: &str = "admin@acme.example";
+pub const ANALYST: &str = "analytics@acme.example";
+pub use portcullis_server::demo::DEMO_PASSWORD;
 
 /// Runs the test body once on SQLite and once on PostgreSQL.
 #[macro_export]
@@ -136,6 +139,43 @@ impl TestApp {
             .expect("sign-in sets the session cookie")
     }
 
+    /// The id of the policy or resource group called `name` in the caller's tenant.
+    pub async fn directory_id(&self, cookie: &str, list: &str, name: &str) -> String {
+        let dir = self
+            .call::<portcullis_app::api::LoadDirectory>(Some(cookie), &[])
+            .await;
+        assert_eq!(dir.status, StatusCode::OK, "directory: {}", dir.body);
+        dir.body[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("no {list} called {name}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// Moves the caller's session into the tenant called `name`.
+    pub async fn enter(&self, cookie: &str, name: &str) {
+        let me = self
+            .call::<portcullis_app::api::CurrentViewer>(Some(cookie), &[])
+            .await;
+        let id = me.body["tenants"]
+            .as_array()
+            .expect("tenants")
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no tenant {name}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let r = self
+            .call::<portcullis_app::api::SwitchTenant>(Some(cookie), &[("tenant_id", &id)])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "switch: {}", r.body);
+    }
+
     /// Counts rows of `table` matching `where_sql` (tests only; values are literals in the test).
     pub async fn count(&self, table: &str, where_sql: &str) -> i64 {
         let row = sqlx::query(&format!(
@@ -176,6 +216,7 @@ pub fn app_over(db: &Db) -> Router {
     let services = Services {
         db: db.clone(),
         secure_cookies: false,
+        public_url: format!("http://{HOST}"),
     };
     http::app(services, http::leptos_options(HOST.parse().expect("addr")))
 }

@@ -14,7 +14,10 @@
 mod harness;
 
 mod bootstrap;
+mod customer_360;
+mod domains;
 mod guards;
+mod people;
 mod rest;
 mod sessions;
 mod sign_in;

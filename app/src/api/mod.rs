@@ -228,3 +228,22 @@ pub async fn complete_setup(
     ssr::set_session_cookie(&console, &session);
     Ok(())
 }
+
+mod people;
+pub use people::*;
+
+/// Reads an id from a request field, naming the field when it is not one.
+#[cfg(feature = "ssr")]
+pub(crate) fn parse_id<T>(
+    field: &str,
+    input: &str,
+    parse: fn(&str) -> Result<T, portcullis_core::ids::IdError>,
+) -> Result<T, AppError> {
+    parse(input.trim()).map_err(|e| {
+        ssr::fail(portcullis_core::Problem::invalid(
+            field,
+            "invalid_id",
+            e.to_string(),
+        ))
+    })
+}

@@ -1,0 +1,209 @@
+//! Users of a tenant: list, add, edit, revoke, delete, resource groups (U1, U2, U5, U6, U7).
+//! Every change's test also asserts the activity record it wrote.
+
+use crate::harness::{TestApp, ADMIN, OWNER_A};
+use crate::on_both_backends;
+use axum::http::StatusCode;
+use portcullis_app::api::{
+    AddUser, CreateGroup, DeleteGroup, DeleteUser, EditUser, ListUsers, RevokeUser, SetPassword,
+    SignIn,
+};
+
+async fn add(app: &TestApp, cookie: &str, name: &str, email: &str) -> crate::harness::Reply {
+    let policy = app.directory_id(cookie, "policies", "Viewer").await;
+    let group = app
+        .directory_id(cookie, "groups", "All resource groups")
+        .await;
+    app.call::<AddUser>(
+        Some(cookie),
+        &[
+            ("name", name),
+            ("email", email),
+            ("policy_id", &policy),
+            ("group_id", &group),
+            ("send_welcome", "true"),
+        ],
+    )
+    .await
+}
+
+fn emails(reply: &crate::harness::Reply) -> Vec<String> {
+    reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|u| u["email"].as_str().expect("email").to_owned())
+        .collect()
+}
+
+on_both_backends! {
+    /// U1: sorted by email both ways, searched, and paged by cursor without repeats or gaps.
+    async fn users_list_sorts_searches_and_pages(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let asc = app.call::<ListUsers>(Some(&admin), &[("search", ""), ("sort", "email"), ("order", "asc")]).await;
+        assert_eq!(asc.status, StatusCode::OK, "{}", asc.body);
+        let all = emails(&asc);
+        assert_eq!(all, ["admin@acme.example", "analytics@acme.example", "owner.a@acme.example", "owner.b@acme.example"]);
+        assert!(asc.body["items"][0]["assignments"][0]["policy"] == "User Administrator");
+        let desc = app.call::<ListUsers>(Some(&admin), &[("search", ""), ("sort", "email"), ("order", "desc")]).await;
+        let mut reversed = emails(&desc);
+        reversed.reverse();
+        assert_eq!(reversed, all);
+        let found = app.call::<ListUsers>(Some(&admin), &[("search", "NORTH"), ("sort", "name"), ("order", "asc")]).await;
+        assert_eq!(emails(&found), ["owner.a@acme.example"]);
+        // Pages of two, by policy name: the cursor carries on exactly where the page ended.
+        let mut seen = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = app.call::<ListUsers>(Some(&admin), &[("search", ""), ("sort", "policy"), ("order", "asc"), ("after", &after), ("limit", "2")]).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            seen.extend(emails(&page));
+            match page.body["next"].as_str() { Some(n) => after = n.to_owned(), None => break }
+        }
+        assert_eq!(seen.len(), 4);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 4, "no repeats: {seen:?}");
+        let bad = app.call::<ListUsers>(Some(&admin), &[("search", ""), ("sort", "password"), ("order", "asc")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.body["field"], "sort");
+    }
+
+    /// U2 + U3: an unknown domain is refused naming the field and the rule; nothing is stored.
+    async fn unknown_domain_cannot_be_added(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let before = app.count("users", "1 = 1").await;
+        let r = add(&app, &admin, "Eve Outsider", "eve@unknown.example").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.body["field"], "email");
+        assert_eq!(r.body["code"], "domain_not_allowed");
+        assert!(r.body["message"].as_str().unwrap().contains("unknown.example"));
+        assert_eq!(app.count("users", "1 = 1").await, before);
+        assert_eq!(app.count("activity_events", "event_type = 'user/create'").await, 0);
+    }
+
+    /// U2: adding writes the user, the grant and receipt (L2), and a welcome link that sets a
+    /// password once and signs the person in.
+    async fn added_user_sets_password_through_welcome_link(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let r = add(&app, &admin, "Justin Currie", "Justin.Currie@acme.example").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let id = r.body.as_str().expect("id").to_owned();
+        assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'user/create' AND object_id = '{id}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'policy/grant' AND object_id = '{id}' AND principal_email = 'admin@acme.example'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'policy/receive' AND principal_id = '{id}'")).await, 1);
+        let again = add(&app, &admin, "Justin Currie", "justin.currie@acme.example").await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(again.body["code"], "already_member");
+
+        let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE to_email = 'justin.currie@acme.example'")
+            .fetch_one(&app.db.pool).await.expect("welcome mail");
+        let token = body.split("token=").nth(1).expect("link").split_whitespace().next().expect("token").to_owned();
+        assert_eq!(app.count("password_links", &format!("token_hash = '{token}'")).await, 0, "only the hash is stored");
+        let weak = app.call::<SetPassword>(None, &[("token", &token), ("password", "short")]).await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(weak.body["field"], "password");
+        let set = app.call::<SetPassword>(None, &[("token", &token), ("password", "a long enough passphrase 42")]).await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        assert!(set.session_cookie().is_some());
+        let reuse = app.call::<SetPassword>(None, &[("token", &token), ("password", "another long passphrase 43")]).await;
+        assert_eq!(reuse.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reuse.body["code"], "link_invalid");
+        let signed = app.call::<SignIn>(None, &[("email", "justin.currie@acme.example"), ("password", "a long enough passphrase 42")]).await;
+        assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    }
+
+    /// A brand owner without User Administrator may neither list nor add users, and is told why.
+    async fn brand_owner_cannot_manage_users(app) {
+        let owner = app.sign_in(OWNER_A).await;
+        let r = app.call::<ListUsers>(Some(&owner), &[("search", ""), ("sort", "name"), ("order", "asc")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(r.body["missing_permission"], "view_users");
+        assert!(r.body["message"].as_str().unwrap().contains("view users"));
+    }
+
+    /// U5: revoke removes one tenant only; delete removes every tenant, logged in each.
+    async fn revoke_is_one_tenant_and_delete_is_all(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let r = add(&app, &admin, "Bo Both", "bo@acme.example").await;
+        let id = r.body.as_str().expect("id").to_owned();
+        app.enter(&admin, "Globex Foods").await;
+        let r = add(&app, &admin, "Bo Both", "bo@acme.example").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body.as_str(), Some(id.as_str()), "the same person joins a second tenant");
+        assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 2);
+
+        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &id)]).await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 1);
+        assert_eq!(app.count("assignments", &format!("user_id = '{id}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'user/revoke_tenant_access' AND object_id = '{id}'")).await, 1);
+        // Now outside Globex: invisible there.
+        let again = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id)]).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+        app.enter(&admin, "Acme Retail").await;
+        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id)]).await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+        assert_eq!(app.count("users", &format!("id = '{id}'")).await, 0);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'user/delete' AND object_id = '{id}'")).await, 1);
+        let me: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'").fetch_one(&app.db.pool).await.unwrap();
+        let self_delete = app.call::<DeleteUser>(Some(&admin), &[("user_id", &me)]).await;
+        assert_eq!(self_delete.status, StatusCode::CONFLICT);
+    }
+
+    /// U5/U6: edit replaces assignments with grant and revoke records; an admin cannot edit
+    /// away their own right to manage users.
+    async fn edit_replaces_assignments_and_guards_lockout(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let nora: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner.a@acme.example'").fetch_one(&app.db.pool).await.unwrap();
+        let analyst = app.directory_id(&admin, "policies", "Analyst").await;
+        let all = app.directory_id(&admin, "groups", "All resource groups").await;
+        let pairs = format!("{analyst}/{all}");
+        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("name", "Nora N. Northwind"), ("assignments", &pairs)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(app.count("assignments", &format!("user_id = '{nora}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'policy/revoke' AND object_id = '{nora}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'policy/grant' AND object_id = '{nora}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'user/update' AND object_id = '{nora}'")).await, 1);
+
+        let me: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'").fetch_one(&app.db.pool).await.unwrap();
+        let before = app.count("assignments", &format!("user_id = '{me}'")).await;
+        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &me), ("name", "Alex Admin"), ("assignments", &pairs)]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert_eq!(r.body["code"], "would_lock_out");
+        assert_eq!(app.count("assignments", &format!("user_id = '{me}'")).await, before);
+        let empty = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("name", "Nora"), ("assignments", "")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(empty.body["field"], "assignments");
+    }
+
+    /// U7: All resource groups cannot be deleted; a group in use says what uses it; an unused one goes.
+    async fn resource_groups_guard_their_deletion(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let all = app.directory_id(&admin, "groups", "All resource groups").await;
+        let r = app.call::<DeleteGroup>(Some(&admin), &[("group_id", &all)]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.body["code"], "builtin_group");
+        let brand_a = app.directory_id(&admin, "groups", "Brand A: Northwind").await;
+        let r = app.call::<DeleteGroup>(Some(&admin), &[("group_id", &brand_a)]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let blockers: Vec<String> = r.body["blockers"].as_array().expect("blockers").iter().map(|b| b["name"].as_str().unwrap().to_owned()).collect();
+        assert!(blockers.contains(&"Northwind C360".to_owned()), "{blockers:?}");
+        assert!(blockers.iter().any(|b| b.starts_with("owner.a@acme.example")), "{blockers:?}");
+
+        let dup = app.call::<CreateGroup>(Some(&admin), &[("name", "brand a: northwind"), ("description", "")]).await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(dup.body["field"], "name");
+        let made = app.call::<CreateGroup>(Some(&admin), &[("name", "Brand C: Eastwind"), ("description", "Owners of Eastwind")]).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let id = made.body.as_str().unwrap().to_owned();
+        assert_eq!(app.count("activity_events", &format!("event_type = 'resource_group/create' AND object_id = '{id}'")).await, 1);
+        let gone = app.call::<DeleteGroup>(Some(&admin), &[("group_id", &id)]).await;
+        assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+        assert_eq!(app.count("resource_groups", &format!("id = '{id}'")).await, 0);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'resource_group/delete' AND object_id = '{id}'")).await, 1);
+    }
+}
