@@ -1,11 +1,15 @@
 //! The HTML document and the route table.
 
-use crate::pages::areas::{AppsPage, AuthorizationsPage, Customer360Page, JobsPage, UsersPage};
+use crate::pages::areas::{AppsPage, AuthorizationsPage, JobsPage};
+use crate::pages::customer_360::Customer360Page;
 use crate::pages::layout::ConsoleLayout;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
+use crate::pages::sources::SourcesPage;
+use crate::pages::users::UsersPage;
+use crate::pages::welcome::WelcomePage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -49,10 +53,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage/>
                 <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/welcome") view=WelcomePage/>
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=OverviewPage/>
                     <Route path=path!("users") view=UsersPage/>
                     <Route path=path!("customer-360") view=Customer360Page/>
+                    <Route path=path!("sources") view=SourcesPage/>
                     <Route path=path!("security/authorizations") view=AuthorizationsPage/>
                     <Route path=path!("apps") view=AppsPage/>
                     <Route path=path!("jobs") view=JobsPage/>

@@ -1,7 +1,9 @@
 //! Pieces every page uses: one of each, so pages do not grow their own copies.
 
+pub mod access;
 pub mod auth_card;
 pub mod browser;
+pub mod dialog;
 pub mod field;
 pub mod problem;
 pub mod table;

@@ -30,30 +30,6 @@ fn Area(
     }
 }
 
-/// Users & Activity.
-#[component]
-pub fn UsersPage() -> impl IntoView {
-    view! { <Area title="Users & Activity" summary="The people of this tenant, what they may do, and everything that happened." features=&[
-        ("U1", "Users: name, email, policies, resource groups, last sign-in; sortable, searchable, paged."),
-        ("U2", "Add user with a welcome email carrying a one-time link to set a password."),
-        ("U3", "Email-domain allowlist, and requests to allowlist a domain (U4)."),
-        ("U6", "Policies: built-in and custom sets of actions."),
-        ("U7", "Resource groups: All resource groups and custom groups."),
-        ("U10", "SSO group mappings."),
-        ("L3", "Activity log: sortable, with Show more, copy ids and CSV download (L5)."),
-    ]/> }
-}
-
-/// Customer 360.
-#[component]
-pub fn Customer360Page() -> impl IntoView {
-    view! { <Area title="Customer 360" summary="Databases, their tables, and who may see what in them." features=&[
-        ("U9", "Databases with tables and PII-flagged columns; previews mask PII unless you may see it."),
-        ("U7", "Change permissions: give a database to one custom resource group."),
-        ("U8", "Sources, unmasked PII and database administration need All resource groups."),
-    ]/> }
-}
-
 /// Security › Authorizations.
 #[component]
 pub fn AuthorizationsPage() -> impl IntoView {

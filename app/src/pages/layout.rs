@@ -14,6 +14,7 @@ pub const AREAS: &[(&str, &str, &str, Option<&str>)] = &[
     ("/", "Overview", "◧", None),
     ("/users", "Users & Activity", "◉", None),
     ("/customer-360", "Customer 360", "◎", None),
+    ("/sources", "Sources", "⇶", None),
     ("/apps", "Apps", "▣", None),
     ("/jobs", "Jobs", "↻", None),
     (

@@ -1,0 +1,365 @@
+//! The access panels of Users & Activity: resource groups (U7), policies (U6), the domain
+//! allowlist and its requests (U3, U4), and the operators' outbox (U2).
+
+use crate::api::{
+    create_group, delete_group, load_domain_requests, load_outbox, request_domain, review_domain,
+};
+use crate::components::dialog::{ConfirmDialog, Dialog};
+use crate::components::field::FieldError;
+use crate::components::problem::ProblemPanel;
+use crate::error::AppError;
+use crate::model::{DomainRequestRow, GroupRow, PolicyRow};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portcullis_core::decide::Decision;
+use portcullis_core::people::{check_domain, check_reason, RequestStatus};
+
+/// Resource groups with what uses them; custom ones can be added and, when unused, deleted.
+#[component]
+pub fn GroupsPanel(
+    groups: Vec<GroupRow>,
+    can_manage: Decision,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let adding = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<GroupRow>);
+    let allowed = can_manage.allowed;
+    let why = if allowed {
+        String::new()
+    } else {
+        can_manage.reason.explain()
+    };
+    view! {
+        <section class="panel" id="groups-panel">
+            <div class="panel-header">
+                <h2>"Resource groups"</h2>
+                <button type="button" class="button button-secondary" disabled=!allowed title=why
+                    on:click=move |_| adding.set(true)>"Add resource group"</button>
+            </div>
+            <table class="data-table">
+                <thead><tr><th>"Name"</th><th>"Databases"</th><th class="num">"Users"</th><th></th></tr></thead>
+                <tbody>
+                    {groups.into_iter().map(|g| {
+                        let dbs = if g.builtin { "every database".to_owned() } else if g.databases.is_empty() { "none yet".to_owned() } else { g.databases.join(", ") };
+                        let row = g.clone();
+                        view! {
+                            <tr>
+                                <td><strong>{g.name.clone()}</strong>
+                                    {g.builtin.then(|| view! { <span class="badge">"built in"</span> })}
+                                    <div class="muted small">{g.description.clone()}</div></td>
+                                <td>{dbs}</td>
+                                <td class="num">{g.users}</td>
+                                <td class="row-actions">
+                                    {(allowed && !g.builtin).then(|| view! {
+                                        <button type="button" class="link-button danger" on:click=move |_| deleting.set(Some(row.clone()))>"Delete"</button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <Show when=move || adding.get()>
+                <NewGroupDialog on_close=Callback::new(move |_| adding.set(false))
+                    on_done=Callback::new(move |_| { adding.set(false); refresh.update(|v| *v += 1); })/>
+            </Show>
+            {move || deleting.get().map(|g| view! {
+                <DeleteGroupDialog group=g on_close=Callback::new(move |_| deleting.set(None))
+                    on_done=Callback::new(move |_| { deleting.set(None); refresh.update(|v| *v += 1); })/>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn NewGroupDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        spawn_local(async move {
+            match create_group(name.get_untracked(), description.get_untracked()).await {
+                Ok(_) => on_done.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let name_message = Signal::derive(move || error.get().and_then(|e| e.message_for("name")));
+    let description_message =
+        Signal::derive(move || error.get().and_then(|e| e.message_for("description")));
+    let general = move || {
+        error
+            .get()
+            .and_then(|e| e.general_message(&["name", "description"]))
+    };
+    view! {
+        <Dialog title="Add resource group".to_owned() on_close=on_close>
+            <form class="form" on:submit=submit>
+                <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <div class="field">
+                    <label for="group-name">"Name"</label>
+                    <input id="group-name" required placeholder="Brand C: Eastwind" on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <FieldError for_field="name" message=name_message/>
+                </div>
+                <div class="field">
+                    <label for="group-description">"Description"</label>
+                    <textarea id="group-description" rows="2" on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    <FieldError for_field="description" message=description_message/>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+#[component]
+fn DeleteGroupDialog(
+    group: GroupRow,
+    on_close: Callback<()>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = group.id.to_string();
+    let confirm = Callback::new(move |_| {
+        busy.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            match delete_group(id).await {
+                Ok(()) => on_done.run(()),
+                Err(e) => {
+                    let blockers: Vec<String> =
+                        e.0.blockers
+                            .iter()
+                            .map(|b| format!("{} ({})", b.name, b.kind))
+                            .collect();
+                    let text = if blockers.is_empty() {
+                        e.0.message
+                    } else {
+                        format!("{} In use by: {}.", e.0.message, blockers.join("; "))
+                    };
+                    error.set(Some(text));
+                }
+            }
+            busy.set(false);
+        });
+    });
+    view! {
+        <ConfirmDialog title="Delete resource group".to_owned()
+            message=format!("Delete {}? People and databases must be moved off it first.", group.name)
+            confirm_label="Delete group".to_owned() on_confirm=confirm on_close=on_close busy=busy error=error/>
+    }
+}
+
+/// Policies: what each allows and how many people hold it.
+#[component]
+pub fn PoliciesPanel(policies: Vec<PolicyRow>) -> impl IntoView {
+    view! {
+        <section class="panel" id="policies-panel">
+            <div class="panel-header"><h2>"Policies"</h2></div>
+            <table class="data-table">
+                <thead><tr><th>"Name"</th><th>"Allows"</th><th class="num">"Users"</th></tr></thead>
+                <tbody>
+                    {policies.into_iter().map(|p| {
+                        let count = p.actions.len();
+                        let labels: Vec<&'static str> = p.actions.iter().map(|a| a.label()).collect();
+                        view! {
+                            <tr>
+                                <td><strong>{p.name.clone()}</strong>
+                                    {p.builtin.then(|| view! { <span class="badge">"built in"</span> })}
+                                    <div class="muted small">{p.description.clone()}</div></td>
+                                <td><details><summary>{format!("{count} actions")}</summary>
+                                    <ul class="compact-list">{labels.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                                </details></td>
+                                <td class="num">{p.users}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The allowlist and the requests to extend it; operators approve or reject here.
+#[component]
+pub fn DomainsPanel(domains: Vec<String>, operator: bool, can_request: bool) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let requests = Resource::new(move || version.get(), |_| load_domain_requests());
+    let asking = RwSignal::new(false);
+    let heading = if operator {
+        "Domain requests (all tenants)"
+    } else {
+        "Your domain requests"
+    };
+    view! {
+        <section class="panel" id="domains-panel">
+            <div class="panel-header">
+                <h2>"Allowed email domains"</h2>
+                <button type="button" class="button button-secondary" disabled=!can_request on:click=move |_| asking.set(true)>"Request a domain"</button>
+            </div>
+            <p class="chips">{domains.into_iter().map(|d| view! { <span class="chip">{d}</span> }).collect_view()}</p>
+            <h3>{heading}</h3>
+            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
+                {move || Suspend::new(async move {
+                    match requests.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No requests yet."</p> }.into_any(),
+                        Ok(list) => view! { <RequestsTable list=list operator=operator version=version/> }.into_any(),
+                        Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Show when=move || asking.get()>
+                <RequestDomainDialog domain=String::new() on_close=Callback::new(move |_| asking.set(false))
+                    on_done=Callback::new(move |_| { asking.set(false); version.update(|v| *v += 1); })/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn RequestsTable(
+    list: Vec<DomainRequestRow>,
+    operator: bool,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let review = move |id: String, approve: bool| {
+        spawn_local(async move {
+            match review_domain(id, approve).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e.0.message)),
+            }
+        });
+    };
+    view! {
+        <div class="alert alert-error" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</div>
+        <table class="data-table" id="domain-requests">
+            <thead><tr><th>"Domain"</th><th>"Reason"</th><th>"Requested by"</th><th>"Status"</th><th></th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|r| {
+                    let (status_class, status) = match r.status {
+                        RequestStatus::Pending => ("status status-pending", "Pending"),
+                        RequestStatus::Approved => ("status status-ok", "Approved"),
+                        RequestStatus::Rejected => ("status status-bad", "Rejected"),
+                    };
+                    let decided = r.decided_by.clone().map(|d| format!("by {d}"));
+                    let pending = r.status == RequestStatus::Pending;
+                    let (a, b) = (r.id.clone(), r.id.clone());
+                    view! {
+                        <tr data-domain=r.domain.clone()>
+                            <td><strong>{r.domain.clone()}</strong></td>
+                            <td>{r.reason.clone()}</td>
+                            <td>{r.requested_by.clone()}<div class="muted small">{r.tenant.clone()}</div></td>
+                            <td><span class=status_class>{status}</span><div class="muted small">{decided}</div></td>
+                            <td class="row-actions">
+                                {(operator && pending).then(|| view! {
+                                    <button type="button" class="link-button" on:click=move |_| review(a.clone(), true)>"Approve"</button>
+                                    <button type="button" class="link-button danger" on:click=move |_| review(b.clone(), false)>"Reject"</button>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Asks operators to allowlist a domain, with a reason (U4).
+#[component]
+pub fn RequestDomainDialog(
+    domain: String,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let value = RwSignal::new(domain.clone());
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // The same rules the server applies, before anything is sent.
+        if let Err(p) =
+            check_domain(&value.get_untracked()).and_then(|_| check_reason(&reason.get_untracked()))
+        {
+            error.set(Some(AppError(p)));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let d = value.get_untracked();
+            match request_domain(d.clone(), reason.get_untracked()).await {
+                Ok(()) => on_done.run(format!("Asked the operators to allow {d}; the outcome shows under Allowed email domains.")),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let domain_message = Signal::derive(move || error.get().and_then(|e| e.message_for("domain")));
+    let reason_message = Signal::derive(move || error.get().and_then(|e| e.message_for("reason")));
+    let general = move || {
+        error
+            .get()
+            .and_then(|e| e.general_message(&["domain", "reason"]))
+    };
+    view! {
+        <Dialog title="Request to allowlist a domain".to_owned() on_close=on_close>
+            <form class="form" on:submit=submit>
+                <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <div class="field">
+                    <label for="request-domain">"Domain"</label>
+                    <input id="request-domain" prop:value=move || value.get() placeholder="partner.example" on:input=move |ev| value.set(event_target_value(&ev))/>
+                    <FieldError for_field="domain" message=domain_message/>
+                </div>
+                <div class="field">
+                    <label for="request-reason">"Why should it be allowed?"</label>
+                    <textarea id="request-reason" rows="3" on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <FieldError for_field="reason" message=reason_message/>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Send"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
+/// Mail kept because no SMTP server is configured (operators only).
+#[component]
+pub fn OutboxPanel() -> impl IntoView {
+    let mail = Resource::new(|| (), |_| load_outbox());
+    view! {
+        <section class="panel" id="outbox-panel">
+            <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Mail kept because no SMTP server is configured"</span></div>
+            <Transition fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
+                {move || Suspend::new(async move {
+                    match mail.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No mail yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="data-table">
+                                <thead><tr><th>"To"</th><th>"Subject"</th><th>"Queued"</th></tr></thead>
+                                <tbody>{list.into_iter().map(|m| view! {
+                                    <tr>
+                                        <td>{m.to.clone()}</td>
+                                        <td><details><summary>{m.subject.clone()}</summary><pre class="mail-body">{m.body.clone()}</pre></details></td>
+                                        <td class="muted">{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
