@@ -11,3 +11,15 @@ pub fn hard_navigate(path: &str) {
 pub fn reload() {
     let _ = window().location().reload();
 }
+
+/// Renders its children only in the browser, after hydration. For lists that load per
+/// keystroke or per click: a suspense nested in an already-suspended page hydrates badly, and
+/// nothing is gained by rendering such a list on the server.
+#[leptos::component]
+pub fn ClientOnly(children: leptos::children::ChildrenFn) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let mounted = RwSignal::new(false);
+    // Effects run only in the browser, once the page is hydrated.
+    Effect::new(move |_| mounted.set(true));
+    move || mounted.get().then(|| children())
+}

@@ -4,6 +4,7 @@
 use crate::api::{
     create_group, delete_group, load_domain_requests, load_outbox, request_domain, review_domain,
 };
+use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog};
 use crate::components::field::FieldError;
 use crate::components::problem::ProblemPanel;
@@ -192,7 +193,11 @@ pub fn PoliciesPanel(policies: Vec<PolicyRow>) -> impl IntoView {
 #[component]
 pub fn DomainsPanel(domains: Vec<String>, operator: bool, can_request: bool) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let requests = Resource::new(move || version.get(), |_| load_domain_requests());
+    // Loaded in the browser, like every list nested under a page's own suspense.
+    let requests = LocalResource::new(move || {
+        version.track();
+        load_domain_requests()
+    });
     let asking = RwSignal::new(false);
     let heading = if operator {
         "Domain requests (all tenants)"
@@ -207,7 +212,7 @@ pub fn DomainsPanel(domains: Vec<String>, operator: bool, can_request: bool) -> 
             </div>
             <p class="chips">{domains.into_iter().map(|d| view! { <span class="chip">{d}</span> }).collect_view()}</p>
             <h3>{heading}</h3>
-            <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
+            <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
                 {move || Suspend::new(async move {
                     match requests.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No requests yet."</p> }.into_any(),
@@ -215,7 +220,7 @@ pub fn DomainsPanel(domains: Vec<String>, operator: bool, can_request: bool) -> 
                         Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Transition></ClientOnly>
             <Show when=move || asking.get()>
                 <RequestDomainDialog domain=String::new() on_close=Callback::new(move |_| asking.set(false))
                     on_done=Callback::new(move |_| { asking.set(false); version.update(|v| *v += 1); })/>
@@ -336,11 +341,11 @@ pub fn RequestDomainDialog(
 /// Mail kept because no SMTP server is configured (operators only).
 #[component]
 pub fn OutboxPanel() -> impl IntoView {
-    let mail = Resource::new(|| (), |_| load_outbox());
+    let mail = LocalResource::new(load_outbox);
     view! {
         <section class="panel" id="outbox-panel">
             <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Mail kept because no SMTP server is configured"</span></div>
-            <Transition fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
+            <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
                 {move || Suspend::new(async move {
                     match mail.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No mail yet."</p> }.into_any(),
@@ -359,7 +364,7 @@ pub fn OutboxPanel() -> impl IntoView {
                         Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Transition></ClientOnly>
         </section>
     }
 }

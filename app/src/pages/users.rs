@@ -2,6 +2,7 @@
 
 use crate::api::{add_user, delete_user, edit_user, list_users, load_directory, revoke_user};
 use crate::components::access::Access;
+use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog};
 use crate::components::field::FieldError;
 use crate::components::problem::ProblemPanel;
@@ -124,40 +125,30 @@ fn UsersTable(
 ) -> impl IntoView {
     let sort = RwSignal::new(SortState::by("name"));
     let search = RwSignal::new(String::new());
-    let first = Resource::new(
-        move || (search.get(), sort.get(), version.get()),
-        |(q, s, _)| {
-            let order = if s.ascending { "asc" } else { "desc" };
-            list_users(q, s.column.to_owned(), order.to_owned(), None, None)
-        },
-    );
+    // Loaded in the browser: a resource nested under the page's own suspense does not survive
+    // out-of-order streaming and hydration intact, and this list changes with every keystroke.
+    let first = LocalResource::new(move || {
+        let (q, s, _) = (search.get(), sort.get(), version.get());
+        let order = if s.ascending { "asc" } else { "desc" };
+        list_users(q, s.column.to_owned(), order.to_owned(), None, None)
+    });
+    // The whole table renders inside the transition: a suspense boundary between <table> and
+    // <tbody> breaks hydration.
     view! {
         <section class="panel">
             <div class="panel-header">
                 <h2>"Users"</h2>
                 <input type="search" class="search" placeholder="Search by name or email" aria-label="Search users"
-                    on:input=move |ev| search.set(event_target_value(&ev))/>
+                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </div>
-            <table class="data-table" id="users-table">
-                <thead>
-                    <tr>
-                        <SortHeader label="Name" column="name" sort=sort/>
-                        <SortHeader label="Email" column="email" sort=sort/>
-                        <SortHeader label="Policies" column="policy" sort=sort/>
-                        <th scope="col">"Resource groups"</th>
-                        <SortHeader label="Last sign-in" column="last_login" sort=sort/>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <Transition fallback=|| view! { <tbody><tr><td colspan="6" class="muted">"Loading users…"</td></tr></tbody> }>
-                    {move || Suspend::new(async move {
-                        match first.await {
-                            Ok(page) => view! { <UserRows page=page search=search can_manage=can_manage open=open access=access sort=sort/> }.into_any(),
-                            Err(e) => view! { <tbody><tr><td colspan="6"><ProblemPanel error=e/></td></tr></tbody> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </table>
+            <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+                {move || Suspend::new(async move {
+                    match first.await {
+                        Ok(page) => view! { <UserRows page=page search=search can_manage=can_manage open=open access=access sort=sort/> }.into_any(),
+                        Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
+                    }
+                })}
+            </Transition></ClientOnly>
         </section>
     }
 }
@@ -202,6 +193,17 @@ fn UserRows(
         });
     };
     view! {
+        <table class="data-table" id="users-table">
+        <thead>
+            <tr>
+                <SortHeader label="Name" column="name" sort=sort/>
+                <SortHeader label="Email" column="email" sort=sort/>
+                <SortHeader label="Policies" column="policy" sort=sort/>
+                <th scope="col">"Resource groups"</th>
+                <SortHeader label="Last sign-in" column="last_login" sort=sort/>
+                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+            </tr>
+        </thead>
         <tbody>
             <Show when=move || rows.with(Vec::is_empty)>
                 <tr><td colspan="6" class="empty-cell">
@@ -221,6 +223,7 @@ fn UserRows(
                 </td>
             </tr>
         </tbody>
+        </table>
     }
 }
 
