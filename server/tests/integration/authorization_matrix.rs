@@ -1,0 +1,253 @@
+//! The authorization matrix: every server function the router serves, called anonymously, from
+//! the wrong tenant and without the needed action. None of those calls succeeds or changes
+//! anything, and a server function missing from the matrix fails the test.
+
+use crate::harness::{TestApp, OWNER_A};
+use crate::on_both_backends;
+use axum::http::StatusCode;
+use leptos::server_fn::ServerFn;
+use portcullis_app::api::*;
+
+/// How a server function is guarded.
+enum Guard {
+    /// Open to anyone: sign-in and its relatives carry their own credential.
+    Public,
+    /// Needs a signed-in caller; nothing more (tenant-scoped data, or the caller's own).
+    Caller,
+    /// Needs a member of the tenant aimed at: a caller of another tenant is refused.
+    Member,
+    /// Needs a caller allowed to act: brand A's owner must be refused (403); `cross` says
+    /// whether a caller of another tenant, aiming at Acme's ids, must be refused too.
+    Action { cross: bool },
+}
+
+struct Row {
+    path: &'static str,
+    guard: Guard,
+    fields: Vec<(&'static str, String)>,
+}
+
+fn row<F: ServerFn>(guard: Guard, fields: Vec<(&'static str, String)>) -> Row {
+    Row {
+        path: F::PATH,
+        guard,
+        fields,
+    }
+}
+
+async fn id(app: &TestApp, sql: &str) -> String {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect(sql)
+}
+
+/// Every server function with fields aimed at Acme Retail's records.
+async fn matrix(app: &TestApp) -> Vec<Row> {
+    let nora = id(
+        app,
+        "SELECT id FROM users WHERE email = 'owner.a@acme.example'",
+    )
+    .await;
+    let acme = id(app, "SELECT id FROM tenants WHERE name = 'Acme Retail'").await;
+    let brand_a = id(
+        app,
+        "SELECT id FROM resource_groups WHERE name = 'Brand A: Northwind'",
+    )
+    .await;
+    let brand_b = id(
+        app,
+        "SELECT id FROM resource_groups WHERE name = 'Brand B: Southwind'",
+    )
+    .await;
+    let south = id(
+        app,
+        "SELECT id FROM databases WHERE name = 'Southwind C360'",
+    )
+    .await;
+    let north = id(
+        app,
+        "SELECT id FROM databases WHERE name = 'Northwind C360'",
+    )
+    .await;
+    let viewer = id(
+        app,
+        &format!("SELECT id FROM policies WHERE name = 'Viewer' AND tenant_id = '{acme}'"),
+    )
+    .await;
+    let pair = format!("{viewer}/{brand_a}");
+    use Guard::*;
+    vec![
+        row::<SignIn>(
+            Public,
+            vec![
+                ("email", "nobody@acme.example".into()),
+                ("password", "wrong password here".into()),
+            ],
+        ),
+        row::<CompleteSetup>(
+            Public,
+            vec![
+                ("token", "x".into()),
+                ("name", "N".into()),
+                ("email", "n@acme.example".into()),
+                ("password", "a long enough passphrase 1".into()),
+            ],
+        ),
+        row::<SetPassword>(
+            Public,
+            vec![
+                ("token", "not-a-token".into()),
+                ("password", "a long enough passphrase 1".into()),
+            ],
+        ),
+        row::<CurrentViewer>(Public, vec![]),
+        row::<SignOut>(Caller, vec![]),
+        row::<SwitchTenant>(Member, vec![("tenant_id", acme.clone())]),
+        row::<LoadOverview>(Caller, vec![]),
+        row::<LoadDirectory>(Action { cross: false }, vec![]),
+        row::<ListUsers>(
+            Action { cross: false },
+            vec![
+                ("search", String::new()),
+                ("sort", "name".into()),
+                ("order", "asc".into()),
+            ],
+        ),
+        row::<AddUser>(
+            Action { cross: true },
+            vec![
+                ("name", "Mallory".into()),
+                ("email", "mallory@acme.example".into()),
+                ("policy_id", viewer.clone()),
+                ("group_id", brand_a.clone()),
+                ("send_welcome", "false".into()),
+            ],
+        ),
+        row::<EditUser>(
+            Action { cross: true },
+            vec![
+                ("user_id", nora.clone()),
+                ("name", "Hijacked".into()),
+                ("assignments", pair),
+            ],
+        ),
+        row::<DeleteUser>(Action { cross: true }, vec![("user_id", nora.clone())]),
+        row::<RevokeUser>(Action { cross: true }, vec![("user_id", nora)]),
+        row::<CreateGroup>(
+            Action { cross: false },
+            vec![("name", "Sneaky".into()), ("description", String::new())],
+        ),
+        row::<DeleteGroup>(Action { cross: true }, vec![("group_id", brand_a)]),
+        row::<RequestDomain>(
+            Action { cross: false },
+            vec![
+                ("domain", "evil.example".into()),
+                ("reason", "please let me in now".into()),
+            ],
+        ),
+        row::<LoadDomainRequests>(Caller, vec![]),
+        row::<ReviewDomain>(
+            Action { cross: true },
+            vec![("request_id", "dreq_x".into()), ("approve", "true".into())],
+        ),
+        row::<LoadOutbox>(Action { cross: true }, vec![]),
+        row::<LoadCustomer360>(Caller, vec![]),
+        row::<ChangeDatabaseGroup>(
+            Action { cross: true },
+            vec![("database_id", north), ("group_id", brand_b)],
+        ),
+        row::<PreviewTable>(
+            Action { cross: true },
+            vec![
+                ("database_id", south),
+                ("table", "Customer_360".into()),
+                ("unmask", "true".into()),
+            ],
+        ),
+        row::<LoadSources>(Caller, vec![]),
+    ]
+}
+
+/// What must not change whatever the refused calls tried.
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for (table, filter) in [
+        ("users", "1 = 1"),
+        ("memberships", "1 = 1"),
+        ("assignments", "1 = 1"),
+        ("resource_groups", "1 = 1"),
+        ("domain_requests", "1 = 1"),
+        ("allowed_domains", "1 = 1"),
+        ("databases", "resource_group_id IS NULL"),
+        ("users", "name = 'Hijacked'"),
+        ("activity_events", "event_type NOT LIKE 'session/%'"),
+    ] {
+        out.push(app.count(table, filter).await);
+    }
+    out
+}
+
+fn fields(r: &Row) -> Vec<(&str, &str)> {
+    r.fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+on_both_backends! {
+    /// Every server function is in the matrix, and every guarded one refuses who it must.
+    async fn every_server_function_refuses_the_wrong_caller(app) {
+        let rows = matrix(&app).await;
+        let served: Vec<&str> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p).collect();
+        for path in &served {
+            assert!(rows.iter().any(|r| r.path == *path), "server function {path} is missing from the authorization matrix");
+        }
+        assert_eq!(rows.len(), served.len(), "the matrix lists a function the router does not serve");
+        let before = fingerprint(&app).await;
+
+        let owner = app.sign_in(OWNER_A).await;
+        let other_tenant = app.sign_in("admin@globex.example").await;
+        for r in &rows {
+            let f = fields(r);
+            let anonymous = call_path(&app, r.path, None, &f).await;
+            match r.guard {
+                Guard::Public => assert_ne!(anonymous, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.path),
+                _ => assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{} answers anonymous callers", r.path),
+            }
+            let (needs_action, cross) = match r.guard {
+                Guard::Action { cross } => (true, cross),
+                Guard::Member => (false, true),
+                _ => (false, false),
+            };
+            if needs_action {
+                let refused = call_path(&app, r.path, Some(&owner), &f).await;
+                assert!(refused == StatusCode::FORBIDDEN || refused == StatusCode::NOT_FOUND,
+                    "{} lets brand A's owner act without the action: {refused}", r.path);
+            }
+            if cross {
+                let foreign = call_path(&app, r.path, Some(&other_tenant), &f).await;
+                assert!(foreign.is_client_error(), "{} lets another tenant act on Acme: {foreign}", r.path);
+            }
+        }
+        assert_eq!(fingerprint(&app).await, before, "a refused call changed something");
+    }
+}
+
+async fn call_path(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> StatusCode {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let body = serde_urlencoded::to_string(fields).expect("form encodes");
+    let mut req = Request::post(path)
+        .header(header::HOST, crate::harness::HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    app.send(req.body(Body::from(body)).expect("request"))
+        .await
+        .status()
+}
