@@ -15,6 +15,7 @@ pub mod password;
 pub mod people;
 pub mod pii;
 pub mod signin;
+pub mod synthetic;
 pub mod tenancy;
 
 pub use error::{Blocker, Problem, ProblemKind};

@@ -8,11 +8,9 @@
     reason = "tests fail by panicking"
 )]
 
-mod support;
-
 use portcullis_core::actions::Action;
+use portcullis_core::synthetic::{random_tenant, resources, user, Rng};
 use serde_json::Value;
-use support::{random_tenant, resources, user, Rng};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const VECTORS: &str = include_str!("vectors/generated.json");

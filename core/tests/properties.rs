@@ -10,12 +10,10 @@
     reason = "tests fail by panicking"
 )]
 
-mod support;
-
 use portcullis_core::actions::{Action, Scope};
 use portcullis_core::decide::{Reason, Resource};
+use portcullis_core::synthetic::{random_tenant, resources, user, Rng};
 use proptest::prelude::*;
-use support::{random_tenant, resources, user, Rng};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
