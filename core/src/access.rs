@@ -49,11 +49,9 @@ pub struct AssignedGroup {
 
 /// The rule of U7 for one assignment: its group reaches a database (whose custom group is
 /// `database_group`) when it is *All resource groups* or that very custom group.
-pub fn group_reaches(
-    group: &ResourceGroupId,
-    all: bool,
-    database_group: Option<&ResourceGroupId>,
-) -> bool {
+///
+/// Generic over how a group is named (its id, or its position in an index).
+pub fn group_reaches<G: PartialEq>(group: &G, all: bool, database_group: Option<&G>) -> bool {
     all || database_group == Some(group)
 }
 

@@ -9,7 +9,8 @@ use crate::actions::{Action, Scope};
 use crate::error::Problem;
 use crate::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A policy: a named set of actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,16 +190,51 @@ impl AccessSnapshot {
     }
 }
 
+/// One person's standing in a tenant, as decisions need it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Standing {
+    member: bool,
+    operator: bool,
+    /// Where their (policy, group) indexes sit in `TenantAccess::grants`.
+    start: u32,
+    len: u32,
+}
+
+/// An id as a hash key held inline: every id is at most 32 bytes of ASCII, so a lookup never
+/// follows a pointer to the key's text (at 100,000 people that pointer is a cache miss).
+type Key = [u8; 32];
+
+fn key(id: &str) -> Key {
+    let mut k = [0u8; 32];
+    let n = id.len().min(32);
+    k[..n].copy_from_slice(&id.as_bytes()[..n]);
+    k
+}
+
 /// One tenant's access data, indexed for decisions.
+///
+/// Built once per request (server) or per page (browser) and asked many questions, so the
+/// index does the work: one hash lookup finds a person's standing, policies carry their actions
+/// as a bit set, and groups, policies and databases' groups are addressed by position.
 #[derive(Debug, Clone, Default)]
 pub struct TenantAccess {
     tenant: Option<TenantId>,
-    members: BTreeSet<UserId>,
-    policies: BTreeMap<PolicyId, Policy>,
-    groups: BTreeMap<ResourceGroupId, Group>,
-    databases: BTreeMap<DatabaseId, Database>,
-    by_user: BTreeMap<UserId, Vec<(PolicyId, ResourceGroupId)>>,
-    operators: BTreeSet<UserId>,
+    policies: Vec<Policy>,
+    /// The actions of `policies[i]`, one bit per action.
+    action_bits: Vec<u32>,
+    groups: Vec<Group>,
+    databases: Vec<Database>,
+    /// The position of each database's custom group in `groups`.
+    database_groups: Vec<Option<usize>>,
+    database_at: FastMap<Key, usize>,
+    people: FastMap<Key, Standing>,
+    /// Everyone's (policy, group) positions, each person's together.
+    grants: Vec<(usize, usize)>,
+}
+
+/// The bit of an action in a policy's action set (the catalog has fewer than 32 actions).
+fn bit(action: Action) -> u32 {
+    1u32 << (action as u32)
 }
 
 impl TenantAccess {
@@ -212,34 +248,75 @@ impl TenantAccess {
         databases: impl IntoIterator<Item = Database>,
         assignments: impl IntoIterator<Item = Assignment>,
     ) -> TenantAccess {
-        let policies: BTreeMap<_, _> = policies.into_iter().map(|p| (p.id.clone(), p)).collect();
-        let groups: BTreeMap<_, _> = groups.into_iter().map(|g| (g.id.clone(), g)).collect();
-        let mut by_user: BTreeMap<UserId, Vec<(PolicyId, ResourceGroupId)>> = BTreeMap::new();
+        let policies: Vec<Policy> = policies.into_iter().collect();
+        let groups: Vec<Group> = groups.into_iter().collect();
+        let databases: Vec<Database> = databases.into_iter().collect();
+        let policy_at: FastMap<&PolicyId, usize> = policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (&p.id, i))
+            .collect();
+        let group_at: FastMap<&ResourceGroupId, usize> =
+            groups.iter().enumerate().map(|(i, g)| (&g.id, i)).collect();
+        let mut by_person: BTreeMap<UserId, (bool, Vec<(usize, usize)>)> = BTreeMap::new();
+        for m in members {
+            by_person.entry(m).or_default().0 = true;
+        }
         for a in assignments {
-            if policies.contains_key(&a.policy) && groups.contains_key(&a.group) {
-                by_user.entry(a.user).or_default().push((a.policy, a.group));
+            if let (Some(&p), Some(&g)) = (policy_at.get(&a.policy), group_at.get(&a.group)) {
+                by_person.entry(a.user).or_default().1.push((p, g));
             }
         }
+        let mut people = FastMap::default();
+        let mut grants = Vec::new();
+        for (user, (member, list)) in by_person {
+            let standing = Standing {
+                member,
+                operator: false,
+                start: u32::try_from(grants.len()).unwrap_or(u32::MAX),
+                len: u32::try_from(list.len()).unwrap_or(0),
+            };
+            grants.extend(list);
+            people.insert(key(user.as_str()), standing);
+        }
+        let action_bits = policies
+            .iter()
+            .map(|p| p.actions.iter().fold(0, |bits, a| bits | bit(*a)))
+            .collect();
+        let database_groups = databases
+            .iter()
+            .map(|d| d.group.as_ref().and_then(|g| group_at.get(g).copied()))
+            .collect();
+        let database_at = databases
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (key(d.id.as_str()), i))
+            .collect();
         TenantAccess {
             tenant: Some(tenant),
-            members: members.into_iter().collect(),
+            action_bits,
             policies,
             groups,
-            databases: databases.into_iter().map(|d| (d.id.clone(), d)).collect(),
-            by_user,
-            operators: BTreeSet::new(),
+            databases,
+            database_groups,
+            database_at,
+            people,
+            grants,
         }
     }
 
     /// Marks platform operators: they may enter and administer the tenant without being members.
     pub fn with_operators(mut self, operators: impl IntoIterator<Item = UserId>) -> TenantAccess {
-        self.operators.extend(operators);
+        for o in operators {
+            self.people.entry(key(o.as_str())).or_default().operator = true;
+        }
         self
     }
 
     /// Whether `database` is a database of this tenant.
     pub fn database(&self, database: &DatabaseId) -> Option<&Database> {
-        self.databases.get(database)
+        let i = *self.database_at.get(&key(database.as_str()))?;
+        self.databases.get(i)
     }
 
     /// Decides whether `user` may do `action` on `resource`.
@@ -247,18 +324,34 @@ impl TenantAccess {
         if self.tenant.as_ref() != Some(resource.tenant()) {
             return Decision::deny(Reason::OtherTenant);
         }
-        let operator = self.operators.contains(user);
-        if !operator && !self.members.contains(user) {
+        let standing = self
+            .people
+            .get(&key(user.as_str()))
+            .copied()
+            .unwrap_or_default();
+        let operator = standing.operator;
+        if !standing.member && !operator {
             return Decision::deny(Reason::NotAMember);
         }
         let database = match resource {
-            Resource::Database { database, .. } => match self.databases.get(database) {
-                Some(d) => Some(d),
-                None => return Decision::deny(Reason::UnknownDatabase),
-            },
+            Resource::Database { database, .. } => {
+                match self.database_at.get(&key(database.as_str())) {
+                    Some(&i) => Some(i),
+                    None => return Decision::deny(Reason::UnknownDatabase),
+                }
+            }
             Resource::Tenant { .. } => None,
         };
-        let decision = self.decide_by_assignments(user, action, database);
+        // An operator who is not a member holds no assignment of the tenant's.
+        let grants: &[(usize, usize)] = if standing.member {
+            let start = standing.start as usize;
+            self.grants
+                .get(start..start + standing.len as usize)
+                .unwrap_or_default()
+        } else {
+            &[]
+        };
+        let decision = self.decide_by_assignments(grants, action, database);
         if !decision.allowed && operator && operator_grants(action) {
             return Decision {
                 allowed: true,
@@ -271,50 +364,115 @@ impl TenantAccess {
     /// The member rules: the first assignment that grants the action, or what is missing.
     fn decide_by_assignments(
         &self,
-        user: &UserId,
+        grants: &[(usize, usize)],
         action: Action,
-        database: Option<&Database>,
+        database: Option<usize>,
     ) -> Decision {
-        let assignments = self
-            .by_user
-            .get(user)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        if assignments.is_empty() {
+        if grants.is_empty() {
             return Decision::deny(Reason::NoAssignment);
         }
-        // The assignments whose policy holds the action, with their group.
-        let holding: Vec<(&Policy, &Group)> = assignments
-            .iter()
-            .filter_map(|(p, g)| Some((self.policies.get(p)?, self.groups.get(g)?)))
-            .filter(|(p, _)| p.actions.contains(&action))
-            .collect();
-        if holding.is_empty() {
+        let wanted = bit(action);
+        let mut holds = false;
+        for &(p, g) in grants {
+            let (Some(bits), Some(policy), Some(group)) = (
+                self.action_bits.get(p),
+                self.policies.get(p),
+                self.groups.get(g),
+            ) else {
+                continue;
+            };
+            if bits & wanted == 0 {
+                continue;
+            }
+            holds = true;
+            let reaches = match action.scope() {
+                Scope::Tenant => true,
+                Scope::AllData => group.all,
+                Scope::Database => match database {
+                    Some(d) => group_reaches(
+                        &g,
+                        group.all,
+                        self.database_groups.get(d).copied().flatten().as_ref(),
+                    ),
+                    None => group.all,
+                },
+            };
+            if reaches {
+                return Decision {
+                    allowed: true,
+                    reason: Reason::Granted {
+                        policy: policy.name.clone(),
+                        group: group.name.clone(),
+                    },
+                };
+            }
+        }
+        if !holds {
             return Decision::deny(Reason::PolicyLacksAction { action });
         }
-        let granting = holding.iter().find(|(_, g)| match action.scope() {
-            Scope::Tenant => true,
-            Scope::AllData => g.all,
-            Scope::Database => match database {
-                Some(d) => group_reaches(&g.id, g.all, d.group.as_ref()),
-                None => g.all,
-            },
-        });
-        match (granting, action.scope(), database) {
-            (Some((p, g)), _, _) => Decision {
-                allowed: true,
-                reason: Reason::Granted {
-                    policy: p.name.clone(),
-                    group: g.name.clone(),
-                },
-            },
-            (None, Scope::AllData, _) => Decision::deny(Reason::NeedsAllResourceGroups { action }),
-            (None, _, Some(d)) => Decision::deny(Reason::GroupDoesNotReach {
+        match (action.scope(), database) {
+            (Scope::AllData, _) => Decision::deny(Reason::NeedsAllResourceGroups { action }),
+            (_, Some(d)) => Decision::deny(Reason::GroupDoesNotReach {
                 action,
-                database: d.name.clone(),
+                database: self
+                    .databases
+                    .get(d)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
             }),
             // A database action asked of the tenant as a whole means every database: only *All*.
-            (None, _, None) => Decision::deny(Reason::NeedsAllResourceGroups { action }),
+            (_, None) => Decision::deny(Reason::NeedsAllResourceGroups { action }),
         }
+    }
+}
+
+/// A hash map keyed by ids with a fast, deterministic hasher: ids are made by the server, so
+/// no one can pick colliding keys, and SipHash would cost more than the rest of a decision.
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash of rustc's `FxHasher`, with a final avalanche.
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    /// Ids differ mostly in their last characters, which land in the high bits of the last
+    /// word, and hash tables index by the low bits: a final avalanche (murmur3's `fmix64`) moves
+    /// every input bit into every output bit, so ids never pile into one bucket.
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z ^= z >> 33;
+        z = z.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^= z >> 33;
+        z = z.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        z ^ (z >> 33)
     }
 }
