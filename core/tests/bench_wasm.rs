@@ -1,0 +1,60 @@
+//! The decision benchmark as wasm under node: core's `decide` over the benchmark tenant, timed
+//! with the JavaScript clock and printed, never judged here. Built only with `--features bench`
+//! (scripts/bench.sh); `PORTCULLIS_BENCH_SMOKE` at build time shrinks it for CI.
+
+#![cfg(all(target_arch = "wasm32", feature = "bench"))]
+
+use portcullis_core::synthetic::{queries, tenant_of, Rng, Shape};
+use std::hint::black_box;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+fn ns_per_decision(shape: Shape, seed: u64, rounds: usize) -> f64 {
+    let mut rng = Rng::new(seed);
+    let snap = tenant_of(&mut rng, 1, shape);
+    let qs = queries(&mut rng, &snap, shape.users, 10_000);
+    let access = snap.index();
+    let mut best = f64::MAX;
+    // The JavaScript clock ticks in milliseconds: each timing covers 50 passes (about 50 ms).
+    const PASSES: usize = 50;
+    for _ in 0..rounds {
+        let start = js_sys::Date::now();
+        for _ in 0..PASSES {
+            for (u, a, r) in &qs {
+                black_box(access.decide(black_box(u), *a, black_box(r)).allowed);
+            }
+        }
+        best = best.min((js_sys::Date::now() - start) * 1e6 / (PASSES * qs.len()) as f64);
+    }
+    best
+}
+
+#[wasm_bindgen_test]
+fn decision_benchmark_under_node() {
+    let smoke = option_env!("PORTCULLIS_BENCH_SMOKE").is_some();
+    let (shape, rounds) = if smoke {
+        (
+            Shape {
+                users: 500,
+                policies: 10,
+                groups: 20,
+                databases: 100,
+                assignments: 750,
+            },
+            1,
+        )
+    } else {
+        (Shape::BENCH, 5)
+    };
+    let one = ns_per_decision(shape, 2026, rounds);
+    let ten = ns_per_decision(shape.times(10), 2027, rounds);
+    console_log!(
+        "wasm decide:   {one:>12.1} ns/decision ({} users)",
+        shape.users
+    );
+    console_log!(
+        "wasm at 10x:   {ten:>12.1} ns/decision ({} users): {:.2}x the time at 1x",
+        shape.users * 10,
+        ten / one
+    );
+    assert!(one > 0.0 && ten > 0.0, "the clock did not move");
+}
