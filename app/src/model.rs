@@ -107,6 +107,10 @@ pub struct OutboxMessage {
     pub subject: String,
     pub body: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was delivered over SMTP (never, without SMTP).
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the last delivery failed, if it did.
+    pub last_error: Option<String>,
 }
 
 /// A database as Customer 360 lists it, with what the viewer may do to it.

@@ -158,6 +158,15 @@ pub trait People: Send + Sync {
         description: String,
         meta: RequestMeta,
     ) -> Result<ResourceGroupId, Problem>;
+    /// Creates a custom policy: a named set of actions (U6).
+    async fn create_policy(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: String,
+        actions: std::collections::BTreeSet<portcullis_core::actions::Action>,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::PolicyId, Problem>;
     /// Deletes a custom resource group nothing uses.
     async fn delete_group(
         &self,

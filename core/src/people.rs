@@ -194,6 +194,36 @@ pub fn parse_assignments(input: &str) -> Result<Vec<AssignmentPair>, Problem> {
     Ok(out)
 }
 
+/// The actions of a custom policy (U6), as forms send them: codes separated by spaces or
+/// commas. At least one; every code must be in the catalog.
+pub fn parse_policy_actions(
+    input: &str,
+) -> Result<std::collections::BTreeSet<crate::actions::Action>, Problem> {
+    let mut out = std::collections::BTreeSet::new();
+    for code in input
+        .split([' ', ','])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        let action = crate::actions::Action::from_code(code).ok_or_else(|| {
+            Problem::invalid(
+                "actions",
+                "unknown_action",
+                format!("{code} is not an action of the catalog"),
+            )
+        })?;
+        out.insert(action);
+    }
+    if out.is_empty() {
+        return Err(Problem::invalid(
+            "actions",
+            "no_actions",
+            "choose at least one action the policy allows",
+        ));
+    }
+    Ok(out)
+}
+
 /// The columns the users list sorts by (U1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -16,6 +16,11 @@ pub struct Config {
     /// First operator, created on an empty database.
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    /// `smtp://host:25`, `smtps://user:pass@host:465` or `smtp://…?tls=required`: when set,
+    /// the outbox is delivered; when not, mail waits there for an operator to read.
+    pub smtp_url: Option<String>,
+    /// The sender of every message.
+    pub mail_from: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -26,6 +31,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("secure_cookies", &self.secure_cookies)
             .field("admin_email", &self.admin_email)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +76,9 @@ impl Config {
             secure_cookies,
             admin_email: env("PORTCULLIS_ADMIN_EMAIL"),
             admin_password: env("PORTCULLIS_ADMIN_PASSWORD"),
+            smtp_url: env("PORTCULLIS_SMTP_URL"),
+            mail_from: env("PORTCULLIS_MAIL_FROM")
+                .unwrap_or_else(|| "Portcullis <no-reply@portcullis.invalid>".to_owned()),
         })
     }
 }

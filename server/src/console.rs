@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::TenantOverview;
 use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
-use portcullis_core::access::{reach, Reach};
+use portcullis_core::actions::Action;
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::password::Password;
@@ -193,18 +193,15 @@ impl Console for Services {
         let pool = &self.db.pool;
         let (users, policies, resource_groups) =
             overview::counts(pool, &tenant.id).await.map_err(problem)?;
-        // U7: a custom group reaches only its own databases; operators and *All* reach every one.
-        let reach = if caller.viewer.operator {
-            Reach::Everything
-        } else {
-            let assigned = overview::assigned_groups(pool, &tenant.id, &caller.viewer.user_id)
-                .await
-                .map_err(problem)?;
-            reach(&assigned)
-        };
-        let databases = overview::databases(pool, &tenant.id, &reach)
-            .await
-            .map_err(problem)?;
+        // U7 through core's decide: a custom group reaches only its own databases.
+        let checked = self.access_of(caller).await?;
+        let databases = overview::databases(pool, &tenant.id, |db| {
+            checked
+                .decide(caller, Action::ViewDatabase, Some(db))
+                .allowed
+        })
+        .await
+        .map_err(problem)?;
         Ok(TenantOverview {
             tenant,
             users,

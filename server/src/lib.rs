@@ -11,6 +11,7 @@ pub mod console;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod mailer;
 pub mod people;
 pub mod provision;
 pub mod rest;

@@ -8,6 +8,7 @@ use portcullis_server::bootstrap::{self, Bootstrap};
 use portcullis_server::config::{redact_url, Config};
 use portcullis_server::console::Services;
 use portcullis_server::db::Db;
+use portcullis_server::mailer::Mailer;
 use portcullis_server::{demo, http};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -140,6 +141,11 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         println!("no users yet: open this one-time link to create the first operator (valid 24 hours):\n  {link}");
     }
 
+    if let Some(url) = &config.smtp_url {
+        let mailer = Mailer::new(url, &config.mail_from).map_err(|e| e.to_string())?;
+        mailer.spawn(db.clone());
+        println!("mail is delivered through {}", redact_url(url));
+    }
     let options = http::leptos_options(config.addr);
     let services = Services {
         db,

@@ -38,7 +38,7 @@ const SOURCE: &str = "console";
 const PREVIEW_ROWS: i64 = 25;
 
 /// What one access check found: the tenant it was made in and the caller's access data.
-struct Checked {
+pub(crate) struct Checked {
     tenant: TenantId,
     snapshot: AccessSnapshot,
 }
@@ -128,7 +128,7 @@ fn operators_only() -> Problem {
 
 impl Services {
     /// The caller's current tenant and their access data in it.
-    async fn access_of(&self, caller: &Caller) -> Result<Checked, Problem> {
+    pub(crate) async fn access_of(&self, caller: &Caller) -> Result<Checked, Problem> {
         let v = &caller.viewer;
         let tenant = v.current.clone().ok_or_else(no_tenant)?;
         let mut snapshot = access::snapshot(&self.db.pool, &tenant, Some(&v.user_id))
@@ -218,7 +218,13 @@ impl Services {
 }
 
 impl Checked {
-    fn decide(&self, caller: &Caller, action: Action, database: Option<&DatabaseId>) -> Decision {
+    /// Core's decision for the caller on the tenant, or on one of its databases.
+    pub(crate) fn decide(
+        &self,
+        caller: &Caller,
+        action: Action,
+        database: Option<&DatabaseId>,
+    ) -> Decision {
         let resource = match database {
             Some(db) => Resource::Database {
                 tenant: self.tenant.clone(),
@@ -617,6 +623,57 @@ impl People for Services {
             .map_err(problem)?;
         audit
             .record(&mut tx, "resource_group/create", id.as_str(), &name)
+            .await?;
+        tx.commit().await.map_err(problem)?;
+        Ok(id)
+    }
+
+    async fn create_policy(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: String,
+        actions: std::collections::BTreeSet<Action>,
+        meta: RequestMeta,
+    ) -> Result<PolicyId, Problem> {
+        let checked = self.require(caller, Action::ManagePolicies, None).await?;
+        let name = check_name("name", &name)?;
+        let description = check_description(&description)?;
+        if checked
+            .snapshot
+            .policies
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(&name))
+        {
+            return Err(Problem::invalid(
+                "name",
+                "name_taken",
+                format!("this tenant already has a policy called {name}"),
+            ));
+        }
+        let codes: Vec<&str> = actions.iter().map(|a| a.code()).collect();
+        let tenant = &checked.tenant;
+        let audit = self.audit(caller, Some(tenant), &meta);
+        let id = new_id(PolicyId::from_bytes);
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let policy = access::NewPolicy {
+            id: &id,
+            tenant,
+            name: &name,
+            description: &description,
+            builtin: false,
+            actions: &codes.join(" "),
+        };
+        access::insert_policy(&mut *tx, policy, audit.now)
+            .await
+            .map_err(problem)?;
+        audit
+            .record(
+                &mut tx,
+                "policy/create",
+                id.as_str(),
+                &format!("{name}: {}", codes.join(", ")),
+            )
             .await?;
         tx.commit().await.map_err(problem)?;
         Ok(id)

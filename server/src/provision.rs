@@ -47,7 +47,15 @@ pub async fn create_tenant(
     let mut policies = Vec::new();
     for (policy_name, description) in BUILTIN_POLICIES {
         let pid = new_id(PolicyId::from_bytes);
-        access::insert_policy(&mut *conn, &pid, &id, policy_name, description, true, now).await?;
+        let policy = access::NewPolicy {
+            id: &pid,
+            tenant: &id,
+            name: policy_name,
+            description,
+            builtin: true,
+            actions: "",
+        };
+        access::insert_policy(&mut *conn, policy, now).await?;
         policies.push(((*policy_name).to_owned(), pid));
     }
     let all_group = new_id(ResourceGroupId::from_bytes);

@@ -133,6 +133,23 @@ pub async fn create_group(name: String, description: String) -> Result<String, A
     Ok(id.to_string())
 }
 
+/// Creates a custom policy; `actions` are action codes separated by spaces or commas (U6).
+#[server]
+pub async fn create_policy(
+    name: String,
+    description: String,
+    actions: String,
+) -> Result<String, AppError> {
+    use portcullis_core::people::parse_policy_actions;
+    let (console, caller) = ssr::require_caller().await?;
+    let actions = parse_policy_actions(&actions).map_err(ssr::fail)?;
+    let id = console
+        .create_policy(&caller, name, description, actions, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)?;
+    Ok(id.to_string())
+}
+
 /// Deletes a custom resource group that nothing uses (U7).
 #[server]
 pub async fn delete_group(group_id: String) -> Result<(), AppError> {

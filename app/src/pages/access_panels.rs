@@ -2,7 +2,8 @@
 //! allowlist and its requests (U3, U4), and the operators' outbox (U2).
 
 use crate::api::{
-    create_group, delete_group, load_domain_requests, load_outbox, request_domain, review_domain,
+    create_group, create_policy, delete_group, load_domain_requests, load_outbox, request_domain,
+    review_domain,
 };
 use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog};
@@ -12,8 +13,9 @@ use crate::error::AppError;
 use crate::model::{DomainRequestRow, GroupRow, PolicyRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use portcullis_core::actions::{Action, Scope};
 use portcullis_core::decide::Decision;
-use portcullis_core::people::{check_domain, check_reason, RequestStatus};
+use portcullis_core::people::{check_domain, check_reason, parse_policy_actions, RequestStatus};
 
 /// Resource groups with what uses them; custom ones can be added and, when unused, deleted.
 #[component]
@@ -159,12 +161,31 @@ fn DeleteGroupDialog(
     }
 }
 
-/// Policies: what each allows and how many people hold it.
+/// Policies: what each allows and how many people hold it; custom ones can be added (U6).
 #[component]
-pub fn PoliciesPanel(policies: Vec<PolicyRow>) -> impl IntoView {
+pub fn PoliciesPanel(
+    policies: Vec<PolicyRow>,
+    can_manage: Decision,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let adding = RwSignal::new(false);
+    let allowed = can_manage.allowed;
+    let why = if allowed {
+        String::new()
+    } else {
+        can_manage.reason.explain()
+    };
     view! {
         <section class="panel" id="policies-panel">
-            <div class="panel-header"><h2>"Policies"</h2></div>
+            <div class="panel-header">
+                <h2>"Policies"</h2>
+                <button type="button" class="button button-secondary" disabled=!allowed title=why
+                    on:click=move |_| adding.set(true)>"Add policy"</button>
+            </div>
+            <Show when=move || adding.get()>
+                <NewPolicyDialog on_close=Callback::new(move |_| adding.set(false))
+                    on_done=Callback::new(move |_| { adding.set(false); refresh.update(|v| *v += 1); })/>
+            </Show>
             <table class="data-table">
                 <thead><tr><th>"Name"</th><th>"Allows"</th><th class="num">"Users"</th></tr></thead>
                 <tbody>
@@ -186,6 +207,88 @@ pub fn PoliciesPanel(policies: Vec<PolicyRow>) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+    }
+}
+
+#[component]
+fn NewPolicyDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let chosen = RwSignal::new(std::collections::BTreeSet::<Action>::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let codes: Vec<&str> = chosen.get_untracked().iter().map(|a| a.code()).collect();
+        let codes = codes.join(" ");
+        // Core's rule first: at least one action, all of them in the catalog.
+        if let Err(p) = parse_policy_actions(&codes) {
+            error.set(Some(AppError(p)));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match create_policy(name.get_untracked(), description.get_untracked(), codes).await {
+                Ok(_) => on_done.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let message = move |field: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
+    };
+    let general = move || {
+        error
+            .get()
+            .and_then(|e| e.general_message(&["name", "description", "actions"]))
+    };
+    let scopes = [
+        (Scope::Tenant, "Across the tenant"),
+        (
+            Scope::Database,
+            "On the databases of the assignment's resource group",
+        ),
+        (Scope::AllData, "Only with All resource groups"),
+    ];
+    view! {
+        <Dialog title="Add policy".to_owned() on_close=on_close wide=true>
+            <form class="form" on:submit=submit>
+                <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <div class="field">
+                    <label for="policy-name">"Name"</label>
+                    <input id="policy-name" required placeholder="Campaign Designer" on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <FieldError for_field="name" message=message("name")/>
+                </div>
+                <div class="field">
+                    <label for="policy-description">"Description"</label>
+                    <textarea id="policy-description" rows="2" on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    <FieldError for_field="description" message=message("description")/>
+                </div>
+                {scopes.into_iter().map(|(scope, heading)| view! {
+                    <fieldset class="assignments">
+                        <legend>{heading}</legend>
+                        <div class="action-grid">
+                            {Action::ALL.iter().copied().filter(|a| a.scope() == scope).map(|a| view! {
+                                <label class="checkbox">
+                                    <input type="checkbox" value=a.code()
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen.update(|set| { if on { set.insert(a); } else { set.remove(&a); } });
+                                        }/>
+                                    {a.label()}
+                                </label>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                }).collect_view()}
+                <FieldError for_field="actions" message=message("actions")/>
+                <div class="dialog-actions">
+                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </form>
+        </Dialog>
     }
 }
 
@@ -344,19 +447,24 @@ pub fn OutboxPanel() -> impl IntoView {
     let mail = LocalResource::new(load_outbox);
     view! {
         <section class="panel" id="outbox-panel">
-            <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Mail kept because no SMTP server is configured"</span></div>
+            <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Delivered when PORTCULLIS_SMTP_URL is set; kept here either way"</span></div>
             <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
                 {move || Suspend::new(async move {
                     match mail.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No mail yet."</p> }.into_any(),
                         Ok(list) => view! {
                             <table class="data-table">
-                                <thead><tr><th>"To"</th><th>"Subject"</th><th>"Queued"</th></tr></thead>
+                                <thead><tr><th>"To"</th><th>"Subject"</th><th>"Queued"</th><th>"Delivery"</th></tr></thead>
                                 <tbody>{list.into_iter().map(|m| view! {
                                     <tr>
                                         <td>{m.to.clone()}</td>
                                         <td><details><summary>{m.subject.clone()}</summary><pre class="mail-body">{m.body.clone()}</pre></details></td>
-                                        <td class="muted">{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                                        <td class="muted nowrap">{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                                        <td>{match (m.sent_at, m.last_error.clone()) {
+                                            (Some(t), _) => view! { <span class="status status-ok">{format!("sent {}", t.format("%H:%M UTC"))}</span> }.into_any(),
+                                            (None, Some(e)) => view! { <span class="status status-bad" title=e>"retrying"</span> }.into_any(),
+                                            (None, None) => view! { <span class="status status-pending">"waiting"</span> }.into_any(),
+                                        }}</td>
                                     </tr>
                                 }).collect_view()}</tbody>
                             </table>

@@ -132,7 +132,7 @@ fn Preview(
 #[component]
 fn PreviewTable(preview: TablePreview) -> impl IntoView {
     view! {
-        {preview.masked.clone().map(|m| view! { <p class="alert alert-info" id="pii-notice">"🔒 "{m}</p> })}
+        {preview.masked.clone().map(|m| view! { <p class="alert alert-info" id="pii-notice">{m}</p> })}
         <div class="table-scroll">
             <table class="data-table compact">
                 <thead><tr>{preview.columns.iter().map(|c| view! {

@@ -88,7 +88,8 @@ fn People(directory: PeopleDirectory, refresh: RwSignal<u32>) -> impl IntoView {
         <div class="panel-grid">
             <GroupsPanel groups=directory.with_value(|d| d.groups.clone())
                 can_manage=access.with_value(|a| a.tenant(Action::ManageResourceGroups)) refresh=refresh/>
-            <PoliciesPanel policies=directory.with_value(|d| d.policies.clone())/>
+            <PoliciesPanel policies=directory.with_value(|d| d.policies.clone())
+                can_manage=access.with_value(|a| a.tenant(Action::ManagePolicies)) refresh=refresh/>
         </div>
         <DomainsPanel domains=directory.with_value(|d| d.domains.clone()) operator=operator
             can_request=can_manage.allowed/>
@@ -248,7 +249,7 @@ fn UserRowView(
             <td>{user.email.clone()}</td>
             <td>{policies.into_iter().map(|p| view! { <span class="chip">{p}</span> }).collect_view()}</td>
             <td>{groups.into_iter().map(|g| view! { <span class="chip chip-muted">{g}</span> }).collect_view()}</td>
-            <td class="muted">{last}</td>
+            <td class="muted nowrap">{last}</td>
             <td class="row-actions">
                 {can_manage.then(|| view! {
                     <button type="button" class="link-button" on:click=move |_| open.set(Open::Edit(edit.clone()))>"Edit"</button>

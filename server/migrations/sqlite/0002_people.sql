@@ -46,7 +46,10 @@ CREATE TABLE outbox (
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     created_at BIGINT NOT NULL,
-    sent_at BIGINT
+    -- Set when a sender claims the message (before it sends, so two replicas never both do).
+    sent_at BIGINT,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    last_error TEXT
 );
 CREATE INDEX outbox_created ON outbox(created_at);
 

@@ -9,22 +9,31 @@ use portcullis_core::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, User
 use portcullis_core::pii::Column;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
+/// A policy to store. A custom policy stores its space-separated action codes; built-ins take
+/// theirs from core and store none.
+#[derive(Debug, Clone)]
+pub struct NewPolicy<'a> {
+    pub id: &'a PolicyId,
+    pub tenant: &'a TenantId,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub builtin: bool,
+    pub actions: &'a str,
+}
+
 /// Stores a policy of a tenant.
 pub async fn insert_policy<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    id: &PolicyId,
-    tenant: &TenantId,
-    name: &str,
-    description: &str,
-    builtin: bool,
+    p: NewPolicy<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO policies (id, tenant_id, name, description, builtin, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(id.as_str())
-        .bind(tenant.as_str())
-        .bind(name)
-        .bind(description)
-        .bind(i64::from(builtin))
+    sqlx::query("INSERT INTO policies (id, tenant_id, name, description, builtin, actions, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(p.id.as_str())
+        .bind(p.tenant.as_str())
+        .bind(p.name)
+        .bind(p.description)
+        .bind(i64::from(p.builtin))
+        .bind(p.actions)
         .bind(to_millis(now))
         .execute(ex)
         .await?;

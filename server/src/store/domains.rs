@@ -188,7 +188,7 @@ pub async fn queue_mail(
 
 /// The newest messages of the outbox.
 pub async fn outbox(pool: &AnyPool, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
-    sqlx::query("SELECT id, to_email, subject, body, created_at FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+    sqlx::query("SELECT id, to_email, subject, body, created_at, sent_at, last_error FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
         .bind(limit)
         .fetch_all(pool)
         .await?
@@ -200,6 +200,8 @@ pub async fn outbox(pool: &AnyPool, limit: i64) -> Result<Vec<OutboxMessage>, sq
                 subject: r.try_get("subject")?,
                 body: r.try_get("body")?,
                 created_at: from_millis(r.try_get("created_at")?),
+                sent_at: r.try_get::<Option<i64>, _>("sent_at")?.map(from_millis),
+                last_error: r.try_get("last_error")?,
             })
         })
         .collect()

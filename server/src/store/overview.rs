@@ -2,8 +2,7 @@
 
 use crate::db::stored_id;
 use portcullis_app::model::DatabaseSummary;
-use portcullis_core::access::{AssignedGroup, Reach};
-use portcullis_core::ids::{DatabaseId, ResourceGroupId, TenantId, UserId};
+use portcullis_core::ids::{DatabaseId, TenantId};
 use sqlx::{AnyPool, Row};
 
 /// Tenant-wide counts: users, policies, resource groups.
@@ -23,36 +22,11 @@ pub async fn counts(pool: &AnyPool, tenant: &TenantId) -> Result<(i64, i64, i64)
     ))
 }
 
-/// The resource groups of a user's assignments in a tenant.
-pub async fn assigned_groups(
-    pool: &AnyPool,
-    tenant: &TenantId,
-    user: &UserId,
-) -> Result<Vec<AssignedGroup>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT g.id, g.builtin FROM assignments a \
-         JOIN resource_groups g ON g.id = a.resource_group_id AND g.tenant_id = a.tenant_id \
-         WHERE a.tenant_id = $1 AND a.user_id = $2",
-    )
-    .bind(tenant.as_str())
-    .bind(user.as_str())
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AssignedGroup {
-                id: stored_id(r.try_get("id")?, ResourceGroupId::parse)?,
-                all: r.try_get::<i64, _>("builtin")? != 0,
-            })
-        })
-        .collect()
-}
-
-/// The tenant's databases that `reach` reaches, with their custom group and number of tables.
+/// The tenant's databases that `keep` lets through, with their custom group and number of tables.
 pub async fn databases(
     pool: &AnyPool,
     tenant: &TenantId,
-    reach: &Reach,
+    keep: impl Fn(&DatabaseId) -> bool,
 ) -> Result<Vec<DatabaseSummary>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT d.id, d.name, d.description, d.resource_group_id, g.name AS group_name, \
@@ -65,15 +39,12 @@ pub async fn databases(
     .await?;
     let mut out = Vec::new();
     for r in &rows {
-        let group = r
-            .try_get::<Option<String>, _>("resource_group_id")?
-            .map(|g| stored_id(g, ResourceGroupId::parse))
-            .transpose()?;
-        if !reach.reaches(group.as_ref()) {
+        let id = stored_id(r.try_get("id")?, DatabaseId::parse)?;
+        if !keep(&id) {
             continue;
         }
         out.push(DatabaseSummary {
-            id: stored_id(r.try_get("id")?, DatabaseId::parse)?,
+            id,
             name: r.try_get("name")?,
             description: r.try_get("description")?,
             resource_group: r.try_get("group_name")?,

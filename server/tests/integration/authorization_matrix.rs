@@ -134,6 +134,14 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
         ),
         row::<DeleteUser>(Action { cross: true }, vec![("user_id", nora.clone())]),
         row::<RevokeUser>(Action { cross: true }, vec![("user_id", nora)]),
+        row::<CreatePolicy>(
+            Action { cross: false },
+            vec![
+                ("name", "Sneaky".into()),
+                ("description", String::new()),
+                ("actions", "view_pii".into()),
+            ],
+        ),
         row::<CreateGroup>(
             Action { cross: false },
             vec![("name", "Sneaky".into()), ("description", String::new())],
@@ -177,6 +185,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         ("memberships", "1 = 1"),
         ("assignments", "1 = 1"),
         ("resource_groups", "1 = 1"),
+        ("policies", "1 = 1"),
         ("domain_requests", "1 = 1"),
         ("allowed_domains", "1 = 1"),
         ("databases", "resource_group_id IS NULL"),

@@ -18,6 +18,7 @@ mod bootstrap;
 mod customer_360;
 mod domains;
 mod guards;
+mod mail;
 mod people;
 mod rest;
 mod sessions;

@@ -5,8 +5,8 @@ use crate::harness::{TestApp, ADMIN, OWNER_A};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::{
-    AddUser, CreateGroup, DeleteGroup, DeleteUser, EditUser, ListUsers, RevokeUser, SetPassword,
-    SignIn,
+    AddUser, CreateGroup, CreatePolicy, DeleteGroup, DeleteUser, EditUser, ListUsers,
+    LoadDirectory, RevokeUser, SetPassword, SignIn,
 };
 
 async fn add(app: &TestApp, cookie: &str, name: &str, email: &str) -> crate::harness::Reply {
@@ -205,5 +205,26 @@ on_both_backends! {
         assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
         assert_eq!(app.count("resource_groups", &format!("id = '{id}'")).await, 0);
         assert_eq!(app.count("activity_events", &format!("event_type = 'resource_group/delete' AND object_id = '{id}'")).await, 1);
+    }
+
+    /// U6: a custom policy is a named set of actions from the catalog; it is listed with them,
+    /// recorded, and refused when its actions are unknown or missing.
+    async fn custom_policies(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let none = app.call::<CreatePolicy>(Some(&admin), &[("name", "Empty"), ("description", ""), ("actions", "")]).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(none.body["field"], "actions");
+        let unknown = app.call::<CreatePolicy>(Some(&admin), &[("name", "Rocket"), ("description", ""), ("actions", "launch_rockets")]).await;
+        assert_eq!(unknown.body["code"], "unknown_action");
+        let taken = app.call::<CreatePolicy>(Some(&admin), &[("name", "viewer"), ("description", ""), ("actions", "view_users")]).await;
+        assert_eq!(taken.body["field"], "name");
+        let made = app.call::<CreatePolicy>(Some(&admin), &[("name", "Campaign Designer"), ("description", "Designs campaigns"), ("actions", "build_segments, design_campaigns")]).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let id = made.body.as_str().unwrap().to_owned();
+        assert_eq!(app.count("activity_events", &format!("event_type = 'policy/create' AND object_id = '{id}'")).await, 1);
+        let dir = app.call::<LoadDirectory>(Some(&admin), &[]).await;
+        let policy = dir.body["policies"].as_array().unwrap().iter().find(|p| p["id"] == id.as_str()).expect("listed").clone();
+        assert_eq!(policy["builtin"], false);
+        assert_eq!(policy["actions"], serde_json::json!(["build_segments", "design_campaigns"]));
     }
 }
