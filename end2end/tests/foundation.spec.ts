@@ -24,7 +24,9 @@ test('the operator signs in, sees the shell, switches tenant and signs out', asy
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Globex Foods');
   await expect(page.getByRole('cell', { name: /Globex C360/ })).toBeVisible();
 
-  // Sorting the databases table is done in the browser too.
+  // Sorting the databases table is done in the browser too. The switch reloaded the page: wait
+  // for the new page to hydrate before using the switcher again.
+  await waitForHydration(page);
   await page.getByLabel('Tenant', { exact: true }).selectOption({ label: 'Acme Retail · Orbit Media' });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Retail');
   const firstCell = page.locator('table.data-table tbody tr').first().locator('td').first();

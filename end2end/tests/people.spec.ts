@@ -76,6 +76,17 @@ test('a user administrator cannot add a person from an unknown domain, and can a
   await expect(added).toContainText('Eve Outsider');
   await page.screenshot({ path: 'test-results/users.png', fullPage: true });
 
+  // A custom policy: a named set of actions from the catalog (U6).
+  await page.getByRole('button', { name: 'Add policy' }).click();
+  const policyDialog = page.getByRole('dialog');
+  await policyDialog.getByLabel('Name').fill('Campaign Designer');
+  await policyDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(policyDialog.locator('[data-field="actions"]')).toContainText('choose at least one action');
+  await policyDialog.getByLabel('design campaigns').check();
+  await policyDialog.getByLabel('build segments and queries').check();
+  await policyDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('#policies-panel')).toContainText('Campaign Designer');
+
   // Revoking asks first and says what happens.
   await added.getByRole('button', { name: 'Revoke tenant access' }).click();
   await expect(page.getByRole('dialog')).toContainText('other tenants stays as it is');
