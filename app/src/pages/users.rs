@@ -103,8 +103,8 @@ fn People(directory: PeopleDirectory, refresh: RwSignal<u32>) -> impl IntoView {
             Open::Edit(user) => view! {
                 <EditUserDialog directory=directory.get_value() user=user on_close=close on_done=changed/>
             }.into_any(),
-            Open::Revoke(user) => view! { <RevokeDialog user=user on_close=close on_done=changed/> }.into_any(),
-            Open::Delete(user) => view! { <DeleteDialog user=user on_close=close on_done=changed/> }.into_any(),
+            Open::Revoke(user) => view! { <UserRemovalDialog user=user delete=false on_close=close on_done=changed/> }.into_any(),
+            Open::Delete(user) => view! { <UserRemovalDialog user=user delete=true on_close=close on_done=changed/> }.into_any(),
             Open::RequestDomain(domain) => view! {
                 <RequestDomainDialog domain=domain on_close=close on_done=Callback::new(move |m: String| {
                     open.set(Open::Nothing);
@@ -201,7 +201,7 @@ fn UserRows(
                 <SortHeader label="Email" column="email" sort=sort/>
                 <SortHeader label="Policies" column="policy" sort=sort/>
                 <th scope="col">"Resource groups"</th>
-                <SortHeader label="Last sign-in" column="last_login" sort=sort/>
+                <SortHeader label="Last sign-in (UTC)" column="last_login" sort=sort/>
                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
             </tr>
         </thead>
@@ -239,7 +239,7 @@ fn UserRowView(
     let groups: Vec<String> = user.assignments.iter().map(|a| a.group.clone()).collect();
     let last = user
         .last_login
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "never".to_owned());
     let is_me = access.with_value(|a| a.is_me(&user.id));
     let (edit, revoke, delete) = (user.clone(), user.clone(), user.clone());
@@ -544,8 +544,15 @@ fn EditUserDialog(
     }
 }
 
+/// Revoke tenant access or delete: the two destructive steps on a person, each confirmed with
+/// exactly what it does.
 #[component]
-fn RevokeDialog(user: UserRow, on_close: Callback<()>, on_done: Callback<String>) -> impl IntoView {
+fn UserRemovalDialog(
+    user: UserRow,
+    delete: bool,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let (id, email) = (user.id.to_string(), user.email.clone());
@@ -553,39 +560,39 @@ fn RevokeDialog(user: UserRow, on_close: Callback<()>, on_done: Callback<String>
         busy.set(true);
         let (id, email) = (id.clone(), email.clone());
         spawn_local(async move {
-            match revoke_user(id).await {
-                Ok(()) => on_done.run(format!("{email} no longer has access to this tenant.")),
+            let (result, done) = if delete {
+                (
+                    delete_user(id).await,
+                    format!("Deleted {email} from every tenant."),
+                )
+            } else {
+                (
+                    revoke_user(id).await,
+                    format!("{email} no longer has access to this tenant."),
+                )
+            };
+            match result {
+                Ok(()) => on_done.run(done),
                 Err(e) => error.set(Some(e.0.message)),
             }
             busy.set(false);
         });
     });
+    let (title, message, label) = if delete {
+        (
+            "Delete user",
+            format!("{} is deleted from every tenant they belong to, not only this one, and signed out everywhere. To remove them from this tenant only, revoke tenant access instead.", user.email),
+            "Delete from all tenants",
+        )
+    } else {
+        (
+            "Revoke tenant access",
+            format!("{} loses every policy in this tenant and cannot enter it any more. Their access to other tenants stays as it is.", user.email),
+            "Revoke access",
+        )
+    };
     view! {
-        <ConfirmDialog title="Revoke tenant access".to_owned()
-            message=format!("{} loses every policy in this tenant and cannot enter it any more. Their access to other tenants stays as it is.", user.email)
-            confirm_label="Revoke access".to_owned() on_confirm=confirm on_close=on_close busy=busy error=error/>
-    }
-}
-
-#[component]
-fn DeleteDialog(user: UserRow, on_close: Callback<()>, on_done: Callback<String>) -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let (id, email) = (user.id.to_string(), user.email.clone());
-    let confirm = Callback::new(move |_| {
-        busy.set(true);
-        let (id, email) = (id.clone(), email.clone());
-        spawn_local(async move {
-            match delete_user(id).await {
-                Ok(()) => on_done.run(format!("Deleted {email} from every tenant.")),
-                Err(e) => error.set(Some(e.0.message)),
-            }
-            busy.set(false);
-        });
-    });
-    view! {
-        <ConfirmDialog title="Delete user".to_owned()
-            message=format!("{} is deleted from every tenant they belong to, not only this one, and signed out everywhere. To remove them from this tenant only, revoke tenant access instead.", user.email)
-            confirm_label="Delete from all tenants".to_owned() on_confirm=confirm on_close=on_close busy=busy error=error/>
+        <ConfirmDialog title=title.to_owned() message=message confirm_label=label.to_owned()
+            on_confirm=confirm on_close=on_close busy=busy error=error/>
     }
 }
