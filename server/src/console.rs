@@ -121,10 +121,7 @@ impl Console for Services {
         .await
         .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
-        Ok(NewSession {
-            token,
-            max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
-        })
+        Ok(new_session(token))
     }
 
     async fn sign_out(&self, caller: &Caller, meta: RequestMeta) -> Result<(), Problem> {
@@ -244,10 +241,7 @@ impl Console for Services {
             .await
             .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
-        Ok(NewSession {
-            token,
-            max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
-        })
+        Ok(new_session(token))
     }
 }
 
@@ -277,6 +271,14 @@ impl Services {
             tenants,
             current,
         }))
+    }
+}
+
+/// The session handed to the browser: the raw token, living as long as a session may.
+pub(crate) fn new_session(token: String) -> NewSession {
+    NewSession {
+        token,
+        max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
     }
 }
 

@@ -5,7 +5,7 @@
 //! transaction.
 
 use crate::activity::{self, NewEvent, Principal};
-use crate::console::{open_session, Services};
+use crate::console::{new_session, open_session, Services};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
@@ -19,7 +19,7 @@ use portcullis_app::services::{
     Caller, NewSession, NewUserRequest, People, RequestMeta, UserQuery,
 };
 use portcullis_core::actions::Action;
-use portcullis_core::decide::{AccessSnapshot, Assignment, Decision, Resource};
+use portcullis_core::decide::{AccessSnapshot, Assignment, Decision, Resource, TenantAccess};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{DatabaseId, EventId, PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::password::{check_new_password, Password};
@@ -28,7 +28,6 @@ use portcullis_core::people::{
     RequestStatus, WELCOME_LINK_HOURS,
 };
 use portcullis_core::pii::{has_pii, preview};
-use portcullis_core::signin::SESSION_ABSOLUTE_DAYS;
 use portcullis_core::{Blocker, Problem, ProblemKind};
 use sqlx::AnyConnection;
 
@@ -37,10 +36,12 @@ const SOURCE: &str = "console";
 /// Rows a table preview shows.
 const PREVIEW_ROWS: i64 = 25;
 
-/// What one access check found: the tenant it was made in and the caller's access data.
+/// What one access check found: the tenant it was made in, the caller's access data, and
+/// that data indexed once for every decision the request makes.
 pub(crate) struct Checked {
     tenant: TenantId,
     snapshot: AccessSnapshot,
+    index: TenantAccess,
 }
 
 /// The record-keeping facts every change shares: who, from where, when.
@@ -137,7 +138,12 @@ impl Services {
         if v.operator {
             snapshot.operators.push(v.user_id.clone());
         }
-        Ok(Checked { tenant, snapshot })
+        let index = snapshot.index();
+        Ok(Checked {
+            tenant,
+            snapshot,
+            index,
+        })
     }
 
     /// Decides `action` on the tenant (or one of its databases) for the caller; refuses with
@@ -234,9 +240,7 @@ impl Checked {
                 tenant: self.tenant.clone(),
             },
         };
-        self.snapshot
-            .index()
-            .decide(&caller.viewer.user_id, action, &resource)
+        self.index.decide(&caller.viewer.user_id, action, &resource)
     }
 
     /// The policy and group named by an assignment, both of this tenant, or a problem naming
@@ -913,10 +917,7 @@ impl People for Services {
             .await
             .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
-        Ok(NewSession {
-            token,
-            max_age_secs: SESSION_ABSOLUTE_DAYS * 24 * 3600,
-        })
+        Ok(new_session(token))
     }
 
     async fn customer_360(&self, caller: &Caller) -> Result<Customer360, Problem> {

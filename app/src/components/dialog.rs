@@ -50,3 +50,20 @@ pub fn ConfirmDialog(
         </Dialog>
     }
 }
+
+/// The foot of every dialog form: Cancel, and the submit button that says when it is working.
+#[component]
+pub fn FormActions(
+    on_close: Callback<()>,
+    busy: RwSignal<bool>,
+    #[prop(default = "Save")] label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
+            <button type="submit" class="button button-primary" disabled=move || busy.get()>
+                {move || if busy.get() { "Saving…" } else { label }}
+            </button>
+        </div>
+    }
+}

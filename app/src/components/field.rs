@@ -69,3 +69,11 @@ pub fn TextField(
         </div>
     }
 }
+
+/// The server's message for one field of a form, if its last answer was about that field.
+pub fn field_message(
+    error: RwSignal<Option<crate::error::AppError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
+}

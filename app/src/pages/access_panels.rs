@@ -6,8 +6,8 @@ use crate::api::{
     review_domain,
 };
 use crate::components::browser::ClientOnly;
-use crate::components::dialog::{ConfirmDialog, Dialog};
-use crate::components::field::FieldError;
+use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
+use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
 use crate::error::AppError;
 use crate::model::{DomainRequestRow, GroupRow, PolicyRow};
@@ -91,9 +91,8 @@ fn NewGroupDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVie
             busy.set(false);
         });
     };
-    let name_message = Signal::derive(move || error.get().and_then(|e| e.message_for("name")));
-    let description_message =
-        Signal::derive(move || error.get().and_then(|e| e.message_for("description")));
+    let name_message = field_message(error, "name");
+    let description_message = field_message(error, "description");
     let general = move || {
         error
             .get()
@@ -113,10 +112,7 @@ fn NewGroupDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVie
                     <textarea id="group-description" rows="2" on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                     <FieldError for_field="description" message=description_message/>
                 </div>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
-                </div>
+                <FormActions on_close=on_close busy=busy/>
             </form>
         </Dialog>
     }
@@ -235,9 +231,6 @@ fn NewPolicyDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVi
             busy.set(false);
         });
     };
-    let message = move |field: &'static str| {
-        Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
-    };
     let general = move || {
         error
             .get()
@@ -258,12 +251,12 @@ fn NewPolicyDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVi
                 <div class="field">
                     <label for="policy-name">"Name"</label>
                     <input id="policy-name" required placeholder="Campaign Designer" on:input=move |ev| name.set(event_target_value(&ev))/>
-                    <FieldError for_field="name" message=message("name")/>
+                    <FieldError for_field="name" message=field_message(error, "name")/>
                 </div>
                 <div class="field">
                     <label for="policy-description">"Description"</label>
                     <textarea id="policy-description" rows="2" on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                    <FieldError for_field="description" message=message("description")/>
+                    <FieldError for_field="description" message=field_message(error, "description")/>
                 </div>
                 {scopes.into_iter().map(|(scope, heading)| view! {
                     <fieldset class="assignments">
@@ -282,11 +275,8 @@ fn NewPolicyDialog(on_close: Callback<()>, on_done: Callback<()>) -> impl IntoVi
                         </div>
                     </fieldset>
                 }).collect_view()}
-                <FieldError for_field="actions" message=message("actions")/>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
-                </div>
+                <FieldError for_field="actions" message=field_message(error, "actions")/>
+                <FormActions on_close=on_close busy=busy/>
             </form>
         </Dialog>
     }
@@ -411,8 +401,8 @@ pub fn RequestDomainDialog(
             busy.set(false);
         });
     };
-    let domain_message = Signal::derive(move || error.get().and_then(|e| e.message_for("domain")));
-    let reason_message = Signal::derive(move || error.get().and_then(|e| e.message_for("reason")));
+    let domain_message = field_message(error, "domain");
+    let reason_message = field_message(error, "reason");
     let general = move || {
         error
             .get()
@@ -432,10 +422,7 @@ pub fn RequestDomainDialog(
                     <textarea id="request-reason" rows="3" on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <FieldError for_field="reason" message=reason_message/>
                 </div>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Send"</button>
-                </div>
+                <FormActions on_close=on_close busy=busy label="Send"/>
             </form>
         </Dialog>
     }

@@ -3,7 +3,7 @@
 
 use crate::api::{change_database_group, load_customer_360, preview_table};
 use crate::components::access::Access;
-use crate::components::dialog::Dialog;
+use crate::components::dialog::{Dialog, FormActions};
 use crate::components::problem::ProblemPanel;
 use crate::error::AppError;
 use crate::model::{Customer360, DatabaseView, GroupRow, TablePreview};
@@ -191,10 +191,7 @@ fn ChangePermissions(
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
-                </div>
+                <FormActions on_close=on_close busy=busy/>
             </form>
         </Dialog>
     }

@@ -3,8 +3,8 @@
 use crate::api::{add_user, delete_user, edit_user, list_users, load_directory, revoke_user};
 use crate::components::access::Access;
 use crate::components::browser::ClientOnly;
-use crate::components::dialog::{ConfirmDialog, Dialog};
-use crate::components::field::FieldError;
+use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
+use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
 use crate::components::table::{SortHeader, SortState};
 use crate::error::AppError;
@@ -261,11 +261,6 @@ fn UserRowView(
     }
 }
 
-/// Shows a server error next to its field, or at the top of the form.
-fn field_message(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.message_for(field)))
-}
-
 #[component]
 fn AddUserDialog(
     directory: PeopleDirectory,
@@ -401,12 +396,7 @@ fn AddUserDialog(
                     <input type="checkbox" prop:checked=move || welcome.get() on:change=move |ev| welcome.set(event_target_checked(&ev))/>
                     " Send a welcome email with a link to set a password"
                 </label>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Saving…" } else { "Save" }}
-                    </button>
-                </div>
+                <FormActions on_close=on_close busy=busy/>
             </form>
         </Dialog>
     }
@@ -535,10 +525,7 @@ fn EditUserDialog(
                     </div>
                     <FieldError for_field="assignments" message=field_message(error, "assignments")/>
                 </fieldset>
-                <div class="dialog-actions">
-                    <button type="button" class="button button-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"Save"</button>
-                </div>
+                <FormActions on_close=on_close busy=busy/>
             </form>
         </Dialog>
     }
