@@ -143,3 +143,19 @@ pub struct TablePreview {
     /// Whether PII columns were masked, and why.
     pub masked: Option<String>,
 }
+
+/// One row of the activity list (L3); times are Unix milliseconds so the browser can show them
+/// in the viewer's own time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub id: String,
+    pub event_type: String,
+    pub happened_at_ms: i64,
+    pub principal_id: String,
+    pub principal_name: String,
+    pub principal_email: Option<String>,
+    pub object_id: Option<String>,
+    pub object_name: Option<String>,
+    pub source: String,
+    pub origin_ip: Option<String>,
+}

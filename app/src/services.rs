@@ -51,9 +51,12 @@ pub struct Caller {
 
 /// What the browser app may ask of the server.
 #[async_trait]
-pub trait Console: People + Send + Sync + 'static {
+pub trait Console: People + Activity + Send + Sync + 'static {
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
+
+    /// Proxies whose `X-Forwarded-For` names the client (`PORTCULLIS_TRUSTED_PROXIES`).
+    fn trusted_proxies(&self) -> &[std::net::IpAddr];
 
     /// Checks the password and opens a new session; `replaces` (a session cookie presented at
     /// sign-in) is ended so that a planted session id never becomes a signed-in one.
@@ -99,6 +102,27 @@ pub struct UserQuery {
     pub descending: bool,
     pub after: Option<String>,
     pub limit: u32,
+}
+
+/// What the activity list asks for (L3).
+#[derive(Debug, Clone, Default)]
+pub struct ActivityQuery {
+    pub filter: portcullis_core::audit::ActivityFilter,
+    pub sort: portcullis_core::audit::ActivitySort,
+    pub descending: bool,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// The activity log (L3): reading it needs `view_activity` in the current tenant.
+#[async_trait]
+pub trait Activity: Send + Sync {
+    /// One page of the current tenant's events.
+    async fn list_activity(
+        &self,
+        caller: &Caller,
+        query: ActivityQuery,
+    ) -> Result<Page<crate::model::EventRow>, Problem>;
 }
 
 /// A person to add to the current tenant (U2), already checked by core.

@@ -261,6 +261,19 @@ impl UserSort {
     }
 }
 
+/// A list's `order` (`asc`, the default, or `desc`): whether it runs descending.
+pub fn parse_descending(order: &str) -> Result<bool, Problem> {
+    match order {
+        "" | "asc" => Ok(false),
+        "desc" => Ok(true),
+        _ => Err(Problem::invalid(
+            "order",
+            "invalid_order",
+            "order is asc or desc",
+        )),
+    }
+}
+
 /// Page size of lists: the API's default and its ceiling (shared/API.md).
 pub fn page_limit(requested: Option<u32>) -> Result<u32, Problem> {
     match requested {

@@ -5,8 +5,9 @@
 
 use crate::db::{new_id, to_millis};
 use chrono::{DateTime, Utc};
+use portcullis_core::audit::{chain_hash, is_event_type, ChainedEvent, GENESIS};
 use portcullis_core::ids::{EventId, TenantId};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 /// Who did it.
 #[derive(Debug, Clone)]
@@ -48,27 +49,80 @@ pub struct NewEvent<'a> {
     pub origin_ip: Option<&'a str>,
 }
 
-/// Records `event` inside the caller's transaction.
+/// The chain key of platform-wide events (those without a tenant).
+pub const PLATFORM_CHAIN: &str = "platform";
+
+/// Records `event` inside the caller's transaction, as the next link of its tenant's chain.
+///
+/// The chain's head row is locked first (an UPDATE that bumps its position), so concurrent
+/// writers to one tenant queue up behind each other while other tenants proceed; the hash
+/// is computed by core from the locked head. If anything here fails, the caller's change
+/// fails with it: no action without its record (L1).
 pub async fn record(conn: &mut AnyConnection, event: NewEvent<'_>) -> Result<EventId, sqlx::Error> {
+    if !is_event_type(event.event_type) {
+        return Err(sqlx::Error::Protocol(format!(
+            "activity event type {:?} does not read type/action",
+            event.event_type
+        )));
+    }
     let id = new_id(EventId::from_bytes);
+    let chain = event.tenant_id.map_or(PLATFORM_CHAIN, |t| t.as_str());
+    sqlx::query("INSERT INTO activity_chains (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
+        .bind(chain)
+        .bind(GENESIS)
+        .execute(&mut *conn)
+        .await?;
+    let head = sqlx::query(
+        "UPDATE activity_chains SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash",
+    )
+    .bind(chain)
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let recorded_at = to_millis(Utc::now());
+    let chained = ChainedEvent {
+        id: id.as_str(),
+        tenant_id: event.tenant_id.map(|t| t.as_str()),
+        seq,
+        event_type: event.event_type,
+        happened_at_ms: to_millis(event.happened_at),
+        recorded_at_ms: recorded_at,
+        principal_id: &event.principal.id,
+        principal_name: &event.principal.name,
+        principal_email: event.principal.email.as_deref(),
+        source: event.source,
+        object_id: event.object_id,
+        object_name: event.object_name,
+        origin_ip: event.origin_ip,
+    };
+    let hash = chain_hash(&prev, &chained);
     sqlx::query(
         "INSERT INTO activity_events (id, tenant_id, event_type, happened_at, recorded_at, principal_id, \
-         principal_name, principal_email, source, object_id, object_name, origin_ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         principal_name, principal_email, source, object_id, object_name, origin_ip, chain, seq, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(id.as_str())
-    .bind(event.tenant_id.map(|t| t.as_str().to_owned()))
-    .bind(event.event_type)
-    .bind(to_millis(event.happened_at))
-    .bind(to_millis(Utc::now()))
-    .bind(event.principal.id.as_str())
-    .bind(event.principal.name.as_str())
-    .bind(event.principal.email.clone())
-    .bind(event.source)
-    .bind(event.object_id.map(str::to_owned))
-    .bind(event.object_name.map(str::to_owned))
-    .bind(event.origin_ip.map(str::to_owned))
+    .bind(chained.tenant_id.map(str::to_owned))
+    .bind(chained.event_type)
+    .bind(chained.happened_at_ms)
+    .bind(recorded_at)
+    .bind(chained.principal_id)
+    .bind(chained.principal_name)
+    .bind(chained.principal_email.map(str::to_owned))
+    .bind(chained.source)
+    .bind(chained.object_id.map(str::to_owned))
+    .bind(chained.object_name.map(str::to_owned))
+    .bind(chained.origin_ip.map(str::to_owned))
+    .bind(chain)
+    .bind(seq)
+    .bind(hash.as_str())
     .execute(&mut *conn)
     .await?;
+    sqlx::query("UPDATE activity_chains SET hash = $2 WHERE chain = $1")
+        .bind(chain)
+        .bind(hash.as_str())
+        .execute(&mut *conn)
+        .await?;
     Ok(id)
 }

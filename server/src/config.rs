@@ -21,6 +21,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every message.
     pub mail_from: String,
+    /// `PORTCULLIS_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` header names the client; empty means the connection's peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -33,6 +36,7 @@ impl std::fmt::Debug for Config {
             .field("admin_email", &self.admin_email)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -53,6 +57,8 @@ pub enum ConfigError {
     Addr(String),
     #[error("PORTCULLIS_SECURE_COOKIES must be true or false, got {0:?}")]
     SecureCookies(String),
+    #[error("PORTCULLIS_TRUSTED_PROXIES must be IP addresses separated by commas, got {0:?}")]
+    TrustedProxies(String),
 }
 
 impl Config {
@@ -69,6 +75,15 @@ impl Config {
             Some("true") | Some("1") => true,
             Some(other) => return Err(ConfigError::SecureCookies(other.to_owned())),
         };
+        let trusted_proxies = env("PORTCULLIS_TRUSTED_PROXIES")
+            .map(|list| {
+                list.split(',')
+                    .map(|ip| ip.trim().parse())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| ConfigError::TrustedProxies(list.clone()))
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
@@ -79,6 +94,7 @@ impl Config {
             smtp_url: env("PORTCULLIS_SMTP_URL"),
             mail_from: env("PORTCULLIS_MAIL_FROM")
                 .unwrap_or_else(|| "Portcullis <no-reply@portcullis.invalid>".to_owned()),
+            trusted_proxies,
         })
     }
 }

@@ -33,6 +33,8 @@ pub struct Services {
     pub secure_cookies: bool,
     /// The address people use, for links in mail (welcome links).
     pub public_url: String,
+    /// Proxies allowed to name the client in `X-Forwarded-For` (the activity log's origin IP).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn wrong_credentials() -> Problem {
@@ -48,6 +50,10 @@ fn wrong_credentials() -> Problem {
 impl Console for Services {
     fn secure_cookies(&self) -> bool {
         self.secure_cookies
+    }
+
+    fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.trusted_proxies
     }
 
     async fn sign_in(

@@ -1,6 +1,7 @@
 //! The HTTP application: pages, server functions, REST API, static files, and the guards
 //! every request passes.
 
+use crate::activity_read;
 use crate::console::Services;
 use crate::rest::{self, ApiError};
 use axum::extract::Request;
@@ -31,11 +32,12 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
 /// Builds the whole application; tests call it directly without opening a port.
 pub fn app(services: Services, options: LeptosOptions) -> Router {
     let db = services.db.clone();
-    let console: SharedConsole = Arc::new(services);
+    let console: SharedConsole = Arc::new(services.clone());
     let context = move || provide_context(console.clone());
     let routes = generate_route_list(App);
     Router::new()
         .nest("/api/v1", rest::router(db))
+        .merge(activity_read::router(services.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -5,6 +5,8 @@
 //! clock once and passes the time into `portcullis-core`, which decides.
 
 pub mod activity;
+pub mod activity_read;
+pub mod audit_verify;
 pub mod bootstrap;
 pub mod config;
 pub mod console;

@@ -9,7 +9,7 @@ use portcullis_server::config::{redact_url, Config};
 use portcullis_server::console::Services;
 use portcullis_server::db::Db;
 use portcullis_server::mailer::Mailer;
-use portcullis_server::{demo, http};
+use portcullis_server::{audit_verify, demo, http};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -43,6 +43,17 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Check the activity log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every tenant's hash chain; exits non-zero naming the first event that does not fit.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -105,6 +116,41 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created operator {email} ({id})");
             Ok(())
         }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let config = Config::from_env(None).map_err(|e| e.to_string())?;
+            let db = Db::open(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let report = audit_verify::verify(&db.pool)
+                .await
+                .map_err(|e| format!("cannot read the activity log: {e}"))?;
+            for chain in &report.chains {
+                match &chain.outcome {
+                    Ok(n) => println!(
+                        "ok      {}: {n} events, head {}",
+                        chain.chain, chain.head_hash
+                    ),
+                    Err(broken) => println!("BROKEN  {}: {broken}", chain.chain),
+                }
+            }
+            if report.unchained > 0 {
+                println!(
+                    "note    {} events were recorded before chaining began and are not covered",
+                    report.unchained
+                );
+            }
+            if report.intact() {
+                println!(
+                    "the activity log is intact ({} chains)",
+                    report.chains.len()
+                );
+                Ok(())
+            } else {
+                Err("the activity log has been tampered with".to_owned())
+            }
+        }
     }
 }
 
@@ -151,6 +197,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         db,
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let app = http::app(services, options);
     let listener = tokio::net::TcpListener::bind(config.addr)

@@ -148,7 +148,7 @@ impl Services {
 
     /// Decides `action` on the tenant (or one of its databases) for the caller; refuses with
     /// core's reason.
-    async fn require(
+    pub(crate) async fn require(
         &self,
         caller: &Caller,
         action: Action,
@@ -224,6 +224,11 @@ impl Services {
 }
 
 impl Checked {
+    /// The tenant the check was made in.
+    pub(crate) fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
     /// Core's decision for the caller on the tenant, or on one of its databases.
     pub(crate) fn decide(
         &self,

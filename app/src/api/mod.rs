@@ -14,13 +14,55 @@ pub const SESSION_COOKIE: &str = "portcullis_session";
 /// Name of the session cookie behind TLS: the `__Host-` prefix pins it to this host and path.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-portcullis_session";
 
+/// The session cookie's name: with `Secure`, the `__Host-` prefix pins it to this host.
+pub fn session_cookie_name(secure_cookies: bool) -> &'static str {
+    if secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The session token in a request's `Cookie` headers, if any (server build only; the server's
+/// own routes, such as the activity download, read sessions the same way).
+#[cfg(feature = "ssr")]
+pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Option<String> {
+    let name = session_cookie_name(secure_cookies);
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The request facts the activity log keeps: the client's address (core's `client_ip` rule:
+/// `X-Forwarded-For` counts only when the peer is a trusted proxy) and the user agent.
+#[cfg(feature = "ssr")]
+pub fn request_meta_of(
+    headers: &http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    trusted_proxies: &[std::net::IpAddr],
+) -> crate::services::RequestMeta {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    crate::services::RequestMeta {
+        origin_ip: peer
+            .map(|p| portcullis_core::audit::client_ip(p, forwarded, trusted_proxies).to_string()),
+        user_agent: headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     //! Request plumbing shared by the server functions (server build only).
-    use super::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
     use crate::error::AppError;
     use crate::services::{Caller, NewSession, RequestMeta, SharedConsole};
-    use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+    use http::header::SET_COOKIE;
     use http::request::Parts;
     use http::{HeaderValue, StatusCode};
     use leptos::prelude::*;
@@ -42,27 +84,10 @@ pub(crate) mod ssr {
         use_context::<SharedConsole>().ok_or_else(|| fail(Problem::internal()))
     }
 
-    fn cookie_name(console: &SharedConsole) -> &'static str {
-        if console.secure_cookies() {
-            SECURE_SESSION_COOKIE
-        } else {
-            SESSION_COOKIE
-        }
-    }
-
     /// The session token from the request's cookie, if any.
     pub fn session_token(console: &SharedConsole) -> Option<String> {
         let parts = use_context::<Parts>()?;
-        let name = cookie_name(console);
-        parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_owned())
+        super::session_token_in(&parts.headers, console.secure_cookies())
     }
 
     /// What the activity log wants to know about the request.
@@ -70,19 +95,14 @@ pub(crate) mod ssr {
         let Some(parts) = use_context::<Parts>() else {
             return RequestMeta::default();
         };
-        let origin_ip = parts
+        let trusted = console()
+            .map(|c| c.trusted_proxies().to_vec())
+            .unwrap_or_default();
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        RequestMeta {
-            origin_ip,
-            user_agent,
-        }
+            .map(|c| c.0.ip());
+        super::request_meta_of(&parts.headers, peer, &trusted)
     }
 
     /// The signed-in caller, or a 401 problem.
@@ -106,7 +126,7 @@ pub(crate) mod ssr {
         };
         let cookie = format!(
             "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            cookie_name(console)
+            super::session_cookie_name(console.secure_cookies())
         );
         if let (Some(options), Ok(v)) = (
             use_context::<ResponseOptions>(),
@@ -229,7 +249,9 @@ pub async fn complete_setup(
     Ok(())
 }
 
+mod activity;
 mod people;
+pub use activity::*;
 pub use people::*;
 
 /// Reads an id from a request field, naming the field when it is not one.

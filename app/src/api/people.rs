@@ -32,17 +32,7 @@ pub async fn list_users(
     use portcullis_core::people::{page_limit, UserSort};
     let (console, caller) = ssr::require_caller().await?;
     let sort = UserSort::parse(&sort).map_err(ssr::fail)?;
-    let descending = match order.as_str() {
-        "" | "asc" => false,
-        "desc" => true,
-        _ => {
-            return Err(ssr::fail(portcullis_core::Problem::invalid(
-                "order",
-                "invalid_order",
-                "order is asc or desc",
-            )))
-        }
-    };
+    let descending = portcullis_core::people::parse_descending(&order).map_err(ssr::fail)?;
     let query = UserQuery {
         search,
         sort,

@@ -1,6 +1,7 @@
 //! All SQL lives here, one file per kind of record. Every query on tenant data names its tenant.
 
 pub mod access;
+pub mod activity;
 pub mod domains;
 pub mod overview;
 pub mod people;

@@ -106,6 +106,15 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
         row::<SwitchTenant>(Member, vec![("tenant_id", acme.clone())]),
         row::<LoadOverview>(Caller, vec![]),
         row::<LoadDirectory>(Action { cross: false }, vec![]),
+        row::<ListActivity>(
+            Action { cross: false },
+            vec![
+                ("user", String::new()),
+                ("action", String::new()),
+                ("sort", "date".into()),
+                ("order", "desc".into()),
+            ],
+        ),
         row::<ListUsers>(
             Action { cross: false },
             vec![

@@ -217,6 +217,7 @@ pub fn app_over(db: &Db) -> Router {
         db: db.clone(),
         secure_cookies: false,
         public_url: format!("http://{HOST}"),
+        trusted_proxies: Vec::new(),
     };
     http::app(services, http::leptos_options(HOST.parse().expect("addr")))
 }

@@ -13,6 +13,7 @@
 
 mod harness;
 
+mod activity;
 mod authorization_matrix;
 mod bootstrap;
 mod customer_360;

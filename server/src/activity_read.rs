@@ -1,0 +1,257 @@
+//! Reading the activity log: the list behind the Activity page (L3) and the CSV download (L5).
+//!
+//! The download is a plain GET route rather than a server function so the browser can stream
+//! it: rows go from a database cursor through the `csv` writer into 64 KiB chunks on a bounded
+//! channel, so memory stays flat however many rows there are, and a slow client slows the
+//! cursor instead of filling memory.
+
+use crate::activity::{self, NewEvent, Principal};
+use crate::console::Services;
+use crate::db::problem;
+use crate::rest::ApiError;
+use crate::store::activity::{count, export_sql, filter_where, list};
+use async_trait::async_trait;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+use futures_util::{stream, TryStreamExt};
+use portcullis_app::api::{request_meta_of, session_token_in};
+use portcullis_app::model::{EventRow, Page};
+use portcullis_app::services::{Activity, ActivityQuery, Console};
+use portcullis_core::actions::Action;
+use portcullis_core::audit::{csv_time, export_file_name, ActivityFilter, CSV_HEADER};
+use portcullis_core::people::page_limit;
+use portcullis_core::Problem;
+use serde::Deserialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::net::SocketAddr;
+use tokio::sync::mpsc;
+
+/// Where the download's own activity record comes from.
+const SOURCE: &str = "console";
+/// Bytes gathered before a chunk is handed to the connection.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks in flight between the cursor and the connection (so at most ~256 KiB buffered).
+const CHUNKS_IN_FLIGHT: usize = 4;
+/// The route the Activity page's Download button fetches.
+pub const DOWNLOAD_PATH: &str = "/activity/events.csv";
+
+#[async_trait]
+impl Activity for Services {
+    async fn list_activity(
+        &self,
+        caller: &portcullis_app::services::Caller,
+        query: ActivityQuery,
+    ) -> Result<Page<EventRow>, Problem> {
+        let checked = self.require(caller, Action::ViewActivity, None).await?;
+        let query = ActivityQuery {
+            limit: page_limit(Some(query.limit))?,
+            ..query
+        };
+        list(&self.db.pool, checked.tenant(), &query)
+            .await
+            .map_err(problem)
+    }
+}
+
+/// The download's route; it reads the session cookie like every console page.
+pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    Router::new()
+        .route(DOWNLOAD_PATH, get(download))
+        .with_state(services)
+}
+
+/// The download's query string: the Activity page's filters.
+#[derive(Debug, Default, Deserialize)]
+struct DownloadParams {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    action: String,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+async fn download(State(services): State<Services>, request: Request) -> Response {
+    let (request, _) = request.into_parts();
+    match start_download(&services, &request).await {
+        Ok(response) => response,
+        Err(p) => ApiError(p).into_response(),
+    }
+}
+
+async fn start_download(services: &Services, request: &Parts) -> Result<Response, Problem> {
+    let token = session_token_in(&request.headers, services.secure_cookies)
+        .ok_or_else(|| Problem::unauthenticated("sign in to download the activity log"))?;
+    let caller = services
+        .caller(&token)
+        .await?
+        .ok_or_else(|| Problem::unauthenticated("your session has ended; sign in again"))?;
+    let checked = services
+        .require(&caller, Action::DownloadActivity, None)
+        .await?;
+    let params: DownloadParams = serde_urlencoded_params(request)?;
+    let filter = ActivityFilter::parse(&params.user, &params.action, params.from, params.to)?;
+    let tenant = checked.tenant().clone();
+    let pool = services.db.pool.clone();
+
+    // The people, emails and addresses in the log leave the platform: that is recorded (L1)
+    // before the first byte is sent, and a download that cannot be recorded does not start.
+    let peer = request
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let meta = request_meta_of(&request.headers, peer, &services.trusted_proxies);
+    let now = Utc::now();
+    let mut tx = pool.begin().await.map_err(problem)?;
+    activity::record(
+        &mut tx,
+        NewEvent {
+            tenant_id: Some(&tenant),
+            event_type: "activity/download",
+            happened_at: now,
+            principal: &Principal::of(&caller.viewer),
+            source: SOURCE,
+            object_id: Some(tenant.as_str()),
+            object_name: Some(&describe(&filter)),
+            origin_ip: meta.origin_ip.as_deref(),
+        },
+    )
+    .await
+    .map_err(problem)?;
+    tx.commit().await.map_err(problem)?;
+    // Counted after the download's own record, which the file therefore includes.
+    let total = count(&pool, &tenant, &filter).await.map_err(problem)?;
+
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
+    tokio::spawn(async move {
+        if let Err(e) = write_csv(&pool, &tenant, &filter, &sender).await {
+            tracing::error!(error = %e, "activity download stopped");
+            // The status line is gone already: failing the body tells the client it is cut short.
+            let _ = sender
+                .send(Err(std::io::Error::other("download interrupted")))
+                .await;
+        }
+    });
+    let body = Body::from_stream(stream::unfold(receiver, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let disposition = format!("attachment; filename=\"{}\"", export_file_name(now));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(CONTENT_DISPOSITION, v);
+    }
+    headers.insert("x-total-rows", HeaderValue::from(total));
+    Ok(response)
+}
+
+/// The download's object name: what was downloaded, in words.
+fn describe(filter: &ActivityFilter) -> String {
+    let mut parts = vec!["activity log".to_owned()];
+    if let Some(user) = &filter.user {
+        parts.push(format!("user {user}"));
+    }
+    if let Some(action) = &filter.action {
+        parts.push(format!("action {action}"));
+    }
+    if let Some(from) = filter.from_ms {
+        parts.push(format!("from {}", csv_time(from)));
+    }
+    if let Some(to) = filter.to_ms {
+        parts.push(format!("until {}", csv_time(to)));
+    }
+    parts.join(", ")
+}
+
+fn serde_urlencoded_params(request: &Parts) -> Result<DownloadParams, Problem> {
+    axum::extract::Query::<DownloadParams>::try_from_uri(&request.uri)
+        .map(|q| q.0)
+        .map_err(|e| Problem::invalid("query", "invalid_query", e.body_text()))
+}
+
+/// Why a download stopped part way.
+#[derive(Debug, thiserror::Error)]
+enum WriteError {
+    #[error("reading events: {0}")]
+    Read(#[from] sqlx::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("the client went away")]
+    Gone,
+}
+
+/// Streams the matching events as CSV chunks into `sender`, oldest first.
+async fn write_csv(
+    pool: &sqlx::AnyPool,
+    tenant: &portcullis_core::ids::TenantId,
+    filter: &ActivityFilter,
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), WriteError> {
+    let w = filter_where(tenant, filter);
+    let sql = export_sql(&w);
+    let mut out = chunk_writer();
+    out.write_record(CSV_HEADER)?;
+    let mut rows = w.bind(sqlx::query(&sql)).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        write_row(&mut out, &row)?;
+        // The writer fills the Vec in 8 KiB steps as its own buffer flushes.
+        if out.get_ref().len() >= CHUNK_BYTES {
+            send_chunk(std::mem::replace(&mut out, chunk_writer()), sender).await?;
+        }
+    }
+    send_chunk(out, sender).await
+}
+
+fn chunk_writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES + 16 * 1024))
+}
+
+fn write_row(out: &mut csv::Writer<Vec<u8>>, row: &AnyRow) -> Result<(), WriteError> {
+    let text = |name: &str| -> Result<String, sqlx::Error> {
+        Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+    };
+    out.write_record([
+        text("id")?,
+        text("event_type")?,
+        csv_time(row.try_get("happened_at")?),
+        csv_time(row.try_get("recorded_at")?),
+        text("principal_id")?,
+        text("principal_name")?,
+        text("principal_email")?,
+        String::new(), // external-id: always empty (L5)
+        text("source")?,
+        text("object_id")?,
+        text("object_name")?,
+        text("origin_ip")?,
+    ])?;
+    Ok(())
+}
+
+async fn send_chunk(
+    out: csv::Writer<Vec<u8>>,
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), WriteError> {
+    let chunk = out
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    sender
+        .send(Ok(Bytes::from(chunk)))
+        .await
+        .map_err(|_| WriteError::Gone)
+}

@@ -1,0 +1,221 @@
+//! Reading the activity log (L3, L5, L6). There is no UPDATE or DELETE here, nor anywhere:
+//! events are only ever inserted, by `crate::activity::record`, and the database's triggers
+//! refuse anything else. Every query names its tenant.
+
+use portcullis_app::model::{EventRow, Page};
+use portcullis_app::services::ActivityQuery;
+use portcullis_core::audit::{ActivityFilter, ActivitySort};
+use portcullis_core::ids::TenantId;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Row};
+
+/// The columns every reader selects, in the download's order.
+pub const EVENT_COLUMNS: &str = "id, event_type, happened_at, recorded_at, principal_id, \
+     principal_name, principal_email, source, object_id, object_name, origin_ip";
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// A query's WHERE clause over one tenant's events and the values it binds ($1 is the tenant).
+#[derive(Debug, Clone)]
+pub struct Where {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+}
+
+impl Where {
+    fn push(&mut self, condition: &str, values: impl IntoIterator<Item = Bind>) {
+        let mut condition = condition.to_owned();
+        for value in values {
+            self.binds.push(value);
+            condition = condition.replacen('?', &format!("${}", self.binds.len()), 1);
+        }
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&condition);
+    }
+
+    /// Binds every value, in order, onto `query`.
+    pub fn bind<'q>(
+        &'q self,
+        mut query: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
+        for b in &self.binds {
+            query = match b {
+                Bind::Text(s) => query.bind(s.as_str()),
+                Bind::Int(n) => query.bind(*n),
+            };
+        }
+        query
+    }
+}
+
+/// The filter as SQL. An action type (`policy`) becomes a range over the index
+/// (`'policy/' <= event_type < 'policy0'`: `0` sorts right after `/`).
+pub fn filter_where(tenant: &TenantId, filter: &ActivityFilter) -> Where {
+    let mut w = Where {
+        sql: "tenant_id = $1".to_owned(),
+        binds: vec![Bind::Text(tenant.as_str().to_owned())],
+    };
+    if let Some(user) = &filter.user {
+        let pattern = format!("%{}%", user.replace(['%', '_'], ""));
+        w.push(
+            "(LOWER(principal_name) LIKE ? OR LOWER(COALESCE(principal_email, '')) LIKE ? OR principal_id = ?)",
+            [
+                Bind::Text(pattern.clone()),
+                Bind::Text(pattern),
+                Bind::Text(user.clone()),
+            ],
+        );
+    }
+    if let Some(action) = &filter.action {
+        if filter.action_is_type() {
+            w.push(
+                "event_type >= ? AND event_type < ?",
+                [
+                    Bind::Text(format!("{action}/")),
+                    Bind::Text(format!("{action}0")),
+                ],
+            );
+        } else {
+            w.push("event_type = ?", [Bind::Text(action.clone())]);
+        }
+    }
+    if let Some(from) = filter.from_ms {
+        w.push("happened_at >= ?", [Bind::Int(from)]);
+    }
+    if let Some(to) = filter.to_ms {
+        w.push("happened_at < ?", [Bind::Int(to)]);
+    }
+    w
+}
+
+/// The expression a sort orders by; each has an index led by `tenant_id`.
+fn sort_expr(sort: ActivitySort) -> &'static str {
+    match sort {
+        ActivitySort::Date => "happened_at",
+        ActivitySort::User => "principal_name",
+        ActivitySort::Action => "event_type",
+        ActivitySort::Object => "COALESCE(object_name, '')",
+    }
+}
+
+/// One page of a tenant's events, keyset-paginated by (sort value, id), never OFFSET.
+pub async fn list(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    q: &ActivityQuery,
+) -> Result<Page<EventRow>, sqlx::Error> {
+    let expr = sort_expr(q.sort);
+    let (cmp, dir) = if q.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut w = filter_where(tenant, &q.filter);
+    if let Some((value, id)) = q.after.as_deref().and_then(|c| c.rsplit_once('|')) {
+        let value = if q.sort == ActivitySort::Date {
+            Bind::Int(value.parse().unwrap_or_default())
+        } else {
+            Bind::Text(value.to_owned())
+        };
+        w.push(
+            &format!("({expr} {cmp} ? OR ({expr} = ? AND id {cmp} ?))"),
+            [value.clone(), value, Bind::Text(id.to_owned())],
+        );
+    }
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS}, {expr} AS sort_value FROM activity_events WHERE {} \
+         ORDER BY {expr} {dir}, id {dir} LIMIT {}",
+        w.sql,
+        q.limit + 1
+    );
+    let rows = w.bind(sqlx::query(&sql)).fetch_all(pool).await?;
+    let more = rows.len() > q.limit as usize;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut last_cursor = None;
+    for r in rows.iter().take(q.limit as usize) {
+        let sort_value = if q.sort == ActivitySort::Date {
+            r.try_get::<i64, _>("sort_value")?.to_string()
+        } else {
+            r.try_get::<String, _>("sort_value")?
+        };
+        let row = EventRow {
+            id: r.try_get("id")?,
+            event_type: r.try_get("event_type")?,
+            happened_at_ms: r.try_get("happened_at")?,
+            principal_id: r
+                .try_get::<Option<String>, _>("principal_id")?
+                .unwrap_or_default(),
+            principal_name: r
+                .try_get::<Option<String>, _>("principal_name")?
+                .unwrap_or_default(),
+            principal_email: r.try_get("principal_email")?,
+            object_id: r.try_get("object_id")?,
+            object_name: r.try_get("object_name")?,
+            source: r.try_get("source")?,
+            origin_ip: r.try_get("origin_ip")?,
+        };
+        last_cursor = Some(format!("{sort_value}|{}", row.id));
+        items.push(row);
+    }
+    Ok(Page {
+        items,
+        next: if more { last_cursor } else { None },
+    })
+}
+
+/// How many events match, for the download's progress bar.
+pub async fn count(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    filter: &ActivityFilter,
+) -> Result<i64, sqlx::Error> {
+    let w = filter_where(tenant, filter);
+    let sql = format!("SELECT COUNT(*) AS n FROM activity_events WHERE {}", w.sql);
+    w.bind(sqlx::query(&sql))
+        .fetch_one(pool)
+        .await?
+        .try_get("n")
+}
+
+/// The download's query: the matching events, oldest first.
+pub fn export_sql(w: &Where) -> String {
+    format!(
+        "SELECT {EVENT_COLUMNS} FROM activity_events WHERE {} ORDER BY happened_at, id",
+        w.sql
+    )
+}
+
+/// Every chain's recorded head: (chain, seq, hash), including chains whose head row is missing
+/// (events that reference a chain nobody started), which then show seq 0.
+pub async fn chain_heads(pool: &AnyPool) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT chain, seq, hash FROM activity_chains \
+         UNION SELECT DISTINCT e.chain, 0, '' FROM activity_events e \
+         WHERE e.chain IS NOT NULL AND NOT EXISTS (SELECT 1 FROM activity_chains c WHERE c.chain = e.chain) \
+         ORDER BY chain",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("chain")?, r.try_get("seq")?, r.try_get("hash")?)))
+        .collect()
+}
+
+/// The query over one chain's events in chain order, for verification.
+pub const CHAIN_EVENTS_SQL: &str = "SELECT id, tenant_id, seq, event_type, happened_at, recorded_at, \
+     principal_id, principal_name, principal_email, source, object_id, object_name, origin_ip, hash \
+     FROM activity_events WHERE chain = $1 ORDER BY seq";
+
+/// Events written before the chain existed (migration 0003), which verification cannot vouch for.
+pub async fn unchained(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM activity_events WHERE seq IS NULL")
+        .fetch_one(pool)
+        .await?
+        .try_get("n")
+}
