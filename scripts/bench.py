@@ -87,6 +87,110 @@ def serve_figures(cmd, url_path, env, runs):
     return starts[len(starts) // 2], rss
 
 
+def peak_rss_kb(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def timed(cmd, **kw):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def pg_available():
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", "SELECT 1"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def export_figures(bindir, backend, rows, tmp):
+    """Rows/s and the server's peak RSS for the product's download of `rows` events, beside the
+    database's own CSV export of the same rows (sqlite3 -csv, or psql's \\copy)."""
+    if backend == "sqlite":
+        db_file = f"{tmp}/export-{rows}.db"
+        url = f"sqlite://{db_file}?mode=rwc"
+    else:
+        name = f"portcullis_bench_{rows}_{os.getpid()}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    try:
+        prep = json.loads(subprocess.run([str(bindir / "bench-activity"), "prepare", url, str(rows)], check=True,
+                                         capture_output=True, text=True, cwd=ROOT).stdout)
+        port = free_port()
+        env = dict(os.environ, DATABASE_URL=url, RUST_LOG="error", LEPTOS_SITE_ROOT=str(ROOT / "target" / "site"))
+        p = subprocess.Popen([str(bindir / "portcullis"), "serve", "--addr", f"127.0.0.1:{port}"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            if not wait_200(f"http://127.0.0.1:{port}/api/v1/health", time.perf_counter() + 60):
+                sys.exit("bench: the server never answered")
+            before = peak_rss_kb(p.pid)
+            out = f"{tmp}/download.csv"
+            product = timed(["curl", "-sf", "-o", out, "-b", f"portcullis_session={prep['token']}",
+                             f"http://127.0.0.1:{port}/activity/events.csv"])
+            peak = peak_rss_kb(p.pid)
+            with open(out, "rb") as f:
+                lines = sum(1 for _ in f) - 1
+            if lines < rows:
+                sys.exit(f"bench: the download held {lines} rows, expected at least {rows}")
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
+        if backend == "sqlite":
+            comparator = timed(["sqlite3", "-csv", "-header", db_file, prep["sql"]])
+            label = "sqlite3 -csv"
+        else:
+            comparator = timed(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", url.rsplit("/", 1)[1], "-qc",
+                                f"\\copy ({prep['sql']}) TO '/dev/null' WITH CSV HEADER"])
+            label = "psql \\copy"
+        return {"rows": rows, "product_rps": rows / product, "comparator_rps": rows / comparator,
+                "comparator": label, "peak_rss_kb": peak, "start_rss_kb": before}
+    finally:
+        if backend == "postgres":
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                            f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+def activity_figures(bindir, smoke):
+    sizes = [20_000] if smoke else [1_000_000, 10_000_000]
+    backends = ["sqlite"] + (["postgres"] if pg_available() else [])
+    results = []
+    print("\n[activity] CSV download through the product (HTTP, session cookie) beside the database's own export")
+    print("  goals: >= 1.0x the comparator's rows/s; server peak RSS < 64 MiB and no higher at 10M than at 1M")
+    with tempfile.TemporaryDirectory(dir=ROOT / "target") as tmp:
+        for backend in backends:
+            for rows in sizes:
+                r = export_figures(bindir, backend, rows, tmp)
+                r["backend"] = backend
+                results.append(r)
+                print(f"  {backend:<9} {rows:>10,} rows  portcullis {r['product_rps']:>11,.0f} rows/s  "
+                      f"{r['comparator']:<13} {r['comparator_rps']:>11,.0f} rows/s  ratio {r['product_rps']/r['comparator_rps']:.2f}x  "
+                      f"peak RSS {r['peak_rss_kb']/1024:.1f} MiB (at start {r['start_rss_kb']/1024:.1f})")
+        print("\n[activity] recording rate with the hash chain, one event per transaction, beside a plain INSERT")
+        events = 400 if smoke else 5_000
+        for backend in backends:
+            for writers in (1, 8):
+                if backend == "sqlite":
+                    url = f"sqlite://{tmp}/record-{writers}.db?mode=rwc"
+                else:
+                    name = f"portcullis_record_{writers}_{os.getpid()}"
+                    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+                    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+                try:
+                    r = json.loads(subprocess.run([str(bindir / "bench-activity"), "record", url, str(events), str(writers)],
+                                                  check=True, capture_output=True, text=True, cwd=ROOT).stdout)
+                finally:
+                    if backend == "postgres":
+                        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+                print(f"  {backend:<9} {writers} writer(s)  chained {r['chained_per_sec']:>8,.0f} events/s   "
+                      f"plain INSERT {r['plain_per_sec']:>8,.0f} events/s  ({r['chained_per_sec']/r['plain_per_sec']:.2f}x)")
+                results.append(dict(r, backend=backend))
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="one start each; figures are not judged")
@@ -117,7 +221,8 @@ def main():
     print(f"  portcullis          {p_start:7.1f} ms  {p_rss/1024:6.1f} MiB  (goals: <= 100 ms, <= 35 MiB)")
     print(f"  hello-world axum    {h_start:7.1f} ms  {h_rss/1024:6.1f} MiB")
     print(f"  ratio               {p_start/h_start:7.2f}x     {p_rss/max(h_rss,1):5.2f}x")
-    result = {"bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
+    activity = activity_figures(bindir, args.smoke)
+    result = {"activity": activity, "bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
               "idle_rss_kb": p_rss, "hello_rss_kb": h_rss}
     (ROOT / "target" / "bench-last.json").write_text(json.dumps(result, indent=2))
     if not args.smoke:

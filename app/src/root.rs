@@ -1,5 +1,6 @@
 //! The HTML document and the route table.
 
+use crate::pages::activity::ActivityPage;
 use crate::pages::areas::{AppsPage, AuthorizationsPage, JobsPage};
 use crate::pages::customer_360::Customer360Page;
 use crate::pages::layout::ConsoleLayout;
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("") view=OverviewPage/>
                     <Route path=path!("users") view=UsersPage/>
+                    <Route path=path!("users/activity") view=ActivityPage/>
                     <Route path=path!("customer-360") view=Customer360Page/>
                     <Route path=path!("sources") view=SourcesPage/>
                     <Route path=path!("security/authorizations") view=AuthorizationsPage/>

@@ -1,6 +1,10 @@
 //! Server functions of the activity log (L3). The download (L5) is a streaming GET route of
 //! the server, `/activity/events.csv`, which takes the same filters.
 
+// A server function's arguments are its form fields; a struct would nest their names. The
+// attribute is module-wide because `#[server]` generates the browser's caller too.
+#![allow(clippy::too_many_arguments)]
+
 use crate::error::AppError;
 use crate::model::{EventRow, Page};
 use leptos::prelude::*;
@@ -11,10 +15,6 @@ use super::ssr;
 /// One page of the current tenant's events. `sort` is date, user, action or object; `order`
 /// asc or desc; `user` and `action` filter (blank means any); `from`/`to` bound the date
 /// (Unix ms, `to` exclusive).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a server function's arguments are its form fields; a struct would nest their names"
-)]
 #[server]
 pub async fn list_activity(
     user: String,

@@ -44,7 +44,7 @@ impl SortState {
 /// A column header that sorts the table when clicked (or activated with the keyboard).
 #[component]
 pub fn SortHeader(
-    label: &'static str,
+    #[prop(into)] label: String,
     column: &'static str,
     sort: RwSignal<SortState>,
 ) -> impl IntoView {

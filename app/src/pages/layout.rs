@@ -57,7 +57,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
                         {AREAS.iter().map(|(href, label, icon, section)| view! {
                             {section.map(|s| view! { <li class="nav-section" aria-hidden="true">{s}</li> })}
                             <li>
-                                <A href=*href exact=true>
+                                <A href=*href exact=*href == "/">
                                     <span class="nav-icon" aria-hidden="true">{*icon}</span>
                                     <span>{*label}</span>
                                 </A>

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod access_panels;
+pub mod activity;
 pub mod areas;
 pub mod customer_360;
 pub mod layout;

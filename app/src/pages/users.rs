@@ -15,6 +15,7 @@ use crate::pages::access_panels::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use portcullis_core::actions::Action;
 use portcullis_core::email::Email;
 use portcullis_core::people::domain_allowed;
@@ -83,6 +84,7 @@ fn People(directory: PeopleDirectory, refresh: RwSignal<u32>) -> impl IntoView {
                 disabled=!can_manage.allowed title=add_title
                 on:click=move |_| open.set(Open::Add)>"Add user"</button>
         </div>
+        <AreaTabs/>
         <div class="alert alert-ok" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</div>
         <UsersTable version=users_version can_manage=can_manage.allowed open=open access=access/>
         <div class="panel-grid">
@@ -113,6 +115,17 @@ fn People(directory: PeopleDirectory, refresh: RwSignal<u32>) -> impl IntoView {
                 })/>
             }.into_any(),
         }}
+    }
+}
+
+/// Users & Activity is one area with two views (the seed's one page with two tabs).
+#[component]
+pub fn AreaTabs() -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Users & Activity">
+            <A href="/users" exact=true>"Users"</A>
+            <A href="/users/activity" exact=true>"Activity"</A>
+        </nav>
     }
 }
 
