@@ -42,9 +42,62 @@ pub fn export_file_name(now: DateTime<Utc>) -> String {
 
 /// The download's time format: RFC 3339 in UTC with milliseconds (`2026-11-24T04:26:12.000Z`).
 pub fn csv_time(millis: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(millis)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
+    let mut out = [0u8; 24];
+    match write_csv_time(millis, &mut out) {
+        // Only ASCII digits and separators are written.
+        Some(()) => out.iter().map(|b| char::from(*b)).collect(),
+        None => DateTime::<Utc>::from_timestamp_millis(millis)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Writes `csv_time` into `out` without allocating (the download formats two per row), for
+/// years 0000-9999; `None` outside them.
+///
+/// Days to a civil date by Howard Hinnant's `civil_from_days`, exact for the proleptic
+/// Gregorian calendar.
+pub fn write_csv_time(millis: i64, out: &mut [u8; 24]) -> Option<()> {
+    let days = millis.div_euclid(86_400_000);
+    let ms = millis.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let mut put = |at: usize, value: i64, width: usize| {
+        let mut v = value;
+        for i in (0..width).rev() {
+            out[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    put(11, ms / 3_600_000, 2);
+    put(14, ms / 60_000 % 60, 2);
+    put(17, ms / 1_000 % 60, 2);
+    put(20, ms % 1_000, 3);
+    for (at, sep) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ] {
+        out[at] = sep;
+    }
+    Some(())
 }
 
 /// Whether `s` reads `type/action` (`policy/grant`, `query.exec/download`): lower-case words of

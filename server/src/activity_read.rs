@@ -25,7 +25,9 @@ use portcullis_app::api::{request_meta_of, session_token_in};
 use portcullis_app::model::{EventRow, Page};
 use portcullis_app::services::{Activity, ActivityQuery, Console};
 use portcullis_core::actions::Action;
-use portcullis_core::audit::{csv_time, export_file_name, ActivityFilter, CSV_HEADER};
+use portcullis_core::audit::{
+    csv_time, export_file_name, write_csv_time, ActivityFilter, CSV_HEADER,
+};
 use portcullis_core::people::page_limit;
 use portcullis_core::Problem;
 use serde::Deserialize;
@@ -219,25 +221,42 @@ fn chunk_writer() -> csv::Writer<Vec<u8>> {
     csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES + 16 * 1024))
 }
 
+/// One event as a CSV line. Columns are read by position (`EVENT_COLUMNS`' order) and borrowed,
+/// and times formatted into stack buffers: nothing is allocated per row.
 fn write_row(out: &mut csv::Writer<Vec<u8>>, row: &AnyRow) -> Result<(), WriteError> {
-    let text = |name: &str| -> Result<String, sqlx::Error> {
-        Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+    let text = |i: usize| -> Result<&[u8], sqlx::Error> {
+        Ok(row
+            .try_get::<Option<&str>, _>(i)?
+            .unwrap_or_default()
+            .as_bytes())
     };
+    let (mut happened, mut recorded) = ([0u8; 24], [0u8; 24]);
+    let (mut happened_spill, mut recorded_spill) = (String::new(), String::new());
     out.write_record([
-        text("id")?,
-        text("event_type")?,
-        csv_time(row.try_get("happened_at")?),
-        csv_time(row.try_get("recorded_at")?),
-        text("principal_id")?,
-        text("principal_name")?,
-        text("principal_email")?,
-        String::new(), // external-id: always empty (L5)
-        text("source")?,
-        text("object_id")?,
-        text("object_name")?,
-        text("origin_ip")?,
+        text(0)?,
+        text(1)?,
+        time_field(row.try_get(2)?, &mut happened, &mut happened_spill),
+        time_field(row.try_get(3)?, &mut recorded, &mut recorded_spill),
+        text(4)?,
+        text(5)?,
+        text(6)?,
+        b"".as_slice(), // external-id: always empty (L5)
+        text(7)?,
+        text(8)?,
+        text(9)?,
+        text(10)?,
     ])?;
     Ok(())
+}
+
+/// A time as the download writes it: into `buf`, or for years past 9999 into `spill`.
+fn time_field<'a>(millis: i64, buf: &'a mut [u8; 24], spill: &'a mut String) -> &'a [u8] {
+    if write_csv_time(millis, buf).is_some() {
+        buf
+    } else {
+        *spill = csv_time(millis);
+        spill.as_bytes()
+    }
 }
 
 async fn send_chunk(
