@@ -8,8 +8,11 @@
 use crate::activity::{self, NewEvent, Principal};
 use crate::console::Services;
 use crate::db::problem;
+use crate::db::{Backend, Db};
 use crate::rest::ApiError;
-use crate::store::activity::{count, export_sql, filter_where, list};
+use crate::store::activity::{
+    count, export_sql, filter_where, list, sqlite_export_batch, SQLITE_EXPORT_BATCH,
+};
 use async_trait::async_trait;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
@@ -28,11 +31,12 @@ use portcullis_core::actions::Action;
 use portcullis_core::audit::{
     csv_time, export_file_name, write_csv_time, ActivityFilter, CSV_HEADER,
 };
+use portcullis_core::ids::TenantId;
 use portcullis_core::people::page_limit;
 use portcullis_core::Problem;
 use serde::Deserialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use tokio::sync::mpsc;
 
@@ -102,7 +106,8 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
     let params: DownloadParams = serde_urlencoded_params(request)?;
     let filter = ActivityFilter::parse(&params.user, &params.action, params.from, params.to)?;
     let tenant = checked.tenant().clone();
-    let pool = services.db.pool.clone();
+    let db = services.db.clone();
+    let pool = db.pool.clone();
 
     // The people, emails and addresses in the log leave the platform: that is recorded (L1)
     // before the first byte is sent, and a download that cannot be recorded does not start.
@@ -134,7 +139,7 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
 
     let (sender, receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
     tokio::spawn(async move {
-        if let Err(e) = write_csv(&pool, &tenant, &filter, &sender).await {
+        if let Err(e) = write_csv(&db, &tenant, &filter, &sender).await {
             tracing::error!(error = %e, "activity download stopped");
             // The status line is gone already: failing the body tells the client it is cut short.
             let _ = sender
@@ -191,60 +196,165 @@ enum WriteError {
     Read(#[from] sqlx::Error),
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("reading a batch: {0}")]
+    Batch(#[from] serde_json::Error),
     #[error("the client went away")]
     Gone,
 }
 
 /// Streams the matching events as CSV chunks into `sender`, oldest first.
 async fn write_csv(
-    pool: &sqlx::AnyPool,
-    tenant: &portcullis_core::ids::TenantId,
+    db: &Db,
+    tenant: &TenantId,
     filter: &ActivityFilter,
     sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), WriteError> {
-    let w = filter_where(tenant, filter);
-    let sql = export_sql(&w);
     let mut out = chunk_writer();
     out.write_record(CSV_HEADER)?;
-    let mut rows = w.bind(sqlx::query(&sql)).fetch(pool);
-    while let Some(row) = rows.try_next().await? {
-        write_row(&mut out, &row)?;
-        // The writer fills the Vec in 8 KiB steps as its own buffer flushes.
-        if out.get_ref().len() >= CHUNK_BYTES {
-            send_chunk(std::mem::replace(&mut out, chunk_writer()), sender).await?;
-        }
+    match db.backend {
+        Backend::Postgres => write_streamed(&db.pool, tenant, filter, &mut out, sender).await?,
+        Backend::Sqlite => write_batched(&db.pool, tenant, filter, &mut out, sender).await?,
     }
     send_chunk(out, sender).await
 }
 
-fn chunk_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES + 16 * 1024))
+/// PostgreSQL: one cursor over every matching row.
+async fn write_streamed(
+    pool: &sqlx::AnyPool,
+    tenant: &TenantId,
+    filter: &ActivityFilter,
+    out: &mut csv::Writer<Vec<u8>>,
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), WriteError> {
+    let w = filter_where(tenant, filter);
+    let sql = export_sql(&w);
+    let mut rows = w.bind(sqlx::query(&sql)).fetch(pool);
+    while let Some(row) = rows.try_next().await? {
+        let text = |i: usize| row.try_get::<Option<&str>, _>(i);
+        write_event(
+            out,
+            &CsvEvent(
+                text(0)?.unwrap_or_default(),
+                text(1)?.unwrap_or_default(),
+                row.try_get(2)?,
+                row.try_get(3)?,
+                text(4)?,
+                text(5)?,
+                text(6)?,
+                text(7)?,
+                text(8)?,
+                text(9)?,
+                text(10)?,
+            ),
+        )?;
+        flush_full(out, sender).await?;
+    }
+    Ok(())
 }
 
-/// One event as a CSV line. Columns are read by position (`EVENT_COLUMNS`' order) and borrowed,
-/// and times formatted into stack buffers: nothing is allocated per row.
-fn write_row(out: &mut csv::Writer<Vec<u8>>, row: &AnyRow) -> Result<(), WriteError> {
-    let text = |i: usize| -> Result<&[u8], sqlx::Error> {
-        Ok(row
-            .try_get::<Option<&str>, _>(i)?
-            .unwrap_or_default()
-            .as_bytes())
-    };
+/// SQLite: keyset-paged batches, each one JSON value (see `sqlite_export_batch`).
+async fn write_batched(
+    pool: &sqlx::AnyPool,
+    tenant: &TenantId,
+    filter: &ActivityFilter,
+    out: &mut csv::Writer<Vec<u8>>,
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), WriteError> {
+    let mut after: Option<(i64, String)> = None;
+    loop {
+        let (sql, w) = sqlite_export_batch(
+            tenant,
+            filter,
+            after.as_ref().map(|(t, id)| (*t, id.as_str())),
+        );
+        let row = w.bind(sqlx::query(&sql)).fetch_one(pool).await?;
+        let json: &str = row.try_get(0)?;
+        let mut batch: Vec<JsonEvent<'_>> = serde_json::from_str(json)?;
+        // SQLite keeps the subquery's order; sorting an already sorted batch costs one pass
+        // and makes the keyset position certain.
+        batch.sort_by(|a, b| (a.2, &a.0).cmp(&(b.2, &b.0)));
+        for e in &batch {
+            write_event(
+                out,
+                &CsvEvent(
+                    &e.0,
+                    &e.1,
+                    e.2,
+                    e.3,
+                    e.4.as_deref(),
+                    e.5.as_deref(),
+                    e.6.as_deref(),
+                    e.7.as_deref(),
+                    e.8.as_deref(),
+                    e.9.as_deref(),
+                    e.10.as_deref(),
+                ),
+            )?;
+            flush_full(out, sender).await?;
+        }
+        match batch.last() {
+            Some(last) if batch.len() as u32 == SQLITE_EXPORT_BATCH => {
+                after = Some((last.2, last.0.to_string()));
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// One event of a SQLite batch, as SQLite's `json_array` wrote it; text is borrowed unless
+/// it had to be unescaped.
+#[derive(Deserialize)]
+struct JsonEvent<'a>(
+    #[serde(borrow)] Cow<'a, str>,
+    #[serde(borrow)] Cow<'a, str>,
+    i64,
+    i64,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+    #[serde(borrow)] Option<Cow<'a, str>>,
+);
+
+/// One event's columns in `EVENT_COLUMNS`' order: id, type, happened, recorded, principal id,
+/// name, email, source, object id, object name, origin IP.
+struct CsvEvent<'a>(
+    &'a str,
+    &'a str,
+    i64,
+    i64,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// One event as a CSV line, in the seed's column order; times are formatted into stack
+/// buffers, so nothing is allocated per row.
+fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &CsvEvent<'_>) -> Result<(), WriteError> {
+    fn text(s: Option<&str>) -> &[u8] {
+        s.unwrap_or_default().as_bytes()
+    }
     let (mut happened, mut recorded) = ([0u8; 24], [0u8; 24]);
     let (mut happened_spill, mut recorded_spill) = (String::new(), String::new());
     out.write_record([
-        text(0)?,
-        text(1)?,
-        time_field(row.try_get(2)?, &mut happened, &mut happened_spill),
-        time_field(row.try_get(3)?, &mut recorded, &mut recorded_spill),
-        text(4)?,
-        text(5)?,
-        text(6)?,
+        e.0.as_bytes(),
+        e.1.as_bytes(),
+        time_field(e.2, &mut happened, &mut happened_spill),
+        time_field(e.3, &mut recorded, &mut recorded_spill),
+        text(e.4),
+        text(e.5),
+        text(e.6),
         b"".as_slice(), // external-id: always empty (L5)
-        text(7)?,
-        text(8)?,
-        text(9)?,
-        text(10)?,
+        text(e.7),
+        text(e.8),
+        text(e.9),
+        text(e.10),
     ])?;
     Ok(())
 }
@@ -257,6 +367,22 @@ fn time_field<'a>(millis: i64, buf: &'a mut [u8; 24], spill: &'a mut String) -> 
         *spill = csv_time(millis);
         spill.as_bytes()
     }
+}
+
+/// Hands the buffer to the connection once it holds a chunk.
+async fn flush_full(
+    out: &mut csv::Writer<Vec<u8>>,
+    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> Result<(), WriteError> {
+    // The writer fills the Vec in 8 KiB steps as its own buffer flushes.
+    if out.get_ref().len() >= CHUNK_BYTES {
+        send_chunk(std::mem::replace(out, chunk_writer()), sender).await?;
+    }
+    Ok(())
+}
+
+fn chunk_writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(Vec::with_capacity(CHUNK_BYTES + 16 * 1024))
 }
 
 async fn send_chunk(

@@ -123,9 +123,11 @@ pub async fn list(
         } else {
             Bind::Text(value.to_owned())
         };
+        // A row value, not `a > ? OR (a = ? AND id > ?)`: with the two values bound as
+        // separate parameters SQLite cannot see they are equal and scans from the start.
         w.push(
-            &format!("({expr} {cmp} ? OR ({expr} = ? AND id {cmp} ?))"),
-            [value.clone(), value, Bind::Text(id.to_owned())],
+            &format!("({expr}, id) {cmp} (?, ?)"),
+            [value, Bind::Text(id.to_owned())],
         );
     }
     let sql = format!(
@@ -218,4 +220,34 @@ pub async fn unchained(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .fetch_one(pool)
         .await?
         .try_get("n")
+}
+
+/// Events per batch of SQLite's export.
+pub const SQLITE_EXPORT_BATCH: u32 = 2_000;
+
+/// SQLite's export query: the next batch of matching events after a keyset position
+/// (happened_at, id), assembled by SQLite into one JSON array of arrays, columns in
+/// [`EVENT_COLUMNS`]' order.
+///
+/// Why not one row per event: sqlx hands every SQLite row from its worker thread to the async
+/// task separately; profiled, that cost about 11 µs a row in context switches and allocations
+/// (88,000 rows/s). One value per batch leaves the rows to SQLite's own loop.
+pub fn sqlite_export_batch(
+    tenant: &TenantId,
+    filter: &ActivityFilter,
+    after: Option<(i64, &str)>,
+) -> (String, Where) {
+    let mut w = filter_where(tenant, filter);
+    if let Some((at, id)) = after {
+        w.push(
+            "(happened_at, id) > (?, ?)",
+            [Bind::Int(at), Bind::Text(id.to_owned())],
+        );
+    }
+    let sql = format!(
+        "SELECT json_group_array(json_array({EVENT_COLUMNS})) AS batch FROM \
+         (SELECT {EVENT_COLUMNS} FROM activity_events WHERE {} ORDER BY happened_at, id LIMIT {SQLITE_EXPORT_BATCH})",
+        w.sql
+    );
+    (sql, w)
 }

@@ -42,7 +42,7 @@ pub async fn list(
     };
     let cursor = q.after.as_deref().and_then(split_cursor);
     let keyset = if cursor.is_some() {
-        format!("AND ({expr} {cmp} $3 OR ({expr} = $3 AND u.id {cmp} $4))")
+        format!("AND ({expr}, u.id) {cmp} ($3, $4)")
     } else {
         String::new()
     };

@@ -242,6 +242,33 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type = 'activity/download'").await, 2, "a refused download records nothing");
     }
 
+    /// L5 at volume: more events than one export batch, many sharing a millisecond, come out
+    /// once each, oldest first.
+    async fn download_crosses_batches_in_order(app) {
+        let acme_id = acme(&tenants(&app).await);
+        let mut tx = app.db.pool.begin().await.unwrap();
+        for chunk in 0..45 {
+            let values: Vec<String> = (0..100).map(|k| {
+                let i = chunk * 100 + k;
+                format!("('evt_vol{i:05}', '{acme_id}', 'bench/volume', {}, 0, 'usr_v', 'Volume, \"V\"', 'console', 'obj {i}')", 1_000 + i / 3)
+            }).collect();
+            sqlx::query(&format!(
+                "INSERT INTO activity_events (id, tenant_id, event_type, happened_at, recorded_at, principal_id, principal_name, source, object_name) VALUES {}",
+                values.join(", ")
+            )).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let admin = app.sign_in(ADMIN).await;
+        let (status, _, body) = download(&app, Some(&admin), "?action=bench").await;
+        assert_eq!(status, StatusCode::OK);
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let ids: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        let expected: Vec<String> = (0..4_500).map(|i| format!("evt_vol{i:05}")).collect();
+        assert_eq!(ids, expected);
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        assert!(reader.records().all(|r| &r.unwrap()[5] == "Volume, \"V\""));
+    }
+
     /// L6 under load: many writers to one tenant still make one unbroken chain.
     async fn concurrent_writers_make_one_chain(app) {
         let acme_id = TenantId::parse(&acme(&tenants(&app).await)).unwrap();
