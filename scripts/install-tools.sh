@@ -21,11 +21,17 @@ if ! command -v wasm-bindgen >/dev/null || ! wasm-bindgen --version | grep -q '0
   cargo install wasm-bindgen-cli --version 0.2.130
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian chromium"
+# Debian packages: chromium for Playwright; sqlite3 and curl for the activity-export benchmark
+# (sqlite3 -csv is its comparator, curl its client).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # npm packages: Playwright and binaryen (wasm-opt 123; Debian's 108 emits wasm that never hydrates).

@@ -218,7 +218,8 @@ async fn write_csv(
     send_chunk(out, sender).await
 }
 
-/// PostgreSQL: one cursor over every matching row.
+/// PostgreSQL: one cursor over every matching row; the database produces rows on its own
+/// core while this task writes them.
 async fn write_streamed(
     pool: &sqlx::AnyPool,
     tenant: &TenantId,
@@ -230,29 +231,32 @@ async fn write_streamed(
     let sql = export_sql(&w);
     let mut rows = w.bind(sqlx::query(&sql)).fetch(pool);
     while let Some(row) = rows.try_next().await? {
-        let text = |i: usize| row.try_get::<Option<&str>, _>(i);
-        write_event(
-            out,
-            &CsvEvent(
-                text(0)?.unwrap_or_default(),
-                text(1)?.unwrap_or_default(),
-                row.try_get(2)?,
-                row.try_get(3)?,
-                text(4)?,
-                text(5)?,
-                text(6)?,
-                text(7)?,
-                text(8)?,
-                text(9)?,
-                text(10)?,
-            ),
-        )?;
+        let text = |i: usize| {
+            row.try_get::<Option<&str>, _>(i)
+                .map(|t| t.map(Cow::Borrowed))
+        };
+        let event = ExportEvent(
+            text(0)?.unwrap_or_default(),
+            text(1)?.unwrap_or_default(),
+            row.try_get(2)?,
+            row.try_get(3)?,
+            text(4)?,
+            text(5)?,
+            text(6)?,
+            text(7)?,
+            text(8)?,
+            text(9)?,
+            text(10)?,
+        );
+        write_event(out, &event)?;
         flush_full(out, sender).await?;
     }
     Ok(())
 }
 
-/// SQLite: keyset-paged batches, each one JSON value (see `sqlite_export_batch`).
+/// SQLite: keyset-paged batches, each one JSON value (see `sqlite_export_batch`). The next
+/// batch is already being assembled on SQLite's thread while this one is written out, so the
+/// two halves of the work use both cores.
 async fn write_batched(
     pool: &sqlx::AnyPool,
     tenant: &TenantId,
@@ -260,51 +264,44 @@ async fn write_batched(
     out: &mut csv::Writer<Vec<u8>>,
     sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), WriteError> {
-    let mut after: Option<(i64, String)> = None;
-    loop {
-        let (sql, w) = sqlite_export_batch(
-            tenant,
-            filter,
-            after.as_ref().map(|(t, id)| (*t, id.as_str())),
-        );
-        let row = w.bind(sqlx::query(&sql)).fetch_one(pool).await?;
-        let json: &str = row.try_get(0)?;
-        let mut batch: Vec<JsonEvent<'_>> = serde_json::from_str(json)?;
+    let fetch = |after: Option<(i64, String)>| {
+        let (pool, tenant, filter) = (pool.clone(), tenant.clone(), filter.clone());
+        tokio::spawn(async move {
+            let (sql, w) = sqlite_export_batch(
+                &tenant,
+                &filter,
+                after.as_ref().map(|(t, id)| (*t, id.as_str())),
+            );
+            let row = w.bind(sqlx::query(&sql)).fetch_one(&pool).await?;
+            row.try_get::<String, _>(0)
+        })
+    };
+    let mut next = Some(fetch(None));
+    while let Some(pending) = next.take() {
+        let json = pending.await.map_err(|_| WriteError::Gone)??;
+        let mut batch: Vec<ExportEvent<'_>> = serde_json::from_str(&json)?;
         // SQLite keeps the subquery's order; sorting an already sorted batch costs one pass
         // and makes the keyset position certain.
         batch.sort_by(|a, b| (a.2, &a.0).cmp(&(b.2, &b.0)));
+        if let Some(last) = batch
+            .last()
+            .filter(|_| batch.len() as u32 == SQLITE_EXPORT_BATCH)
+        {
+            next = Some(fetch(Some((last.2, last.0.to_string()))));
+        }
         for e in &batch {
-            write_event(
-                out,
-                &CsvEvent(
-                    &e.0,
-                    &e.1,
-                    e.2,
-                    e.3,
-                    e.4.as_deref(),
-                    e.5.as_deref(),
-                    e.6.as_deref(),
-                    e.7.as_deref(),
-                    e.8.as_deref(),
-                    e.9.as_deref(),
-                    e.10.as_deref(),
-                ),
-            )?;
+            write_event(out, e)?;
             flush_full(out, sender).await?;
         }
-        match batch.last() {
-            Some(last) if batch.len() as u32 == SQLITE_EXPORT_BATCH => {
-                after = Some((last.2, last.0.to_string()));
-            }
-            _ => return Ok(()),
-        }
     }
+    Ok(())
 }
 
-/// One event of a SQLite batch, as SQLite's `json_array` wrote it; text is borrowed unless
-/// it had to be unescaped.
+/// One event on its way out, columns in `EVENT_COLUMNS`' order (id, type, happened, recorded,
+/// principal id, name, email, source, object id, object name, origin IP). Read from SQLite's
+/// JSON (text borrowed unless it had to be unescaped) or borrowed from a PostgreSQL row.
 #[derive(Deserialize)]
-struct JsonEvent<'a>(
+struct ExportEvent<'a>(
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     i64,
@@ -316,29 +313,13 @@ struct JsonEvent<'a>(
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
     #[serde(borrow)] Option<Cow<'a, str>>,
-);
-
-/// One event's columns in `EVENT_COLUMNS`' order: id, type, happened, recorded, principal id,
-/// name, email, source, object id, object name, origin IP.
-struct CsvEvent<'a>(
-    &'a str,
-    &'a str,
-    i64,
-    i64,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
 );
 
 /// One event as a CSV line, in the seed's column order; times are formatted into stack
 /// buffers, so nothing is allocated per row.
-fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &CsvEvent<'_>) -> Result<(), WriteError> {
-    fn text(s: Option<&str>) -> &[u8] {
-        s.unwrap_or_default().as_bytes()
+fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &ExportEvent<'_>) -> Result<(), WriteError> {
+    fn text<'a>(s: &'a Option<Cow<'_, str>>) -> &'a [u8] {
+        s.as_deref().unwrap_or_default().as_bytes()
     }
     let (mut happened, mut recorded) = ([0u8; 24], [0u8; 24]);
     let (mut happened_spill, mut recorded_spill) = (String::new(), String::new());
@@ -347,14 +328,14 @@ fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &CsvEvent<'_>) -> Result<(), W
         e.1.as_bytes(),
         time_field(e.2, &mut happened, &mut happened_spill),
         time_field(e.3, &mut recorded, &mut recorded_spill),
-        text(e.4),
-        text(e.5),
-        text(e.6),
+        text(&e.4),
+        text(&e.5),
+        text(&e.6),
         b"".as_slice(), // external-id: always empty (L5)
-        text(e.7),
-        text(e.8),
-        text(e.9),
-        text(e.10),
+        text(&e.7),
+        text(&e.8),
+        text(&e.9),
+        text(&e.10),
     ])?;
     Ok(())
 }
