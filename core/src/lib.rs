@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod apps;
 pub mod audit;
 pub mod decide;
 pub mod email;

@@ -1,0 +1,180 @@
+//! Application vectors (`vectors/apps.json`), natively and as wasm under node. The catalog and
+//! presets in the file were read out of seed 002's text by a script, so these tests compare
+//! core's catalog with the seed itself, not with a copy of core.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test's helpers fail the test by panicking"
+)]
+
+use portcullis_core::apps::{
+    check_requests, consent_list, parse_authorization, pending_approval, BotAccess, Permission,
+    PermissionRequest, PermissionScope, Target, PRESETS,
+};
+use serde_json::Value;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const VECTORS: &str = include_str!("vectors/apps.json");
+
+fn vectors() -> Value {
+    serde_json::from_str(VECTORS).expect("vectors file is valid JSON")
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_catalog_is_the_seeds() {
+    let v = vectors();
+    let seed = v["catalog"].as_array().expect("catalog");
+    assert_eq!(seed.len(), 25);
+    assert_eq!(Permission::ALL.len(), 25);
+    for (p, s) in Permission::ALL.iter().zip(seed) {
+        assert_eq!(p.code(), s["code"]);
+        assert_eq!(p.description(), s["description"]);
+        let scope = match p.scope() {
+            PermissionScope::Account => "Account",
+            PermissionScope::Agency => "Agency",
+        };
+        assert_eq!(scope, s["scope"]);
+        assert_eq!(Permission::parse("permission", p.code()), Ok(*p));
+    }
+    let accounts = Permission::ALL
+        .iter()
+        .filter(|p| p.scope() == PermissionScope::Account)
+        .count();
+    assert_eq!(accounts, 11);
+    let unknown = Permission::parse("permissions", "account.delete").unwrap_err();
+    assert_eq!(unknown.field.as_deref(), Some("permissions"));
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn presets_are_the_seeds_four_combinations() {
+    let v = vectors();
+    let seed = v["presets"].as_array().expect("presets");
+    assert_eq!(PRESETS.len(), seed.len());
+    for (preset, s) in PRESETS.iter().zip(seed) {
+        assert_eq!(preset.name, s["name"]);
+        let got: Vec<(String, String)> = preset
+            .permissions
+            .iter()
+            .map(|(p, why)| (p.code().to_owned(), (*why).to_owned()))
+            .collect();
+        let want: Vec<(String, String)> = s["permissions"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|pair| {
+                (
+                    pair[0].as_str().expect("code").to_owned(),
+                    pair[1].as_str().expect("why").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{}", preset.name);
+        let requests: Vec<PermissionRequest> = preset
+            .permissions
+            .iter()
+            .map(|(p, why)| PermissionRequest {
+                permission: *p,
+                why: (*why).to_owned(),
+            })
+            .collect();
+        assert!(
+            check_requests(&requests).is_ok(),
+            "a preset passes the app rules"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn requests_need_a_reason_each_and_no_repeats() {
+    let ask = |why: &str| PermissionRequest {
+        permission: Permission::AccountViewFeeds,
+        why: why.to_owned(),
+    };
+    let blank = check_requests(&[ask("  ")]).unwrap_err();
+    assert_eq!(blank.field.as_deref(), Some("why.account.viewFeeds"));
+    let twice = check_requests(&[ask("sync feeds"), ask("again")]).unwrap_err();
+    assert_eq!(twice.code, "duplicate_permission");
+    assert_eq!(
+        check_requests(&[ask("  sync feeds ")]).unwrap()[0].why,
+        "sync feeds"
+    );
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn authorization_header_vectors() {
+    for case in vectors()["authorization"].as_array().expect("cases") {
+        let header = case["header"].as_str().expect("header");
+        let got = parse_authorization(header);
+        match case.get("ok") {
+            Some(ok) => {
+                let c = got.unwrap_or_else(|p| panic!("{header:?}: {}", p.message));
+                assert_eq!(
+                    (c.token.as_str(), c.secret.as_str()),
+                    (ok[0].as_str().unwrap(), ok[1].as_str().unwrap())
+                );
+                assert!(
+                    !format!("{c:?}").contains(&c.secret),
+                    "Debug hides the secret"
+                );
+            }
+            None => assert_eq!(
+                got.err().map(|p| p.code).as_deref(),
+                case["err"].as_str(),
+                "{header:?}"
+            ),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn bot_decision_vectors() {
+    let v = vectors();
+    let access: BotAccess = serde_json::from_value(v["access"].clone()).expect("access");
+    for case in v["decisions"].as_array().expect("cases") {
+        let permission =
+            Permission::parse("permission", case["permission"].as_str().unwrap()).unwrap();
+        let target: Target = serde_json::from_value(case["target"].clone()).expect("target");
+        let d = access.decide(permission, &target);
+        assert_eq!(d.allowed, case["allowed"], "{case}");
+        assert_eq!(
+            serde_json::to_value(&d.reason).unwrap(),
+            case["reason"],
+            "{case}"
+        );
+        if let Some(status) = case.get("status") {
+            let p = d.into_result().unwrap_err();
+            assert_eq!(u64::from(p.status()), status.as_u64().unwrap(), "{case}");
+            if p.status() == 403 {
+                assert_eq!(
+                    p.missing_permission.as_deref(),
+                    Some(permission.code()),
+                    "P6 names the permission"
+                );
+            }
+        }
+    }
+    let tenant_install = &access.installs[0];
+    let pending: Vec<&str> = pending_approval(tenant_install, &access.app_permissions)
+        .iter()
+        .map(|p| p.code())
+        .collect();
+    assert_eq!(
+        pending,
+        ["account.createCampaigns", "account.viewAnalytics"]
+    );
+    let consent: Vec<&str> = consent_list(&access.app_permissions, &access.installs[1].target)
+        .iter()
+        .map(|p| p.code())
+        .collect();
+    assert_eq!(
+        consent,
+        ["agency.updateDeleteAllAgencyAccounts", "agency.viewBoards"]
+    );
+}
