@@ -16,6 +16,7 @@ pub mod ids;
 pub mod password;
 pub mod people;
 pub mod pii;
+pub mod providers;
 pub mod signin;
 pub mod synthetic;
 pub mod tenancy;

@@ -1,0 +1,454 @@
+//! The provider catalog for authorizations (spec A1, seed 000): each third-party provider, its
+//! methods, each method's configuration fields (type, required, secret, rule) and the job types
+//! it supports; and the one validation both the browser's wizard and the server run (A2).
+//! Secret fields are write-only (A3): [`masked`] is the only way a stored configuration is
+//! shown again.
+
+use crate::Problem;
+use std::collections::BTreeMap;
+
+/// What a configuration value must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Any single line.
+    Line,
+    /// An `https://` URL (or `http://` on a loopback host, for local fakes in tests).
+    HttpsUrl,
+    /// A `postgres://` or `postgresql://` URL with a host and a database.
+    PostgresUrl,
+    /// Starts with this prefix and has more after it.
+    Prefix(&'static str),
+    /// Only ASCII digits, this many or more.
+    Digits(usize),
+    /// Only hex digits, exactly this many.
+    Hex(usize),
+    /// One of these values.
+    OneOf(&'static [&'static str]),
+    /// A Google Cloud project id: 6-30 lower-case letters, digits or hyphens, starting with a letter.
+    GcpProject,
+    /// A Google service-account key file (JSON with `"type": "service_account"`, a client email
+    /// and a private key).
+    ServiceAccountJson,
+}
+
+/// One configuration field of a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    /// Write-only: stored encrypted, never shown or returned again.
+    pub secret: bool,
+    pub rule: Rule,
+}
+
+/// Kinds of work a job can do with an authorization.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum JobType {
+    ImportPubSub,
+    ExportBigQuery,
+    SendAudience,
+    SyncUsers,
+    SendEmail,
+    SyncContacts,
+    ImportObjects,
+    SendWebhook,
+    ImportHttp,
+    ImportTable,
+    ExportTable,
+}
+
+impl JobType {
+    /// How the job type reads in the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobType::ImportPubSub => "Import Data (Cloud Pub/Sub)",
+            JobType::ExportBigQuery => "Export to BigQuery",
+            JobType::SendAudience => "Send audience (Custom Audiences)",
+            JobType::SyncUsers => "Sync users",
+            JobType::SendEmail => "Send email",
+            JobType::SyncContacts => "Sync contacts",
+            JobType::ImportObjects => "Import objects",
+            JobType::SendWebhook => "Send to webhook",
+            JobType::ImportHttp => "Import from HTTP API",
+            JobType::ImportTable => "Import table",
+            JobType::ExportTable => "Export table",
+        }
+    }
+}
+
+/// How a method proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    ApiKey,
+    OAuth,
+    ServiceAccount,
+    Bearer,
+    Basic,
+    Hmac,
+    ConnectionUrl,
+}
+
+/// One way to authorize with a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Method {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub kind: MethodKind,
+    pub fields: &'static [Field],
+    pub jobs: &'static [JobType],
+}
+
+/// A third-party provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Provider {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub methods: &'static [Method],
+}
+
+const fn field(
+    key: &'static str,
+    label: &'static str,
+    required: bool,
+    secret: bool,
+    rule: Rule,
+) -> Field {
+    Field {
+        key,
+        label,
+        required,
+        secret,
+        rule,
+    }
+}
+
+const BASE_URL: Field = field("base_url", "Base URL", true, false, Rule::HttpsUrl);
+
+/// Every provider the console knows.
+pub const PROVIDERS: &[Provider] = &[
+    Provider {
+        code: "google_cloud",
+        name: "Google Cloud",
+        methods: &[
+            Method {
+                code: "service_account",
+                name: "Service account",
+                kind: MethodKind::ServiceAccount,
+                fields: &[
+                    field("project_id", "Project ID", true, false, Rule::GcpProject),
+                    field(
+                        "service_account_key",
+                        "Service account key (JSON)",
+                        true,
+                        true,
+                        Rule::ServiceAccountJson,
+                    ),
+                ],
+                jobs: &[JobType::ImportPubSub, JobType::ExportBigQuery],
+            },
+            Method {
+                code: "oauth",
+                name: "OAuth (Google account)",
+                kind: MethodKind::OAuth,
+                fields: &[
+                    field("project_id", "Project ID", true, false, Rule::GcpProject),
+                    field("client_id", "OAuth client ID", true, false, Rule::Line),
+                    field(
+                        "client_secret",
+                        "OAuth client secret",
+                        true,
+                        true,
+                        Rule::Line,
+                    ),
+                ],
+                jobs: &[JobType::ExportBigQuery],
+            },
+        ],
+    },
+    Provider {
+        code: "facebook",
+        name: "Facebook",
+        methods: &[Method {
+            code: "oauth",
+            name: "OAuth (Facebook Login)",
+            kind: MethodKind::OAuth,
+            fields: &[
+                field("app_id", "App ID", true, false, Rule::Digits(5)),
+                field("app_secret", "App secret", true, true, Rule::Hex(32)),
+            ],
+            jobs: &[JobType::SendAudience],
+        }],
+    },
+    Provider {
+        code: "iterable",
+        name: "Iterable",
+        methods: &[Method {
+            code: "api_key",
+            name: "API key",
+            kind: MethodKind::ApiKey,
+            fields: &[
+                field("api_key", "API key", true, true, Rule::Hex(32)),
+                field(
+                    "region",
+                    "Data center",
+                    true,
+                    false,
+                    Rule::OneOf(&["us", "eu"]),
+                ),
+            ],
+            jobs: &[JobType::SyncUsers, JobType::SendEmail],
+        }],
+    },
+    Provider {
+        code: "salesforce",
+        name: "Salesforce",
+        methods: &[Method {
+            code: "oauth",
+            name: "OAuth (connected app)",
+            kind: MethodKind::OAuth,
+            fields: &[
+                field("instance_url", "Instance URL", true, false, Rule::HttpsUrl),
+                field("client_id", "Consumer key", true, false, Rule::Line),
+                field("client_secret", "Consumer secret", true, true, Rule::Line),
+            ],
+            jobs: &[JobType::SyncContacts, JobType::ImportObjects],
+        }],
+    },
+    Provider {
+        code: "sendgrid",
+        name: "SendGrid",
+        methods: &[Method {
+            code: "api_key",
+            name: "API key",
+            kind: MethodKind::ApiKey,
+            fields: &[field("api_key", "API key", true, true, Rule::Prefix("SG."))],
+            jobs: &[JobType::SendEmail, JobType::SyncContacts],
+        }],
+    },
+    Provider {
+        code: "http_api",
+        name: "Generic HTTP API",
+        methods: &[
+            Method {
+                code: "bearer",
+                name: "Bearer token",
+                kind: MethodKind::Bearer,
+                fields: &[BASE_URL, field("token", "Token", true, true, Rule::Line)],
+                jobs: &[JobType::SendWebhook, JobType::ImportHttp],
+            },
+            Method {
+                code: "basic",
+                name: "Basic (user and password)",
+                kind: MethodKind::Basic,
+                fields: &[
+                    BASE_URL,
+                    field("username", "User name", true, false, Rule::Line),
+                    field("password", "Password", true, true, Rule::Line),
+                ],
+                jobs: &[JobType::SendWebhook, JobType::ImportHttp],
+            },
+            Method {
+                code: "hmac",
+                name: "HMAC signature",
+                kind: MethodKind::Hmac,
+                fields: &[
+                    BASE_URL,
+                    field("key_id", "Key ID", true, false, Rule::Line),
+                    field("signing_secret", "Signing secret", true, true, Rule::Line),
+                    field("header", "Signature header", false, false, Rule::Line),
+                ],
+                jobs: &[JobType::SendWebhook],
+            },
+        ],
+    },
+    Provider {
+        code: "postgresql",
+        name: "PostgreSQL",
+        methods: &[Method {
+            code: "connection_url",
+            name: "Connection URL",
+            kind: MethodKind::ConnectionUrl,
+            fields: &[field(
+                "url",
+                "Connection URL",
+                true,
+                true,
+                Rule::PostgresUrl,
+            )],
+            jobs: &[JobType::ImportTable, JobType::ExportTable],
+        }],
+    },
+];
+
+/// The provider and method named by their codes, or a problem naming the field.
+pub fn method(
+    provider: &str,
+    method: &str,
+) -> Result<(&'static Provider, &'static Method), Problem> {
+    let p = PROVIDERS
+        .iter()
+        .find(|p| p.code == provider)
+        .ok_or_else(|| {
+            Problem::invalid(
+                "provider",
+                "unknown_provider",
+                format!("{provider:?} is not a provider in the catalog"),
+            )
+        })?;
+    let m = p.methods.iter().find(|m| m.code == method).ok_or_else(|| {
+        Problem::invalid(
+            "method",
+            "unknown_method",
+            format!("{} has no method {method:?}", p.name),
+        )
+    })?;
+    Ok((p, m))
+}
+
+/// Checks a configuration against its method: every value trimmed and single-line (except a
+/// key file), required fields present, each value following its rule, unknown keys refused
+/// (a client must not believe it set a field that does not exist). Problems name the field.
+pub fn validate(
+    method: &Method,
+    config: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Problem> {
+    if let Some(unknown) = config
+        .keys()
+        .find(|k| !method.fields.iter().any(|f| f.key == k.as_str()))
+    {
+        return Err(Problem::invalid(
+            unknown.as_str(),
+            "unknown_field",
+            format!("{} has no field {unknown:?}", method.name),
+        ));
+    }
+    let mut out = BTreeMap::new();
+    for f in method.fields {
+        let value = config.get(f.key).map(|v| v.trim()).unwrap_or_default();
+        if value.is_empty() {
+            if f.required {
+                return Err(Problem::invalid(
+                    f.key,
+                    "field_required",
+                    format!("{} is required", f.label),
+                ));
+            }
+            continue;
+        }
+        check_rule(f, value)?;
+        out.insert(f.key.to_owned(), value.to_owned());
+    }
+    Ok(out)
+}
+
+fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
+    let fail = |rule: &str| {
+        Err(Problem::invalid(
+            f.key,
+            "invalid_field",
+            format!("{} {rule}", f.label),
+        ))
+    };
+    if f.rule != Rule::ServiceAccountJson && value.contains(['\n', '\r']) {
+        return fail("must be one line");
+    }
+    let ok = match f.rule {
+        Rule::Line => value.chars().count() <= 4096,
+        Rule::HttpsUrl => {
+            url_host(value, &["https"]).is_some()
+                || url_host(value, &["http"])
+                    .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
+        }
+        Rule::PostgresUrl => {
+            let database = value
+                .split_once("://")
+                .and_then(|(_, rest)| rest.split_once('/'))
+                .and_then(|(_, path)| path.split('?').next());
+            url_host(value, &["postgres", "postgresql"]).is_some()
+                && database.is_some_and(|d| !d.is_empty())
+        }
+        Rule::Prefix(p) => value.len() > p.len() && value.starts_with(p),
+        Rule::Digits(min) => value.len() >= min && value.bytes().all(|b| b.is_ascii_digit()),
+        Rule::Hex(n) => value.len() == n && value.bytes().all(|b| b.is_ascii_hexdigit()),
+        Rule::OneOf(values) => values.contains(&value),
+        Rule::GcpProject => {
+            let b = value.as_bytes();
+            (6..=30).contains(&b.len())
+                && b[0].is_ascii_lowercase()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[b.len() - 1] != b'-'
+        }
+        Rule::ServiceAccountJson => {
+            return match serde_json::from_str::<serde_json::Value>(value) {
+                Ok(v) if v["type"] == "service_account"
+                    && v["client_email"].as_str().is_some_and(|e| e.contains('@'))
+                    && v["private_key"].as_str().is_some_and(|k| k.contains("PRIVATE KEY")) => Ok(()),
+                _ => fail("must be a service-account key file: JSON with \"type\": \"service_account\", client_email and private_key"),
+            };
+        }
+    };
+    if ok {
+        return Ok(());
+    }
+    match f.rule {
+        Rule::Prefix(p) => fail(&format!("starts with {p}")),
+        Rule::Digits(min) => fail(&format!("is at least {min} digits")),
+        Rule::Hex(n) => fail(&format!("is {n} hexadecimal characters")),
+        Rule::OneOf(values) => fail(&format!("is one of {}", values.join(", "))),
+        Rule::GcpProject => {
+            fail("is 6 to 30 lower-case letters, digits or hyphens, starting with a letter")
+        }
+        Rule::HttpsUrl => fail("must be an https:// URL"),
+        Rule::PostgresUrl => fail("must be a postgres:// URL with a host and a database"),
+        Rule::Line | Rule::ServiceAccountJson => fail("is at most 4096 characters"),
+    }
+}
+
+/// The host of `url` when its scheme is one of `schemes` and a host follows.
+fn url_host<'a>(url: &'a str, schemes: &[&str]) -> Option<&'a str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !schemes.contains(&scheme) {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port.split_inclusive(']').next()?
+    } else {
+        host_port.split(':').next()?
+    };
+    (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
+}
+
+/// A stored configuration as it may be shown: secret fields replaced by a fixed mask (A3).
+pub fn masked(method: &Method, config: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    config
+        .iter()
+        .map(|(k, v)| {
+            let secret = method
+                .fields
+                .iter()
+                .any(|f| f.key == k.as_str() && f.secret);
+            (
+                k.clone(),
+                if secret {
+                    crate::pii::MASK.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+/// The methods that can run a job type (the job wizard's choose-authorization step).
+pub fn methods_for(job: JobType) -> impl Iterator<Item = (&'static Provider, &'static Method)> {
+    PROVIDERS
+        .iter()
+        .flat_map(|p| p.methods.iter().map(move |m| (p, m)))
+        .filter(move |(_, m)| m.jobs.contains(&job))
+}
