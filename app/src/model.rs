@@ -159,3 +159,41 @@ pub struct EventRow {
     pub source: String,
     pub origin_ip: Option<String>,
 }
+
+/// A bot token as listed (P3): never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    pub id: portcullis_core::ids::TokenId,
+    pub name: String,
+    /// The public half (`pct_…`), sent with every call.
+    pub public_token: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A token just made: the only time its secret leaves the server.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub token: TokenRow,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewToken")
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One of the caller's applications (P2) with its tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRow {
+    pub id: portcullis_core::ids::AppId,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<portcullis_core::apps::PermissionRequest>,
+    pub tokens: Vec<TokenRow>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

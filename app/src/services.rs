@@ -51,7 +51,7 @@ pub struct Caller {
 
 /// What the browser app may ask of the server.
 #[async_trait]
-pub trait Console: People + Activity + Send + Sync + 'static {
+pub trait Console: People + Activity + Apps + Send + Sync + 'static {
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
 
@@ -123,6 +123,46 @@ pub trait Activity: Send + Sync {
         caller: &Caller,
         query: ActivityQuery,
     ) -> Result<Page<crate::model::EventRow>, Problem>;
+}
+
+/// Applications and bot tokens (P2, P3): a developer's own apps, managed from their profile.
+/// Someone else's app answers 404.
+#[async_trait]
+pub trait Apps: Send + Sync {
+    /// The caller's applications with their tokens (never a secret).
+    async fn my_apps(&self, caller: &Caller) -> Result<Vec<crate::model::AppRow>, Problem>;
+    /// Creates an application asking for `requests`, each with its reason.
+    async fn create_app(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: String,
+        requests: Vec<portcullis_core::apps::PermissionRequest>,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::AppId, Problem>;
+    /// Replaces what an application asks for.
+    async fn set_app_permissions(
+        &self,
+        caller: &Caller,
+        app: portcullis_core::ids::AppId,
+        requests: Vec<portcullis_core::apps::PermissionRequest>,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Makes an authentication token; its secret is in the answer and nowhere else, ever.
+    async fn create_token(
+        &self,
+        caller: &Caller,
+        app: portcullis_core::ids::AppId,
+        name: String,
+        meta: RequestMeta,
+    ) -> Result<crate::model::NewToken, Problem>;
+    /// Revokes a token: its next call is refused.
+    async fn revoke_token(
+        &self,
+        caller: &Caller,
+        token: portcullis_core::ids::TokenId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
 }
 
 /// A person to add to the current tenant (U2), already checked by core.

@@ -199,6 +199,35 @@ pub fn check_requests(requests: &[PermissionRequest]) -> Result<Vec<PermissionRe
     Ok(out)
 }
 
+/// Reads the permissions form field: one `code: why` per line (blank lines ignored), then
+/// [`check_requests`].
+pub fn parse_request_lines(text: &str) -> Result<Vec<PermissionRequest>, Problem> {
+    let mut requests = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (code, why) = line.split_once(':').ok_or_else(|| {
+            Problem::invalid(
+                "permissions",
+                "why_required",
+                format!("write {line:?} as permission: why the app needs it"),
+            )
+        })?;
+        requests.push(PermissionRequest {
+            permission: Permission::parse("permissions", code)?,
+            why: why.to_owned(),
+        });
+    }
+    check_requests(&requests)
+}
+
+/// The form field [`parse_request_lines`] reads, for these requests.
+pub fn request_lines(requests: &[PermissionRequest]) -> String {
+    requests
+        .iter()
+        .map(|r| format!("{}: {}", r.permission.code(), r.why))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The public part of every bot token starts with this (shared/API.md).
 pub const TOKEN_PREFIX: &str = "pct_";
 

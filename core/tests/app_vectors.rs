@@ -178,3 +178,36 @@ fn bot_decision_vectors() {
         ["agency.updateDeleteAllAgencyAccounts", "agency.viewBoards"]
     );
 }
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn request_lines_round_trip() {
+    use portcullis_core::apps::{parse_request_lines, request_lines};
+    let text = "\n account.viewCampaigns: list campaigns to report on \n\nagency.viewBoards: show screens\n";
+    let requests = parse_request_lines(text).unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        parse_request_lines(&request_lines(&requests)).unwrap(),
+        requests
+    );
+    assert_eq!(
+        parse_request_lines("account.viewCampaigns")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("permissions")
+    );
+    assert_eq!(
+        parse_request_lines("account.fly: because")
+            .unwrap_err()
+            .code,
+        "unknown_permission"
+    );
+    assert_eq!(
+        parse_request_lines("account.view: ok")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("why.account.view")
+    );
+}

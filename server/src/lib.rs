@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod activity_read;
+pub mod apps;
 pub mod audit_verify;
 pub mod bootstrap;
 pub mod config;

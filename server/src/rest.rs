@@ -5,7 +5,8 @@
 
 use crate::db::Db;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -53,6 +54,7 @@ impl IntoResponse for ApiError {
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
         .route("/health", get(health))
+        .route("/me", get(me))
         .fallback(|| async {
             ApiError(Problem::new(
                 portcullis_core::ProblemKind::NotFound,
@@ -61,6 +63,23 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
             ))
         })
         .with_state(db)
+}
+
+/// The calling bot: its token and its app with what the app asks for (P3).
+async fn me(State(db): State<Db>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bot = crate::apps::authenticate(&db.pool, header, chrono::Utc::now()).await?;
+    let permissions = crate::store::apps::permissions(&db.pool, &bot.app)
+        .await
+        .map_err(|e| ApiError(crate::db::problem(e)))?;
+    Ok(Json(json!({
+        "token": {"id": bot.token.id, "name": bot.token.name, "public_token": bot.token.public_token},
+        "app": {
+            "id": bot.app,
+            "name": bot.app_name,
+            "permissions": permissions.iter().map(|r| r.permission.code()).collect::<Vec<_>>(),
+        },
+    })))
 }
 
 /// Whether this replica can reach its database.

@@ -250,8 +250,10 @@ pub async fn complete_setup(
 }
 
 mod activity;
+mod apps;
 mod people;
 pub use activity::*;
+pub use apps::*;
 pub use people::*;
 
 /// Reads an id from a request field, naming the field when it is not one.

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod apps;
 pub mod domains;
 pub mod overview;
 pub mod people;

@@ -76,8 +76,42 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
     )
     .await;
     let pair = format!("{viewer}/{brand_a}");
+    // An app of Acme's user administrator, with a token, for the app functions to aim at.
+    let admin = id(
+        app,
+        "SELECT id FROM users WHERE email = 'admin@acme.example'",
+    )
+    .await;
+    let app_id = portcullis_core::ids::AppId::from_bytes([7; 16]).to_string();
+    let token_id = portcullis_core::ids::TokenId::from_bytes([7; 16]).to_string();
+    sqlx::query(&format!("INSERT INTO apps (id, owner_id, name, description, created_at, updated_at) VALUES ('{app_id}', '{admin}', 'Matrix app', '', 0, 0)"))
+        .execute(&app.db.pool).await.expect("app");
+    sqlx::query(&format!("INSERT INTO bot_tokens (id, app_id, name, public_token, secret_hash, created_by, created_at) VALUES ('{token_id}', '{app_id}', 'matrix', 'pct_matrix', 'x', '{admin}', 0)"))
+        .execute(&app.db.pool).await.expect("token");
     use Guard::*;
     vec![
+        // Apps belong to a person: anyone else (here another tenant's admin) gets 404.
+        row::<LoadApps>(Caller, vec![]),
+        row::<CreateApp>(
+            Caller,
+            vec![
+                ("name", "Sneaky".into()),
+                ("description", String::new()),
+                ("permissions", String::new()),
+            ],
+        ),
+        row::<SetAppPermissions>(
+            Member,
+            vec![
+                ("app_id", app_id.clone()),
+                ("permissions", "account.view: read".into()),
+            ],
+        ),
+        row::<CreateToken>(
+            Member,
+            vec![("app_id", app_id.clone()), ("name", "stolen".into())],
+        ),
+        row::<RevokeToken>(Member, vec![("token_id", token_id.clone())]),
         row::<SignIn>(
             Public,
             vec![
@@ -200,6 +234,8 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         ("databases", "resource_group_id IS NULL"),
         ("users", "name = 'Hijacked'"),
         ("activity_events", "event_type NOT LIKE 'session/%'"),
+        ("app_permissions", "1 = 1"),
+        ("bot_tokens", "revoked_at IS NULL"),
     ] {
         out.push(app.count(table, filter).await);
     }

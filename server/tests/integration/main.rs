@@ -14,6 +14,7 @@
 mod harness;
 
 mod activity;
+mod apps;
 mod authorization_matrix;
 mod bootstrap;
 mod customer_360;

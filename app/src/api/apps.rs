@@ -1,0 +1,65 @@
+//! Server functions of applications and bot tokens (P2, P3): the caller's own apps only.
+
+use crate::error::AppError;
+use crate::model::{AppRow, NewToken};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::{parse_id, ssr};
+
+/// The caller's applications with their tokens (never a secret).
+#[server]
+pub async fn load_apps() -> Result<Vec<AppRow>, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    console.my_apps(&caller).await.map_err(ssr::fail)
+}
+
+/// Creates an application; `permissions` holds one `code: why` per line.
+#[server]
+pub async fn create_app(
+    name: String,
+    description: String,
+    permissions: String,
+) -> Result<String, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let requests = portcullis_core::apps::parse_request_lines(&permissions).map_err(ssr::fail)?;
+    console
+        .create_app(&caller, name, description, requests, ssr::request_meta())
+        .await
+        .map(|id| id.to_string())
+        .map_err(ssr::fail)
+}
+
+/// Replaces what an application asks for (`code: why` per line).
+#[server]
+pub async fn set_app_permissions(app_id: String, permissions: String) -> Result<(), AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
+    let requests = portcullis_core::apps::parse_request_lines(&permissions).map_err(ssr::fail)?;
+    console
+        .set_app_permissions(&caller, app, requests, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Makes an authentication token; the answer holds its secret, shown once.
+#[server]
+pub async fn create_token(app_id: String, name: String) -> Result<NewToken, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
+    console
+        .create_token(&caller, app, name, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Revokes a token.
+#[server]
+pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let token = parse_id("token_id", &token_id, portcullis_core::ids::TokenId::parse)?;
+    console
+        .revoke_token(&caller, token, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
+}

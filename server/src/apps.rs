@@ -1,0 +1,274 @@
+//! Applications and bot tokens (P2, P3): the server's side of [`Apps`], and how a REST call's
+//! bot token is authenticated.
+//!
+//! Apps belong to the developer who made them: another person's app answers 404. Changes are
+//! recorded in the developer's current tenant (the platform's log when they are in none).
+
+use crate::activity::{self, NewEvent, Principal};
+use crate::console::Services;
+use crate::db::{new_id, problem};
+use crate::secrets::{new_token, token_hash};
+use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use portcullis_app::model::{AppRow, NewToken, TokenRow};
+use portcullis_app::services::{Apps, Caller, RequestMeta};
+use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
+use portcullis_core::ids::{AppId, TokenId};
+use portcullis_core::people::{check_description, check_name};
+use portcullis_core::Problem;
+use sqlx::AnyConnection;
+
+const SOURCE: &str = "console";
+
+/// Records an app change in the caller's current tenant (or the platform's log).
+async fn record(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    meta: &RequestMeta,
+    event_type: &str,
+    object: (&str, &str),
+) -> Result<(), Problem> {
+    activity::record(
+        conn,
+        NewEvent {
+            tenant_id: caller.viewer.current.as_ref(),
+            event_type,
+            happened_at: Utc::now(),
+            principal: &Principal::of(&caller.viewer),
+            source: SOURCE,
+            object_id: Some(object.0),
+            object_name: Some(object.1),
+            origin_ip: meta.origin_ip.as_deref(),
+        },
+    )
+    .await
+    .map(|_| ())
+    .map_err(problem)
+}
+
+impl Services {
+    /// The caller's app, or 404 (another person's app is not revealed).
+    async fn own_app(&self, caller: &Caller, app: &AppId) -> Result<(), Problem> {
+        if apps::is_owner(&self.db.pool, &caller.viewer.user_id, app)
+            .await
+            .map_err(problem)?
+        {
+            Ok(())
+        } else {
+            Err(Problem::not_found("app"))
+        }
+    }
+}
+
+#[async_trait]
+impl Apps for Services {
+    async fn my_apps(&self, caller: &Caller) -> Result<Vec<AppRow>, Problem> {
+        apps::owned_by(&self.db.pool, &caller.viewer.user_id)
+            .await
+            .map_err(problem)
+    }
+
+    async fn create_app(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: String,
+        requests: Vec<PermissionRequest>,
+        meta: RequestMeta,
+    ) -> Result<AppId, Problem> {
+        let name = check_name("name", &name)?;
+        let description = check_description(&description)?;
+        let requests = check_requests(&requests)?;
+        let id = new_id(AppId::from_bytes);
+        let now = Utc::now();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        apps::insert(
+            &mut tx,
+            NewApp {
+                id: &id,
+                owner: &caller.viewer.user_id,
+                name: &name,
+                description: &description,
+                now,
+            },
+        )
+        .await
+        .map_err(problem)?;
+        apps::replace_permissions(&mut tx, &id, &requests, now)
+            .await
+            .map_err(problem)?;
+        record(&mut tx, caller, &meta, "app/create", (id.as_str(), &name)).await?;
+        tx.commit().await.map_err(problem)?;
+        Ok(id)
+    }
+
+    async fn set_app_permissions(
+        &self,
+        caller: &Caller,
+        app: AppId,
+        requests: Vec<PermissionRequest>,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        self.own_app(caller, &app).await?;
+        let requests = check_requests(&requests)?;
+        let codes: Vec<&str> = requests.iter().map(|r| r.permission.code()).collect();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        apps::replace_permissions(&mut tx, &app, &requests, Utc::now())
+            .await
+            .map_err(problem)?;
+        let summary = if codes.is_empty() {
+            "no permissions".to_owned()
+        } else {
+            codes.join(", ")
+        };
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "app/update_permissions",
+            (app.as_str(), &summary),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn create_token(
+        &self,
+        caller: &Caller,
+        app: AppId,
+        name: String,
+        meta: RequestMeta,
+    ) -> Result<NewToken, Problem> {
+        self.own_app(caller, &app).await?;
+        let name = check_name("name", &name)?;
+        let id = new_id(TokenId::from_bytes);
+        // The public half identifies the token in requests and lists; the secret is 256 random
+        // bits of which only the SHA-256 is kept.
+        let public_token = format!("{TOKEN_PREFIX}{}", &new_token()[..32]);
+        let secret = new_token();
+        let now = Utc::now();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        apps::insert_token(
+            &mut tx,
+            NewTokenRow {
+                id: &id,
+                app: &app,
+                name: &name,
+                public_token: &public_token,
+                secret_hash: &token_hash(&secret),
+                created_by: &caller.viewer.user_id,
+                now,
+            },
+        )
+        .await
+        .map_err(problem)?;
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "token/create",
+            (id.as_str(), &format!("{name} ({public_token})")),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)?;
+        Ok(NewToken {
+            token: TokenRow {
+                id,
+                name,
+                public_token,
+                created_at: now,
+                last_used: None,
+                revoked: None,
+            },
+            secret,
+        })
+    }
+
+    async fn revoke_token(
+        &self,
+        caller: &Caller,
+        token: TokenId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let (row, _) = apps::owned_token(&self.db.pool, &caller.viewer.user_id, &token)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("token"))?;
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        if !apps::revoke(&mut tx, &token, Utc::now())
+            .await
+            .map_err(problem)?
+        {
+            return Err(Problem::new(
+                portcullis_core::ProblemKind::Conflict,
+                "already_revoked",
+                "this token is already revoked",
+            ));
+        }
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "token/revoke",
+            (
+                token.as_str(),
+                &format!("{} ({})", row.name, row.public_token),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)
+    }
+}
+
+/// A REST caller authenticated by bot token.
+#[derive(Debug, Clone)]
+pub struct Bot {
+    pub token: TokenRow,
+    pub app: AppId,
+    pub app_name: String,
+}
+
+/// Authenticates `Authorization: Bearer <token>:<secret>` (or Basic): the token must exist,
+/// not be revoked, and the secret's SHA-256 must match, compared in constant time. Every
+/// failure is the same 401, so a caller cannot tell a wrong secret from an unknown token.
+pub async fn authenticate(
+    pool: &sqlx::AnyPool,
+    header: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Bot, Problem> {
+    let credentials = parse_authorization(header.unwrap_or_default())?;
+    let refused = || {
+        Problem::unauthenticated(
+            "the bot token or its secret is not valid, or the token was revoked",
+        )
+    };
+    let StoredBot {
+        token,
+        secret_hash,
+        app,
+        app_name,
+    } = apps::bot_by_public(pool, &credentials.token)
+        .await
+        .map_err(problem)?
+        .ok_or_else(refused)?;
+    if token.revoked.is_some()
+        || !constant_time_eq(
+            token_hash(&credentials.secret).as_bytes(),
+            secret_hash.as_bytes(),
+        )
+    {
+        return Err(refused());
+    }
+    apps::touch(pool, &token.id, now).await.map_err(problem)?;
+    Ok(Bot {
+        token,
+        app,
+        app_name,
+    })
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

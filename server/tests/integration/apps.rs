@@ -1,0 +1,122 @@
+//! Applications and bot tokens (P2, P3): apps ask for permissions with reasons; a token's
+//! secret is shown once and stored only as a hash; the REST API authenticates it, records its
+//! use, and refuses it once revoked.
+
+use crate::harness::{TestApp, ADMIN, HOST, OWNER_A};
+use crate::on_both_backends;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use portcullis_app::api::{CreateApp, CreateToken, LoadApps, RevokeToken, SetAppPermissions};
+use serde_json::Value;
+
+async fn me(app: &TestApp, authorization: Option<&str>) -> (StatusCode, Value) {
+    let mut req = Request::get("/api/v1/me").header(header::HOST, HOST);
+    if let Some(a) = authorization {
+        req = req.header(header::AUTHORIZATION, a);
+    }
+    let res = app.send(req.body(Body::empty()).unwrap()).await;
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn basic(pair: &str) -> String {
+    const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in pair.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(DIGITS[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+on_both_backends! {
+    /// P2: every permission needs its reason; the app lists what it asks for.
+    async fn an_app_asks_for_permissions_with_reasons(app) {
+        let dev = app.sign_in(ADMIN).await;
+        let no_why = app.call::<CreateApp>(Some(&dev), &[("name", "Reporter"), ("description", "Weekly reports"), ("permissions", "account.viewAnalytics:  ")]).await;
+        assert_eq!(no_why.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(no_why.body["field"], "why.account.viewAnalytics");
+        let unknown = app.call::<CreateApp>(Some(&dev), &[("name", "Reporter"), ("description", ""), ("permissions", "account.fly: to fly")]).await;
+        assert_eq!(unknown.body["code"], "unknown_permission");
+        assert_eq!(app.count("apps", "1 = 1").await, 0, "a refused app is not stored");
+
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Reporter"), ("description", "Weekly reports"),
+            ("permissions", "account.viewAnalytics: View campaign performance data\naccount.viewCampaigns: Access campaign information")]).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let id = made.body.as_str().unwrap().to_owned();
+        let mine = app.call::<LoadApps>(Some(&dev), &[]).await;
+        assert_eq!(mine.body[0]["name"], "Reporter");
+        assert_eq!(mine.body[0]["permissions"][0]["permission"], "account.viewAnalytics");
+        assert_eq!(mine.body[0]["permissions"][1]["why"], "Access campaign information");
+        assert_eq!(app.count("activity_events", &format!("event_type = 'app/create' AND object_id = '{id}'")).await, 1);
+
+        let changed = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &id), ("permissions", "agency.viewBoards: show screens")]).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        let mine = app.call::<LoadApps>(Some(&dev), &[]).await;
+        assert_eq!(mine.body[0]["permissions"].as_array().unwrap().len(), 1);
+
+        let other = app.sign_in(OWNER_A).await;
+        assert_eq!(app.call::<LoadApps>(Some(&other), &[]).await.body, serde_json::json!([]), "apps are their owner's");
+        let foreign = app.call::<SetAppPermissions>(Some(&other), &[("app_id", &id), ("permissions", "")]).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    }
+
+    /// P3: the secret is shown once, kept only as a hash, authenticates Bearer and Basic,
+    /// records its last use, and is refused once revoked.
+    async fn a_token_is_shown_once_and_can_be_revoked(app) {
+        let dev = app.sign_in(ADMIN).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Bot"), ("description", ""), ("permissions", "account.view: read the account")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let blank = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", " ")]).await;
+        assert_eq!(blank.body["field"], "name");
+        let token = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", "nightly sync")]).await;
+        assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+        let public = token.body["token"]["public_token"].as_str().unwrap().to_owned();
+        let secret = token.body["secret"].as_str().unwrap().to_owned();
+        assert!(public.starts_with("pct_"));
+        assert_eq!(secret.len(), 64);
+
+        let listed = app.call::<LoadApps>(Some(&dev), &[]).await;
+        assert!(!listed.body.to_string().contains(&secret), "the secret is never listed");
+        assert_eq!(app.count("bot_tokens", &format!("secret_hash = '{secret}'")).await, 0, "only a hash is stored");
+        assert_eq!(listed.body[0]["tokens"][0]["last_used"], Value::Null);
+
+        let (status, body) = me(&app, Some(&format!("Bearer {public}:{secret}"))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["app"]["name"], "Bot");
+        assert_eq!(body["app"]["permissions"][0], "account.view");
+        let (status, _) = me(&app, Some(&basic(&format!("{public}:{secret}")))).await;
+        assert_eq!(status, StatusCode::OK);
+        let listed = app.call::<LoadApps>(Some(&dev), &[]).await;
+        assert_ne!(listed.body[0]["tokens"][0]["last_used"], Value::Null, "last use is shown");
+
+        let (status, body) = me(&app, Some(&format!("Bearer {public}:{}", "0".repeat(64)))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["error"]["code"], "unauthenticated");
+        assert_eq!(me(&app, None).await.0, StatusCode::UNAUTHORIZED);
+
+        let token_id = token.body["token"]["id"].as_str().unwrap().to_owned();
+        let other = app.sign_in(OWNER_A).await;
+        assert_eq!(app.call::<RevokeToken>(Some(&other), &[("token_id", &token_id)]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(me(&app, Some(&format!("Bearer {public}:{secret}"))).await.0, StatusCode::OK, "still valid");
+        let revoked = app.call::<RevokeToken>(Some(&dev), &[("token_id", &token_id)]).await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        assert_eq!(me(&app, Some(&format!("Bearer {public}:{secret}"))).await.0, StatusCode::UNAUTHORIZED, "refused on the next call");
+        assert_eq!(app.call::<RevokeToken>(Some(&dev), &[("token_id", &token_id)]).await.status, StatusCode::CONFLICT);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'token/revoke' AND object_id = '{token_id}'")).await, 1);
+    }
+}
