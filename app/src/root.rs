@@ -1,7 +1,8 @@
 //! The HTML document and the route table.
 
 use crate::pages::activity::ActivityPage;
-use crate::pages::areas::{AppsPage, AuthorizationsPage, JobsPage};
+use crate::pages::apps::AppsPage;
+use crate::pages::areas::{AuthorizationsPage, JobsPage};
 use crate::pages::customer_360::Customer360Page;
 use crate::pages::layout::ConsoleLayout;
 use crate::pages::not_found::NotFound;

@@ -43,17 +43,6 @@ pub fn AuthorizationsPage() -> impl IntoView {
     ]/> }
 }
 
-/// Apps.
-#[component]
-pub fn AppsPage() -> impl IntoView {
-    view! { <Area title="Apps" summary="Programs that act for this tenant: their permissions, tokens and installs." features=&[
-        ("P1", "The permission catalog: 11 account and 14 agency permissions."),
-        ("P2", "Applications with the permissions they request, and why."),
-        ("P3", "Bot tokens shown once, revocable, with last use."),
-        ("P4", "Installs with a consent screen; uninstall."),
-    ]/> }
-}
-
 /// Jobs.
 #[component]
 pub fn JobsPage() -> impl IntoView {

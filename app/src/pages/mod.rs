@@ -2,6 +2,7 @@
 
 pub mod access_panels;
 pub mod activity;
+pub mod apps;
 pub mod areas;
 pub mod customer_360;
 pub mod layout;

@@ -1,0 +1,384 @@
+//! Apps (P1-P3): the caller's applications, what each asks for and why (picked from the
+//! catalog or a preset), and their bot tokens: "+ New token" shows the secret once.
+
+use crate::api::{create_app, create_token, load_apps, revoke_token, set_app_permissions};
+use crate::components::browser::{copy_text, ClientOnly};
+use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
+use crate::components::field::{field_message, FieldError};
+use crate::components::problem::ProblemPanel;
+use crate::error::AppError;
+use crate::model::{AppRow, NewToken, TokenRow};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use portcullis_core::apps::{
+    request_lines, Permission, PermissionRequest, PermissionScope, PRESETS,
+};
+use std::collections::BTreeMap;
+
+/// Which dialog is open.
+#[derive(Debug, Clone, PartialEq)]
+enum Open {
+    Nothing,
+    NewApp,
+    Permissions(AppRow),
+    NewToken(AppRow),
+    Revoke(TokenRow),
+}
+
+/// Apps.
+#[component]
+pub fn AppsPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let open = RwSignal::new(Open::Nothing);
+    let notice = RwSignal::new(None::<String>);
+    let apps = LocalResource::new(move || {
+        version.get();
+        load_apps()
+    });
+    let close = Callback::new(move |_| open.set(Open::Nothing));
+    let changed = Callback::new(move |message: String| {
+        open.set(Open::Nothing);
+        notice.set(Some(message));
+        version.update(|v| *v += 1);
+    });
+    view! {
+        <Title text="Apps"/>
+        <div class="page-header">
+            <div>
+                <h1>"Apps"</h1>
+                <p class="muted">"Your applications: the permissions each asks for and why, and the bot tokens that act for it."</p>
+            </div>
+            <button type="button" class="button button-primary" id="new-app" on:click=move |_| open.set(Open::NewApp)>"New application"</button>
+        </div>
+        <div class="alert alert-ok" role="status" hidden=move || notice.get().is_none()>{move || notice.get()}</div>
+        <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading apps…"</p> }>
+            {move || Suspend::new(async move {
+                match apps.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="panel empty-state">
+                            <p><strong>"No applications yet."</strong></p>
+                            <p class="muted">"Create one, choose what it may do, then make a token for its bot."</p>
+                        </section>
+                    }.into_any(),
+                    Ok(list) => list.into_iter().map(|a| view! { <AppPanel app=a open=open/> }).collect_view().into_any(),
+                    Err(e) => view! { <ProblemPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition></ClientOnly>
+        {move || match open.get() {
+            Open::Nothing => ().into_any(),
+            Open::NewApp => view! { <AppDialog app=None on_close=close on_done=changed/> }.into_any(),
+            Open::Permissions(app) => view! { <AppDialog app=Some(app) on_close=close on_done=changed/> }.into_any(),
+            Open::NewToken(app) => view! { <NewTokenDialog app=app on_close=close on_done=changed/> }.into_any(),
+            Open::Revoke(token) => view! { <RevokeDialog token=token on_close=close on_done=changed/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AppPanel(app: AppRow, open: RwSignal<Open>) -> impl IntoView {
+    let (for_permissions, for_token) = (app.clone(), app.clone());
+    view! {
+        <section class="panel" data-app=app.name.clone()>
+            <div class="panel-header">
+                <div>
+                    <h2>{app.name.clone()}</h2>
+                    <p class="muted small">{app.description.clone()}</p>
+                </div>
+                <div class="row-actions">
+                    <button type="button" class="button button-secondary" on:click=move |_| open.set(Open::Permissions(for_permissions.clone()))>"Permissions"</button>
+                    <button type="button" class="button button-primary" on:click=move |_| open.set(Open::NewToken(for_token.clone()))>"+ New token"</button>
+                </div>
+            </div>
+            <h3 class="subhead">"Permissions"</h3>
+            {if app.permissions.is_empty() {
+                view! { <p class="muted">"This app asks for no permissions yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table compact permissions-table">
+                        <thead><tr><th scope="col">"Permission"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>
+                            {app.permissions.iter().map(|r| view! {
+                                <tr><td><code title=r.permission.description()>{r.permission.code()}</code></td><td>{r.why.clone()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3 class="subhead">"Tokens"</h3>
+            <table class="data-table compact tokens-table">
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"API token"</th><th scope="col">"Created (UTC)"</th>
+                    <th scope="col">"Last used (UTC)"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr></thead>
+                <tbody>
+                    {app.tokens.is_empty().then(|| view! {
+                        <tr><td colspan="6" class="empty-cell">"No tokens. A token lets the app's bot call the API."</td></tr>
+                    })}
+                    {app.tokens.into_iter().map(|t| {
+                        let when = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%Y-%m-%d %H:%M").to_string());
+                        let revoked = t.revoked.is_some();
+                        let revoke = t.clone();
+                        view! {
+                            <tr data-token=t.name.clone()>
+                                <td>{t.name.clone()}</td>
+                                <td><code>{t.public_token.clone()}</code></td>
+                                <td class="nowrap">{when(Some(t.created_at))}</td>
+                                <td class="nowrap">{when(t.last_used).unwrap_or_else(|| "never".to_owned())}</td>
+                                <td>{if revoked { view! { <span class="status status-bad">"Revoked"</span> }.into_any() } else { view! { <span class="status status-ok">"Active"</span> }.into_any() }}</td>
+                                <td class="row-actions">{(!revoked).then(|| view! {
+                                    <button type="button" class="link-button danger" on:click=move |_| open.set(Open::Revoke(revoke.clone()))>"Revoke"</button>
+                                })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// New application, or an app's permissions: name and description (new apps only), presets,
+/// and the catalog with a reason box beside each chosen permission.
+#[component]
+fn AppDialog(
+    app: Option<AppRow>,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let editing = app.as_ref().map(|a| (a.id.to_string(), a.name.clone()));
+    let chosen: RwSignal<BTreeMap<Permission, String>> = RwSignal::new(
+        app.as_ref()
+            .map(|a| {
+                a.permissions
+                    .iter()
+                    .map(|r| (r.permission, r.why.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    );
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let general = move || {
+        error.get().and_then(|e| {
+            let f = e.0.field.clone().unwrap_or_default();
+            (!(f == "name" || f == "description" || f.starts_with("why.")))
+                .then(|| e.0.message.clone())
+        })
+    };
+    let submit = {
+        let editing = editing.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            busy.set(true);
+            let lines = request_lines(
+                &chosen
+                    .get_untracked()
+                    .into_iter()
+                    .map(|(permission, why)| PermissionRequest { permission, why })
+                    .collect::<Vec<_>>(),
+            );
+            let editing = editing.clone();
+            spawn_local(async move {
+                let result = match &editing {
+                    Some((id, app_name)) => set_app_permissions(id.clone(), lines)
+                        .await
+                        .map(|_| format!("Saved the permissions of {app_name}.")),
+                    None => {
+                        let n = name.get_untracked();
+                        create_app(n.clone(), description.get_untracked(), lines)
+                            .await
+                            .map(|_| {
+                                format!("Created {n}. Make a token for its bot with + New token.")
+                            })
+                    }
+                };
+                busy.set(false);
+                match result {
+                    Ok(message) => on_done.run(message),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let title = match &editing {
+        Some((_, n)) => format!("Permissions of {n}"),
+        None => "New application".to_owned(),
+    };
+    let is_new = editing.is_none();
+    view! {
+        <Dialog title=title on_close=on_close wide=true>
+            <form class="form" on:submit=submit>
+                <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                {is_new.then(|| view! {
+                    <div class="field">
+                        <label for="app-name">"Name"</label>
+                        <input id="app-name" required autocomplete="off" placeholder="Campaign reporter" on:input=move |ev| name.set(event_target_value(&ev))/>
+                        <FieldError for_field="name" message=field_message(error, "name")/>
+                    </div>
+                    <div class="field">
+                        <label for="app-description">"Description"</label>
+                        <input id="app-description" autocomplete="off" placeholder="What the app does for the accounts that install it"
+                            on:input=move |ev| description.set(event_target_value(&ev))/>
+                        <FieldError for_field="description" message=field_message(error, "description")/>
+                    </div>
+                })}
+                <div class="field">
+                    <span class="label">"Presets"</span>
+                    <div class="chips">
+                        {PRESETS.iter().map(|preset| view! {
+                            <button type="button" class="chip-button" on:click=move |_| chosen.set(
+                                preset.permissions.iter().map(|(p, why)| (*p, (*why).to_owned())).collect())>{preset.name}</button>
+                        }).collect_view()}
+                    </div>
+                    <p class="hint">"A preset replaces the selection with the seed's common combination; adjust it below."</p>
+                </div>
+                {[(PermissionScope::Account, "Account permissions (on a tenant)"), (PermissionScope::Agency, "Agency permissions")].into_iter().map(|(scope, legend)| view! {
+                    <fieldset class="permission-list">
+                        <legend>{legend}</legend>
+                        {Permission::ALL.iter().copied().filter(move |p| p.scope() == scope).map(|p| {
+                            let field = format!("why.{}", p.code());
+                            let message = Signal::derive({
+                                let field = field.clone();
+                                move || error.get().and_then(|e| e.message_for(&field))
+                            });
+                            view! {
+                                <div class="permission-row" data-permission=p.code()>
+                                    <label class="checkbox">
+                                        <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains_key(&p))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| { if on { c.entry(p).or_default(); } else { c.remove(&p); } });
+                                            }/>
+                                        <code>{p.code()}</code>
+                                        <span class="muted small">{p.description()}</span>
+                                    </label>
+                                    <Show when=move || chosen.with(|c| c.contains_key(&p))>
+                                        <input class="why" aria-label=format!("Why the app needs {}", p.code()) placeholder="Why the app needs this"
+                                            prop:value=move || chosen.with(|c| c.get(&p).cloned().unwrap_or_default())
+                                            on:input=move |ev| chosen.update(|c| { c.insert(p, event_target_value(&ev)); })/>
+                                    </Show>
+                                    <FieldError for_field=field.clone() message=message/>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }).collect_view()}
+                <FormActions on_close=on_close busy=busy label=if is_new { "Create" } else { "Save" }/>
+            </form>
+        </Dialog>
+    }
+}
+
+/// "+ New token": a name and the type, then the token and secret shown once.
+#[component]
+fn NewTokenDialog(app: AppRow, on_close: Callback<()>, on_done: Callback<String>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let busy = RwSignal::new(false);
+    let made = RwSignal::new(None::<NewToken>);
+    let app_id = StoredValue::new(app.id.to_string());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let app_id = app_id.get_value();
+        spawn_local(async move {
+            match create_token(app_id, name.get_untracked()).await {
+                Ok(t) => made.set(Some(t)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let finish = Callback::new(move |_| {
+        on_done.run(
+            made.get_untracked()
+                .map(|t| format!("Token {} is ready.", t.token.name))
+                .unwrap_or_default(),
+        )
+    });
+    view! {
+        <Dialog title=format!("New token for {}", app.name) on_close=finish wide=true>
+            {move || match made.get() {
+                None => view! {
+                    <form class="form" on:submit=submit>
+                        <div class="field">
+                            <label for="token-name">"Name"</label>
+                            <input id="token-name" required autocomplete="off" placeholder="nightly sync" on:input=move |ev| name.set(event_target_value(&ev))/>
+                            <FieldError for_field="token-name" message=Signal::derive(move || error.get().map(|e| e.0.message))/>
+                        </div>
+                        <div class="field">
+                            <label for="token-type">"Type"</label>
+                            <select id="token-type"><option value="authentication" selected=true>"Authentication Token"</option></select>
+                        </div>
+                        <FormActions on_close=on_close busy=busy label="Create"/>
+                    </form>
+                }.into_any(),
+                Some(t) => view! { <ShownOnce token=t on_done=finish/> }.into_any(),
+            }}
+        </Dialog>
+    }
+}
+
+/// The token and its secret, with copy buttons, and the warning that this is the only time.
+#[component]
+fn ShownOnce(token: NewToken, on_done: Callback<()>) -> impl IntoView {
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy = move |what: &'static str, value: String| {
+        move |_| {
+            copy_text(&value);
+            copied.set(Some(what));
+        }
+    };
+    view! {
+        <div class="alert alert-error" role="alert">
+            <strong>"Copy the API secret now."</strong>" You will not be able to see it again; if it is lost, revoke the token and make a new one."
+        </div>
+        <div class="field">
+            <span class="label">"API token"</span>
+            <div class="secret-row"><code id="shown-token">{token.token.public_token.clone()}</code>
+                <button type="button" class="button button-secondary" on:click=copy("API token", token.token.public_token.clone())>"Copy"</button></div>
+        </div>
+        <div class="field">
+            <span class="label">"API secret"</span>
+            <div class="secret-row"><code id="shown-secret">{token.secret.clone()}</code>
+                <button type="button" class="button button-secondary" on:click=copy("API secret", token.secret.clone())>"Copy"</button></div>
+        </div>
+        <p class="hint">"Call the API with " <code>"Authorization: Bearer <token>:<secret>"</code> "."</p>
+        <p class="muted small" role="status" hidden=move || copied.get().is_none()>{move || copied.get().map(|w| format!("Copied the {w}."))}</p>
+        <div class="dialog-actions">
+            <button type="button" class="button button-primary" on:click=move |_| on_done.run(())>"I have copied it"</button>
+        </div>
+    }
+}
+
+#[component]
+fn RevokeDialog(
+    token: TokenRow,
+    on_close: Callback<()>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = token.id.to_string();
+    let name = token.name.clone();
+    let confirm = Callback::new(move |_| {
+        let (id, name) = (id.clone(), name.clone());
+        busy.set(true);
+        spawn_local(async move {
+            match revoke_token(id).await {
+                Ok(()) => on_done.run(format!("Revoked {name}: its next call is refused.")),
+                Err(e) => error.set(Some(e.0.message)),
+            }
+            busy.set(false);
+        });
+    });
+    view! {
+        <ConfirmDialog title=format!("Revoke {}?", token.name)
+            message=format!("Programs using {} stop working on their next call. This cannot be undone.", token.public_token)
+            confirm_label="Revoke".to_owned() on_confirm=confirm on_close=on_close busy=busy error=error/>
+    }
+}

@@ -1,0 +1,61 @@
+import { test, expect } from '@playwright/test';
+import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+
+// Applications and bot tokens (P2, P3): a preset, a token whose secret is shown once, the API.
+
+test('a developer creates an app from a preset, makes a token, calls the API with it, and revokes it', async ({ page }) => {
+  await signIn(page, 'owner.b@acme.example', DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/apps');
+  await waitForHydration(page);
+  await expect(page.getByText('No applications yet.')).toBeVisible();
+
+  await page.locator('#new-app').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill('Campaign reporter');
+  await dialog.getByLabel('Description').fill('Weekly performance reports for brand B');
+  await dialog.getByRole('button', { name: 'Analytics Dashboard App' }).click();
+  await expect(dialog.getByLabel('Why the app needs account.viewAnalytics')).toHaveValue('View campaign performance data');
+  // A permission without a reason is refused next to its box.
+  await dialog.locator('[data-permission="account.viewFeeds"] input[type=checkbox]').check();
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(dialog.locator('[data-field="why.account.viewFeeds"]')).toContainText('why the app needs account.viewFeeds');
+  await dialog.getByLabel('Why the app needs account.viewFeeds').fill('Show which feeds drive the campaigns');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Created Campaign reporter');
+  const panel = page.locator('section[data-app="Campaign reporter"]');
+  await expect(panel.locator('.permissions-table')).toContainText('account.viewAnalytics');
+  await expect(panel.locator('.permissions-table')).toContainText('Show which feeds drive the campaigns');
+
+  await panel.getByRole('button', { name: '+ New token' }).click();
+  await dialog.getByLabel('Name').fill('nightly sync');
+  await expect(dialog.getByLabel('Type')).toHaveValue('authentication');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const token = (await dialog.locator('#shown-token').textContent())!.trim();
+  const secret = (await dialog.locator('#shown-secret').textContent())!.trim();
+  expect(token).toMatch(/^pct_/);
+  expect(secret).toMatch(/^[0-9a-f]{64}$/);
+  await expect(dialog).toContainText('You will not be able to see it again');
+  await page.screenshot({ path: 'test-results/apps-token.png', fullPage: true });
+  await dialog.getByRole('button', { name: 'I have copied it' }).click();
+
+  // After a reload the secret is nowhere on the page.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(panel.locator('tr[data-token="nightly sync"]')).toContainText(token);
+  expect(await page.content()).not.toContain(secret);
+
+  const me = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).app.name).toBe('Campaign reporter');
+  await page.reload();
+  await waitForHydration(page);
+  await expect(panel.locator('tr[data-token="nightly sync"]')).not.toContainText('never');
+  await page.screenshot({ path: 'test-results/apps.png', fullPage: true });
+
+  await panel.locator('tr[data-token="nightly sync"]').getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+  await expect(panel.locator('tr[data-token="nightly sync"]')).toContainText('Revoked');
+  const refused = await page.request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(refused.status()).toBe(401);
+});
