@@ -197,3 +197,28 @@ pub struct AppRow {
     pub tokens: Vec<TokenRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+/// What an install's consent screen shows (P4): exactly what Allow grants, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub app_id: portcullis_core::ids::AppId,
+    pub app_name: String,
+    pub description: String,
+    pub developer: String,
+    pub tenant_name: String,
+    /// The app's permissions that apply to a tenant, with the app's reasons.
+    pub grants: Vec<portcullis_core::apps::PermissionRequest>,
+    /// Whether the app is installed here already.
+    pub installed: bool,
+}
+
+/// An app installed in the current tenant (P4), with what waits for approval (P5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallRow {
+    pub id: portcullis_core::ids::InstallId,
+    pub app_name: String,
+    pub granted: Vec<portcullis_core::apps::Permission>,
+    pub pending: Vec<portcullis_core::apps::PermissionRequest>,
+    pub installed_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

@@ -156,6 +156,35 @@ pub trait Apps: Send + Sync {
         name: String,
         meta: RequestMeta,
     ) -> Result<crate::model::NewToken, Problem>;
+    /// What installing `app` on the current tenant would grant (needs `manage_apps`).
+    async fn consent(
+        &self,
+        caller: &Caller,
+        app: portcullis_core::ids::AppId,
+    ) -> Result<crate::model::Consent, Problem>;
+    /// Installs `app` on the current tenant, granting exactly what the consent screen listed.
+    async fn install(
+        &self,
+        caller: &Caller,
+        app: portcullis_core::ids::AppId,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::InstallId, Problem>;
+    /// The apps installed on the current tenant (needs `view_apps`).
+    async fn installs(&self, caller: &Caller) -> Result<Vec<crate::model::InstallRow>, Problem>;
+    /// Grants what an installed app asks for beyond its grant (P5).
+    async fn approve_install(
+        &self,
+        caller: &Caller,
+        install: portcullis_core::ids::InstallId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Removes an app from the current tenant: its bots lose access at once.
+    async fn uninstall(
+        &self,
+        caller: &Caller,
+        install: portcullis_core::ids::InstallId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
     /// Revokes a token: its next call is refused.
     async fn revoke_token(
         &self,

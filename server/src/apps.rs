@@ -9,15 +9,21 @@ use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::secrets::{new_token, token_hash};
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
+use crate::store::installs;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{AppRow, NewToken, TokenRow};
+use portcullis_app::model::{AppRow, Consent, InstallRow, NewToken, TokenRow};
 use portcullis_app::services::{Apps, Caller, RequestMeta};
+use portcullis_core::actions::Action;
 use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
+use portcullis_core::apps::{consent_list, pending_approval, Install, Permission, Target};
+use portcullis_core::ids::InstallId;
 use portcullis_core::ids::{AppId, TokenId};
 use portcullis_core::people::{check_description, check_name};
 use portcullis_core::Problem;
+use portcullis_core::ProblemKind;
 use sqlx::AnyConnection;
+use std::collections::BTreeSet;
 
 const SOURCE: &str = "console";
 
@@ -185,6 +191,198 @@ impl Apps for Services {
         })
     }
 
+    async fn consent(&self, caller: &Caller, app: AppId) -> Result<Consent, Problem> {
+        let checked = self.require(caller, Action::ManageApps, None).await?;
+        let pool = &self.db.pool;
+        let (app_name, description, developer) = apps::public_face(pool, &app)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("app"))?;
+        let target = Target::Tenant(checked.tenant().clone());
+        let requested = apps::permissions(pool, &app).await.map_err(problem)?;
+        let applies: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
+        let listed = consent_list(&applies, &target);
+        Ok(Consent {
+            installed: installs::is_installed(pool, checked.tenant(), &app)
+                .await
+                .map_err(problem)?,
+            grants: requested
+                .into_iter()
+                .filter(|r| listed.contains(&r.permission))
+                .collect(),
+            tenant_name: caller
+                .viewer
+                .current_tenant()
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            app_id: app,
+            app_name,
+            description,
+            developer,
+        })
+    }
+
+    async fn install(
+        &self,
+        caller: &Caller,
+        app: AppId,
+        meta: RequestMeta,
+    ) -> Result<InstallId, Problem> {
+        let consent = self.consent(caller, app.clone()).await?;
+        if consent.installed {
+            return Err(Problem::new(
+                ProblemKind::Conflict,
+                "already_installed",
+                format!("{} is already installed here", consent.app_name),
+            ));
+        }
+        let tenant = caller
+            .viewer
+            .current
+            .clone()
+            .ok_or_else(|| Problem::not_found("tenant"))?;
+        let id = new_id(InstallId::from_bytes);
+        let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        installs::insert(
+            &mut tx,
+            &id,
+            &app,
+            &tenant,
+            &caller.viewer.user_id,
+            Utc::now(),
+        )
+        .await
+        .map_err(problem)?;
+        installs::grant(&mut tx, &id, &granted)
+            .await
+            .map_err(problem)?;
+        let codes: Vec<&str> = granted.iter().map(|p| p.code()).collect();
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "install/create",
+            (
+                id.as_str(),
+                &format!("{}: {}", consent.app_name, codes.join(", ")),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)?;
+        Ok(id)
+    }
+
+    async fn installs(&self, caller: &Caller) -> Result<Vec<InstallRow>, Problem> {
+        let checked = self.require(caller, Action::ViewApps, None).await?;
+        let pool = &self.db.pool;
+        let mut out = Vec::new();
+        for i in installs::of_tenant(pool, checked.tenant())
+            .await
+            .map_err(problem)?
+        {
+            let requested = apps::permissions(pool, &i.app).await.map_err(problem)?;
+            let current: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
+            let install = Install {
+                id: i.id.clone(),
+                target: Target::Tenant(checked.tenant().clone()),
+                granted: i.granted.clone(),
+            };
+            let pending = pending_approval(&install, &current);
+            out.push(InstallRow {
+                id: i.id,
+                app_name: i.app_name,
+                granted: i.granted.into_iter().collect(),
+                pending: requested
+                    .into_iter()
+                    .filter(|r| pending.contains(&r.permission))
+                    .collect(),
+                installed_by: i.installed_by,
+                created_at: i.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn approve_install(
+        &self,
+        caller: &Caller,
+        install: InstallId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageApps, None).await?;
+        let found = installs::find(&self.db.pool, checked.tenant(), &install)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("install"))?;
+        let current: BTreeSet<Permission> = apps::permissions(&self.db.pool, &found.app)
+            .await
+            .map_err(problem)?
+            .iter()
+            .map(|r| r.permission)
+            .collect();
+        let pending: Vec<Permission> = pending_approval(
+            &Install {
+                id: found.id.clone(),
+                target: Target::Tenant(checked.tenant().clone()),
+                granted: found.granted,
+            },
+            &current,
+        )
+        .into_iter()
+        .collect();
+        if pending.is_empty() {
+            return Err(Problem::new(
+                ProblemKind::Conflict,
+                "nothing_pending",
+                "this app asks for nothing new",
+            ));
+        }
+        let codes: Vec<&str> = pending.iter().map(|p| p.code()).collect();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        installs::grant(&mut tx, &install, &pending)
+            .await
+            .map_err(problem)?;
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "install/approve",
+            (
+                install.as_str(),
+                &format!("{}: {}", found.app_name, codes.join(", ")),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn uninstall(
+        &self,
+        caller: &Caller,
+        install: InstallId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageApps, None).await?;
+        let found = installs::find(&self.db.pool, checked.tenant(), &install)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("install"))?;
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        installs::delete(&mut tx, checked.tenant(), &install)
+            .await
+            .map_err(problem)?;
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "install/delete",
+            (install.as_str(), &found.app_name),
+        )
+        .await?;
+        tx.commit().await.map_err(problem)
+    }
+
     async fn revoke_token(
         &self,
         caller: &Caller,
@@ -201,7 +399,7 @@ impl Apps for Services {
             .map_err(problem)?
         {
             return Err(Problem::new(
-                portcullis_core::ProblemKind::Conflict,
+                ProblemKind::Conflict,
                 "already_revoked",
                 "this token is already revoked",
             ));
@@ -271,4 +469,23 @@ pub async fn authenticate(
 /// Equality whose time does not depend on where the inputs differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What core needs to decide for a bot: its app's current permissions and its installs.
+/// (Installs are on tenants only so far; agency installs, and with them the agency rule's
+/// tenants, come with agency consent screens.)
+pub async fn bot_access(
+    pool: &sqlx::AnyPool,
+    bot: &Bot,
+) -> Result<portcullis_core::apps::BotAccess, Problem> {
+    Ok(portcullis_core::apps::BotAccess {
+        app_permissions: apps::permissions(pool, &bot.app)
+            .await
+            .map_err(problem)?
+            .into_iter()
+            .map(|r| r.permission)
+            .collect(),
+        installs: installs::of_app(pool, &bot.app).await.map_err(problem)?,
+        agency_tenants: Vec::new(),
+    })
 }

@@ -4,12 +4,14 @@
 //! the health endpoint that load balancers and replicas use.
 
 use crate::db::Db;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use portcullis_core::apps::{Permission, Target};
+use portcullis_core::ids::TenantId;
 use portcullis_core::Problem;
 use serde_json::json;
 
@@ -55,6 +57,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
         .route("/health", get(health))
         .route("/me", get(me))
+        .route("/accounts/{tenant_id}", get(account))
         .fallback(|| async {
             ApiError(Problem::new(
                 portcullis_core::ProblemKind::NotFound,
@@ -79,6 +82,33 @@ async fn me(State(db): State<Db>, headers: HeaderMap) -> Result<Json<serde_json:
             "name": bot.app_name,
             "permissions": permissions.iter().map(|r| r.permission.code()).collect::<Vec<_>>(),
         },
+    })))
+}
+
+/// An account (tenant) the bot's app is installed on: needs `account.view` (P5, P6).
+async fn account(
+    State(db): State<Db>,
+    Path(tenant_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bot = crate::apps::authenticate(&db.pool, header, chrono::Utc::now()).await?;
+    // An id that does not parse cannot be an install's tenant: the same 404 as any other.
+    let tenant =
+        TenantId::parse(&tenant_id).map_err(|_| ApiError(Problem::not_found("resource")))?;
+    crate::apps::bot_access(&db.pool, &bot)
+        .await?
+        .decide(Permission::AccountView, &Target::Tenant(tenant.clone()))
+        .into_result()?;
+    let summary = crate::store::tenants::summary(&db.pool, &tenant)
+        .await
+        .map_err(|e| ApiError(crate::db::problem(e)))?
+        .ok_or_else(|| ApiError(Problem::not_found("resource")))?;
+    Ok(Json(json!({
+        "id": summary.id,
+        "name": summary.name,
+        "agency_id": summary.agency_id,
+        "agency_name": summary.agency_name,
     })))
 }
 

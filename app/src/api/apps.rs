@@ -63,3 +63,60 @@ pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
         .await
         .map_err(ssr::fail)
 }
+
+/// What installing the app on the current tenant would grant (the consent screen).
+#[server]
+pub async fn load_consent(app_id: String) -> Result<crate::model::Consent, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
+    console.consent(&caller, app).await.map_err(ssr::fail)
+}
+
+/// Allow: installs the app on the current tenant with exactly what the consent screen listed.
+#[server]
+pub async fn install_app(app_id: String) -> Result<String, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
+    console
+        .install(&caller, app, ssr::request_meta())
+        .await
+        .map(|id| id.to_string())
+        .map_err(ssr::fail)
+}
+
+/// The apps installed on the current tenant, with what each waits to have approved.
+#[server]
+pub async fn load_installs() -> Result<Vec<crate::model::InstallRow>, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    console.installs(&caller).await.map_err(ssr::fail)
+}
+
+/// Grants what an installed app asks for beyond its grant.
+#[server]
+pub async fn approve_install(install_id: String) -> Result<(), AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let install = parse_id(
+        "install_id",
+        &install_id,
+        portcullis_core::ids::InstallId::parse,
+    )?;
+    console
+        .approve_install(&caller, install, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Removes an app from the current tenant.
+#[server]
+pub async fn uninstall_app(install_id: String) -> Result<(), AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let install = parse_id(
+        "install_id",
+        &install_id,
+        portcullis_core::ids::InstallId::parse,
+    )?;
+    console
+        .uninstall(&caller, install, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
+}

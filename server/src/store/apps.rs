@@ -257,3 +257,24 @@ pub async fn touch(pool: &AnyPool, token: &TokenId, now: DateTime<Utc>) -> Resul
     .await?;
     Ok(())
 }
+
+/// Any app's public face, for consent screens: name, description and its developer's name.
+pub async fn public_face(
+    pool: &AnyPool,
+    app: &AppId,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT a.name, a.description, u.name AS developer FROM apps a JOIN users u ON u.id = a.owner_id WHERE a.id = $1",
+    )
+    .bind(app.as_str())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("name")?,
+            r.try_get("description")?,
+            r.try_get("developer")?,
+        ))
+    })
+    .transpose()
+}

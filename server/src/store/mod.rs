@@ -4,6 +4,7 @@ pub mod access;
 pub mod activity;
 pub mod apps;
 pub mod domains;
+pub mod installs;
 pub mod overview;
 pub mod people;
 pub mod sessions;

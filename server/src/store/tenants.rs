@@ -9,7 +9,7 @@ use sqlx::{Any, Executor, Row};
 
 const SUMMARY_COLUMNS: &str = "t.id, t.name, t.agency_id, a.name AS agency_name";
 
-fn summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
+fn row_summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
     Ok(TenantSummary {
         id: stored_id(r.try_get("id")?, TenantId::parse)?,
         name: r.try_get("name")?,
@@ -19,6 +19,22 @@ fn summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
             .transpose()?,
         agency_name: r.try_get("agency_name")?,
     })
+}
+
+/// One tenant with its agency.
+pub async fn summary<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    tenant: &TenantId,
+) -> Result<Option<TenantSummary>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM tenants t LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.id = $1"
+    ))
+    .bind(tenant.as_str())
+    .fetch_optional(ex)
+    .await?
+    .as_ref()
+    .map(row_summary)
+    .transpose()
 }
 
 /// The tenants a person may enter, by name: every tenant for operators, else their memberships.
@@ -42,7 +58,7 @@ pub async fn enterable<'c, E: Executor<'c, Database = Any>>(
         .fetch_all(ex)
         .await?
     };
-    rows.iter().map(summary).collect()
+    rows.iter().map(row_summary).collect()
 }
 
 /// Stores a new agency.

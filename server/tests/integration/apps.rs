@@ -7,7 +7,10 @@ use crate::on_both_backends;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use portcullis_app::api::{CreateApp, CreateToken, LoadApps, RevokeToken, SetAppPermissions};
+use portcullis_app::api::{
+    ApproveInstall, CreateApp, CreateToken, InstallApp, LoadApps, LoadConsent, LoadInstalls,
+    RevokeToken, SetAppPermissions, UninstallApp,
+};
 use serde_json::Value;
 
 async fn me(app: &TestApp, authorization: Option<&str>) -> (StatusCode, Value) {
@@ -118,5 +121,66 @@ on_both_backends! {
         assert_eq!(me(&app, Some(&format!("Bearer {public}:{secret}"))).await.0, StatusCode::UNAUTHORIZED, "refused on the next call");
         assert_eq!(app.call::<RevokeToken>(Some(&dev), &[("token_id", &token_id)]).await.status, StatusCode::CONFLICT);
         assert_eq!(app.count("activity_events", &format!("event_type = 'token/revoke' AND object_id = '{token_id}'")).await, 1);
+    }
+
+    /// P4-P6: consent lists what Allow grants; the bot reaches only where installed; what the
+    /// app asks for later waits for approval (403 naming it until then); uninstall cuts it off.
+    async fn installs_grant_what_consent_listed(app) {
+        let dev = app.sign_in(OWNER_A).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Account reader"), ("description", "Reads account details"),
+            ("permissions", "account.viewCampaigns: list campaigns\nagency.viewBoards: show screens")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let token = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", "reader")]).await;
+        let bearer = format!("Bearer {}:{}", token.body["token"]["public_token"].as_str().unwrap(), token.body["secret"].as_str().unwrap());
+        let acme: String = sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Acme Retail'").fetch_one(&app.db.pool).await.unwrap();
+        let account = |a: &TestApp, id: String, auth: String| {
+            let req = Request::get(format!("/api/v1/accounts/{id}")).header(header::HOST, HOST).header(header::AUTHORIZATION, auth).body(Body::empty()).unwrap();
+            let router = a.router.clone();
+            async move {
+                let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+                let status = res.status();
+                let bytes = res.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null))
+            }
+        };
+        assert_eq!(account(&app, acme.clone(), bearer.clone()).await.0, StatusCode::NOT_FOUND, "not installed: not revealed");
+
+        let admin = app.sign_in(ADMIN).await;
+        let consent = app.call::<LoadConsent>(Some(&admin), &[("app_id", &app_id)]).await;
+        assert_eq!(consent.status, StatusCode::OK, "{}", consent.body);
+        let listed: Vec<&str> = consent.body["grants"].as_array().unwrap().iter().map(|g| g["permission"].as_str().unwrap()).collect();
+        assert_eq!(listed, ["account.viewCampaigns"], "a tenant install lists the account permissions only");
+        assert_eq!(consent.body["developer"], "Nora Northwind");
+        let analyst = app.sign_in(crate::harness::ANALYST).await;
+        let refused = app.call::<InstallApp>(Some(&analyst), &[("app_id", &app_id)]).await;
+        assert_eq!(refused.body["missing_permission"], "manage_apps");
+        let installed = app.call::<InstallApp>(Some(&admin), &[("app_id", &app_id)]).await;
+        assert_eq!(installed.status, StatusCode::OK, "{}", installed.body);
+        let install_id = installed.body.as_str().unwrap().to_owned();
+        assert_eq!(app.call::<InstallApp>(Some(&admin), &[("app_id", &app_id)]).await.status, StatusCode::CONFLICT);
+
+        let (status, body) = account(&app, acme.clone(), bearer.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["missing_permission"], "account.view", "P6 names the permission");
+
+        let more = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("permissions", "account.viewCampaigns: list campaigns\naccount.view: show the account's name")]).await;
+        assert_eq!(more.status, StatusCode::OK, "{}", more.body);
+        let (status, body) = account(&app, acme.clone(), bearer.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "asked for, not yet approved: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("not approved"), "{body}");
+        let listed = app.call::<LoadInstalls>(Some(&admin), &[]).await;
+        assert_eq!(listed.body[0]["pending"][0]["permission"], "account.view");
+        let approved = app.call::<ApproveInstall>(Some(&admin), &[("install_id", &install_id)]).await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+        let (status, body) = account(&app, acme.clone(), bearer.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["name"], "Acme Retail");
+        let globex: String = sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Globex Foods'").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(account(&app, globex, bearer.clone()).await.0, StatusCode::NOT_FOUND, "never where it is not installed");
+
+        let gone = app.call::<UninstallApp>(Some(&admin), &[("install_id", &install_id)]).await;
+        assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+        assert_eq!(account(&app, acme, bearer).await.0, StatusCode::NOT_FOUND, "uninstalled: refused on the next call");
+        assert_eq!(app.count("activity_events", "event_type IN ('install/create', 'install/approve', 'install/delete')").await, 3);
     }
 }

@@ -88,6 +88,9 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
         .execute(&app.db.pool).await.expect("app");
     sqlx::query(&format!("INSERT INTO bot_tokens (id, app_id, name, public_token, secret_hash, created_by, created_at) VALUES ('{token_id}', '{app_id}', 'matrix', 'pct_matrix', 'x', '{admin}', 0)"))
         .execute(&app.db.pool).await.expect("token");
+    let install_id = portcullis_core::ids::InstallId::from_bytes([7; 16]).to_string();
+    sqlx::query(&format!("INSERT INTO installs (id, app_id, tenant_id, installed_by, created_at) VALUES ('{install_id}', '{app_id}', '{acme}', '{admin}', 0)"))
+        .execute(&app.db.pool).await.expect("install");
     use Guard::*;
     vec![
         // Apps belong to a person: anyone else (here another tenant's admin) gets 404.
@@ -112,6 +115,18 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
             vec![("app_id", app_id.clone()), ("name", "stolen".into())],
         ),
         row::<RevokeToken>(Member, vec![("token_id", token_id.clone())]),
+        // Installing needs manage_apps in the tenant; listing needs view_apps.
+        row::<LoadConsent>(Action { cross: false }, vec![("app_id", app_id.clone())]),
+        row::<InstallApp>(Action { cross: false }, vec![("app_id", app_id.clone())]),
+        row::<LoadInstalls>(Action { cross: false }, vec![]),
+        row::<ApproveInstall>(
+            Action { cross: true },
+            vec![("install_id", install_id.clone())],
+        ),
+        row::<UninstallApp>(
+            Action { cross: true },
+            vec![("install_id", install_id.clone())],
+        ),
         row::<SignIn>(
             Public,
             vec![
@@ -236,6 +251,8 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         ("activity_events", "event_type NOT LIKE 'session/%'"),
         ("app_permissions", "1 = 1"),
         ("bot_tokens", "revoked_at IS NULL"),
+        ("installs", "1 = 1"),
+        ("install_grants", "1 = 1"),
     ] {
         out.push(app.count(table, filter).await);
     }
