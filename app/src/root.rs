@@ -3,6 +3,7 @@
 use crate::pages::activity::ActivityPage;
 use crate::pages::apps::AppsPage;
 use crate::pages::areas::{AuthorizationsPage, JobsPage};
+use crate::pages::consent::ConsentPage;
 use crate::pages::customer_360::Customer360Page;
 use crate::pages::layout::ConsoleLayout;
 use crate::pages::not_found::NotFound;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sources") view=SourcesPage/>
                     <Route path=path!("security/authorizations") view=AuthorizationsPage/>
                     <Route path=path!("apps") view=AppsPage/>
+                    <Route path=path!("apps/install/:app_id") view=ConsentPage/>
                     <Route path=path!("jobs") view=JobsPage/>
                 </ParentRoute>
             </Routes>

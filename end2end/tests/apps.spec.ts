@@ -3,7 +3,7 @@ import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Applications and bot tokens (P2, P3): a preset, a token whose secret is shown once, the API.
 
-test('a developer creates an app from a preset, makes a token, calls the API with it, and revokes it', async ({ page }) => {
+test('a developer creates an app from a preset, makes a token, an administrator installs it through consent, the bot calls the API, the token is revoked', async ({ page, browser }) => {
   await signIn(page, 'owner.b@acme.example', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/apps');
@@ -21,6 +21,8 @@ test('a developer creates an app from a preset, makes a token, calls the API wit
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(dialog.locator('[data-field="why.account.viewFeeds"]')).toContainText('why the app needs account.viewFeeds');
   await dialog.getByLabel('Why the app needs account.viewFeeds').fill('Show which feeds drive the campaigns');
+  await dialog.locator('[data-permission="account.view"] input[type=checkbox]').check();
+  await dialog.getByLabel('Why the app needs account.view', { exact: true }).fill("Show the account's name on reports");
   await dialog.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByRole('status').first()).toContainText('Created Campaign reporter');
   const panel = page.locator('section[data-app="Campaign reporter"]');
@@ -53,6 +55,31 @@ test('a developer creates an app from a preset, makes a token, calls the API wit
   await expect(panel.locator('tr[data-token="nightly sync"]')).not.toContainText('never');
   await page.screenshot({ path: 'test-results/apps.png', fullPage: true });
 
+  // A data administrator may not install apps; the tenant's user administrator may, through consent.
+  const installLink = (await panel.locator('.install-link').getAttribute('href'))!;
+  await page.goto(installLink);
+  await expect(page.getByRole('alert')).toContainText('install and uninstall apps');
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'admin@acme.example', DEMO_PASSWORD);
+  await expect(admin).toHaveURL(/\/$/);
+  const acme = await admin.locator('.tenant-switcher select').inputValue();
+  await admin.goto(installLink);
+  await waitForHydration(admin);
+  const consent = admin.locator('#consent');
+  await expect(consent.locator('li[data-permission]')).toHaveCount(4);
+  await expect(consent.locator('li[data-permission="account.view"]')).toContainText("Show the account's name on reports");
+  await admin.screenshot({ path: 'test-results/apps-consent.png', fullPage: true });
+  const before = await page.request.get(`/api/v1/accounts/${acme}`, { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(before.status()).toBe(404);
+  await admin.locator('#consent-allow').click();
+  await expect(admin).toHaveURL(/\/apps\?installed=1$/);
+  await expect(admin.locator('#installed-apps tr[data-install="Campaign reporter"]')).toContainText('account.view');
+  const account = await page.request.get(`/api/v1/accounts/${acme}`, { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(account.status()).toBe(200);
+  expect((await account.json()).name).toBe('Acme Retail');
+
+  await page.goto('/apps');
+  await waitForHydration(page);
   await panel.locator('tr[data-token="nightly sync"]').getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
   await expect(panel.locator('tr[data-token="nightly sync"]')).toContainText('Revoked');

@@ -1,7 +1,10 @@
 //! Apps (P1-P3): the caller's applications, what each asks for and why (picked from the
 //! catalog or a preset), and their bot tokens: "+ New token" shows the secret once.
 
-use crate::api::{create_app, create_token, load_apps, revoke_token, set_app_permissions};
+use crate::api::{
+    approve_install, create_app, create_token, load_apps, load_installs, revoke_token,
+    set_app_permissions, uninstall_app,
+};
 use crate::components::browser::{copy_text, ClientOnly};
 use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
@@ -11,6 +14,7 @@ use crate::model::{AppRow, NewToken, TokenRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use portcullis_core::apps::{
     request_lines, Permission, PermissionRequest, PermissionScope, PRESETS,
 };
@@ -31,7 +35,11 @@ enum Open {
 pub fn AppsPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let open = RwSignal::new(Open::Nothing);
-    let notice = RwSignal::new(None::<String>);
+    // The consent screen comes back here after Allow.
+    let installed = use_query_map().with_untracked(|q| q.get("installed").is_some());
+    let notice = RwSignal::new(
+        installed.then(|| "Installed. Its bots can now act here with what you allowed.".to_owned()),
+    );
     let apps = LocalResource::new(move || {
         version.get();
         load_apps()
@@ -66,6 +74,7 @@ pub fn AppsPage() -> impl IntoView {
                 }
             })}
         </Transition></ClientOnly>
+        <ClientOnly><InstalledPanel notice=notice/></ClientOnly>
         {move || match open.get() {
             Open::Nothing => ().into_any(),
             Open::NewApp => view! { <AppDialog app=None on_close=close on_done=changed/> }.into_any(),
@@ -91,6 +100,8 @@ fn AppPanel(app: AppRow, open: RwSignal<Open>) -> impl IntoView {
                     <button type="button" class="button button-primary" on:click=move |_| open.set(Open::NewToken(for_token.clone()))>"+ New token"</button>
                 </div>
             </div>
+            <p class="hint">"Install link for an administrator of a tenant: "
+                <a class="install-link" href=format!("/apps/install/{}", app.id)>{format!("/apps/install/{}", app.id)}</a></p>
             <h3 class="subhead">"Permissions"</h3>
             {if app.permissions.is_empty() {
                 view! { <p class="muted">"This app asks for no permissions yet."</p> }.into_any()
@@ -380,5 +391,88 @@ fn RevokeDialog(
         <ConfirmDialog title=format!("Revoke {}?", token.name)
             message=format!("Programs using {} stop working on their next call. This cannot be undone.", token.public_token)
             confirm_label="Revoke".to_owned() on_confirm=confirm on_close=on_close busy=busy error=error/>
+    }
+}
+
+/// The apps installed on the current tenant: what each was granted, what it waits to have
+/// approved, uninstall.
+#[component]
+fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let installs = LocalResource::new(move || {
+        version.get();
+        load_installs()
+    });
+    let confirming = RwSignal::new(None::<(String, String)>);
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let act = move |install: String, approve: bool, app_name: String| {
+        spawn_local(async move {
+            let result = if approve {
+                approve_install(install)
+                    .await
+                    .map(|_| format!("Approved what {app_name} asked for."))
+            } else {
+                uninstall_app(install)
+                    .await
+                    .map(|_| format!("Uninstalled {app_name}: its bots lost access here."))
+            };
+            notice.set(Some(result.unwrap_or_else(|e| e.0.message)));
+            confirming.set(None);
+            version.update(|v| *v += 1);
+        });
+    };
+    let confirm_uninstall = Callback::new(move |_| {
+        if let Some((id, name)) = confirming.get_untracked() {
+            act(id, false, name);
+        }
+    });
+    view! {
+        <section class="panel" id="installed-apps">
+            <div class="panel-header"><h2>"Installed in this tenant"</h2></div>
+            <Transition fallback=|| view! { <p class="muted">"Loading installs…"</p> }>
+                {move || Suspend::new(async move {
+                    match installs.await {
+                        Err(e) => view! { <p class="muted">{e.0.message}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="muted">"No apps are installed here. A developer shares an app's install link; opening it shows what the app would be granted."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <table class="data-table compact">
+                                <thead><tr><th scope="col">"App"</th><th scope="col">"Granted"</th><th scope="col">"Waiting for approval"</th>
+                                    <th scope="col">"Installed by"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|i| {
+                                        let (id_a, id_u) = (i.id.to_string(), i.id.to_string());
+                                        let (name_a, name_u) = (i.app_name.clone(), i.app_name.clone());
+                                        let has_pending = !i.pending.is_empty();
+                                        view! {
+                                            <tr data-install=i.app_name.clone()>
+                                                <td><strong>{i.app_name.clone()}</strong></td>
+                                                <td>{i.granted.iter().map(|p| view! { <span class="chip">{p.code()}</span> }).collect_view()}</td>
+                                                <td>{i.pending.iter().map(|r| view! { <span class="chip chip-muted" title=r.why.clone()>{r.permission.code()}</span> }).collect_view()}</td>
+                                                <td class="muted">{i.installed_by.clone()}</td>
+                                                <td class="row-actions">
+                                                    {has_pending.then(|| view! {
+                                                        <button type="button" class="link-button" on:click=move |_| act(id_a.clone(), true, name_a.clone())>"Approve"</button>
+                                                    })}
+                                                    <button type="button" class="link-button danger" on:click=move |_| confirming.set(Some((id_u.clone(), name_u.clone())))>"Uninstall"</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || confirming.get().map(|(_, name)| view! {
+                <ConfirmDialog title=format!("Uninstall {name}?")
+                    message=format!("{name}'s bots lose access to this tenant on their next call. Installing it again asks for consent again.")
+                    confirm_label="Uninstall".to_owned() on_confirm=confirm_uninstall
+                    on_close=Callback::new(move |_| confirming.set(None)) busy=busy error=failed/>
+            })}
+        </section>
     }
 }

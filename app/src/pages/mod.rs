@@ -4,6 +4,7 @@ pub mod access_panels;
 pub mod activity;
 pub mod apps;
 pub mod areas;
+pub mod consent;
 pub mod customer_360;
 pub mod layout;
 pub mod not_found;
