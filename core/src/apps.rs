@@ -305,6 +305,47 @@ fn decode_base64(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Requests one bot token may make per minute (issue 5: per-token rate limits).
+pub const BOT_REQUESTS_PER_MINUTE: u32 = 600;
+
+/// One token's use of the current minute: a fixed window, counted from the minute's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateWindow {
+    start_ms: i64,
+    used: u32,
+}
+
+impl RateWindow {
+    /// Counts a request at `now_ms`, or refuses it with a 429 that says when the next window
+    /// opens (whole seconds, rounded up).
+    pub fn admit(&mut self, now_ms: i64, limit: u32) -> Result<(), Problem> {
+        let start = now_ms.div_euclid(60_000) * 60_000;
+        if start != self.start_ms {
+            *self = RateWindow {
+                start_ms: start,
+                used: 0,
+            };
+        }
+        if self.used >= limit {
+            let wait_ms = start + 60_000 - now_ms;
+            let mut p = Problem::new(
+                crate::ProblemKind::RateLimited,
+                "rate_limited",
+                format!("this token made its {limit} requests for this minute; try again when the minute turns"),
+            );
+            p.retry_after_secs = Some(u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60));
+            return Err(p);
+        }
+        self.used += 1;
+        Ok(())
+    }
+
+    /// Whether the window has ended by `now_ms` (a stale entry that may be dropped).
+    pub fn stale(&self, now_ms: i64) -> bool {
+        now_ms - self.start_ms >= 60_000
+    }
+}
+
 /// Where an app is installed, or what a bot acts on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Target {

@@ -211,3 +211,27 @@ fn request_lines_round_trip() {
         Some("why.account.view")
     );
 }
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_token_gets_its_limit_per_minute_then_waits_for_the_next() {
+    use portcullis_core::apps::RateWindow;
+    let minute = 1_795_494_360_000_i64; // a minute's first millisecond
+    let mut w = RateWindow::default();
+    for i in 0..3 {
+        assert!(w.admit(minute + i * 1_000, 3).is_ok());
+    }
+    let refused = w.admit(minute + 59_001, 3).unwrap_err();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        refused.retry_after_secs,
+        Some(1),
+        "999 ms left rounds up to a second"
+    );
+    assert!(!w.stale(minute + 59_999));
+    assert!(w.stale(minute + 60_000));
+    assert!(
+        w.admit(minute + 60_000, 3).is_ok(),
+        "a new minute, a new allowance"
+    );
+}

@@ -4,16 +4,20 @@
 //! the health endpoint that load balancers and replicas use.
 
 use crate::db::Db;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use portcullis_core::apps::{Permission, Target};
+use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
 use portcullis_core::ids::TenantId;
+use portcullis_core::ids::TokenId;
 use portcullis_core::Problem;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// A [`Problem`] answered over REST, in the `{"error": {...}}` envelope of `shared/API.md`.
 #[derive(Debug)]
@@ -52,6 +56,47 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Each token's use of the current minute, in this replica. A limit per replica (not shared
+/// through the database) keeps a write off every API call; with N replicas behind a balancer a
+/// token may make up to N times the limit.
+#[derive(Clone, Default)]
+pub struct Limits(Arc<Mutex<HashMap<TokenId, RateWindow>>>);
+
+impl Limits {
+    /// Counts a call of `token`, or refuses it with 429 and `Retry-After`.
+    fn admit(&self, token: &TokenId, now_ms: i64) -> Result<(), Problem> {
+        let mut map = self.0.lock().map_err(|_| Problem::internal())?;
+        if map.len() > 10_000 {
+            map.retain(|_, w| !w.stale(now_ms));
+        }
+        map.entry(token.clone())
+            .or_default()
+            .admit(now_ms, BOT_REQUESTS_PER_MINUTE)
+    }
+}
+
+/// What the API's handlers share.
+#[derive(Clone)]
+struct ApiState {
+    db: Db,
+    limits: Limits,
+}
+
+impl FromRef<ApiState> for Db {
+    fn from_ref(s: &ApiState) -> Db {
+        s.db.clone()
+    }
+}
+
+/// The calling bot, authenticated and within its rate limit.
+async fn bot_of(state: &ApiState, headers: &HeaderMap) -> Result<crate::apps::Bot, ApiError> {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let now = chrono::Utc::now();
+    let bot = crate::apps::authenticate(&state.db.pool, header, now).await?;
+    state.limits.admit(&bot.token.id, now.timestamp_millis())?;
+    Ok(bot)
+}
+
 /// The routes under `/api/v1`.
 pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
@@ -65,13 +110,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
                 "there is no API route at this path",
             ))
         })
-        .with_state(db)
+        .with_state(ApiState {
+            db,
+            limits: Limits::default(),
+        })
 }
 
 /// The calling bot: its token and its app with what the app asks for (P3).
-async fn me(State(db): State<Db>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let bot = crate::apps::authenticate(&db.pool, header, chrono::Utc::now()).await?;
+async fn me(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bot = bot_of(&state, &headers).await?;
+    let db = &state.db;
     let permissions = crate::store::apps::permissions(&db.pool, &bot.app)
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?;
@@ -87,12 +138,12 @@ async fn me(State(db): State<Db>, headers: HeaderMap) -> Result<Json<serde_json:
 
 /// An account (tenant) the bot's app is installed on: needs `account.view` (P5, P6).
 async fn account(
-    State(db): State<Db>,
+    State(state): State<ApiState>,
     Path(tenant_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let bot = crate::apps::authenticate(&db.pool, header, chrono::Utc::now()).await?;
+    let bot = bot_of(&state, &headers).await?;
+    let db = &state.db;
     // An id that does not parse cannot be an install's tenant: the same 404 as any other.
     let tenant =
         TenantId::parse(&tenant_id).map_err(|_| ApiError(Problem::not_found("resource")))?;

@@ -183,4 +183,36 @@ on_both_backends! {
         assert_eq!(account(&app, acme, bearer).await.0, StatusCode::NOT_FOUND, "uninstalled: refused on the next call");
         assert_eq!(app.count("activity_events", "event_type IN ('install/create', 'install/approve', 'install/delete')").await, 3);
     }
+
+    /// Issue 5's per-token rate limit: past the minute's allowance a token gets 429 with
+    /// Retry-After; another token is unaffected.
+    async fn a_token_is_rate_limited(app) {
+        let dev = app.sign_in(ADMIN).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Chatty"), ("description", ""), ("permissions", "")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let mut bearers = Vec::new();
+        for name in ["busy", "calm"] {
+            let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", name)]).await;
+            bearers.push(format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap()));
+        }
+        // Within two windows at most (the minute may turn once during the loop).
+        let limit = portcullis_core::apps::BOT_REQUESTS_PER_MINUTE as usize;
+        let mut admitted = 0;
+        let mut refused = None;
+        for _ in 0..(2 * limit + 1) {
+            let req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, &bearers[0]).body(Body::empty()).unwrap();
+            let res = app.send(req).await;
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                refused = Some(res);
+                break;
+            }
+            assert_eq!(res.status(), StatusCode::OK);
+            admitted += 1;
+        }
+        let refused = refused.expect("the busy token was limited");
+        assert!(admitted >= limit, "{admitted} calls were admitted before the limit");
+        let wait: u64 = refused.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert_eq!(me(&app, Some(&bearers[1])).await.0, StatusCode::OK, "the limit is per token");
+    }
 }
