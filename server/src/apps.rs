@@ -17,8 +17,8 @@ use portcullis_app::services::{Apps, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
 use portcullis_core::apps::{consent_list, pending_approval, Install, Permission, Target};
-use portcullis_core::ids::InstallId;
 use portcullis_core::ids::{AppId, TokenId};
+use portcullis_core::ids::{InstallId, TenantId};
 use portcullis_core::people::{check_description, check_name};
 use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
@@ -54,6 +54,39 @@ async fn record(
 }
 
 impl Services {
+    /// An install of the caller's current tenant that they may manage (`manage_apps`), or 404.
+    async fn managed_install(
+        &self,
+        caller: &Caller,
+        install: &InstallId,
+    ) -> Result<(TenantId, installs::InstallRecord), Problem> {
+        let checked = self.require(caller, Action::ManageApps, None).await?;
+        let found = installs::find(&self.db.pool, checked.tenant(), install)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("install"))?;
+        Ok((checked.tenant().clone(), found))
+    }
+
+    /// What an installed app asks for now, and which of that awaits the installer's approval.
+    async fn requests_of(
+        &self,
+        tenant: &TenantId,
+        found: &installs::InstallRecord,
+    ) -> Result<(Vec<PermissionRequest>, BTreeSet<Permission>), Problem> {
+        let requested = apps::permissions(&self.db.pool, &found.app)
+            .await
+            .map_err(problem)?;
+        let current: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
+        let install = Install {
+            id: found.id.clone(),
+            target: Target::Tenant(tenant.clone()),
+            granted: found.granted.clone(),
+        };
+        let pending = pending_approval(&install, &current);
+        Ok((requested, pending))
+    }
+
     /// The caller's app, or 404 (another person's app is not revealed).
     async fn own_app(&self, caller: &Caller, app: &AppId) -> Result<(), Problem> {
         if apps::is_owner(&self.db.pool, &caller.viewer.user_id, app)
@@ -275,28 +308,20 @@ impl Apps for Services {
 
     async fn installs(&self, caller: &Caller) -> Result<Vec<InstallRow>, Problem> {
         let checked = self.require(caller, Action::ViewApps, None).await?;
-        let pool = &self.db.pool;
         let mut out = Vec::new();
-        for i in installs::of_tenant(pool, checked.tenant())
+        for i in installs::of_tenant(&self.db.pool, checked.tenant())
             .await
             .map_err(problem)?
         {
-            let requested = apps::permissions(pool, &i.app).await.map_err(problem)?;
-            let current: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
-            let install = Install {
-                id: i.id.clone(),
-                target: Target::Tenant(checked.tenant().clone()),
-                granted: i.granted.clone(),
-            };
-            let pending = pending_approval(&install, &current);
+            let (requested, pending) = self.requests_of(checked.tenant(), &i).await?;
             out.push(InstallRow {
-                id: i.id,
-                app_name: i.app_name,
-                granted: i.granted.into_iter().collect(),
                 pending: requested
                     .into_iter()
                     .filter(|r| pending.contains(&r.permission))
                     .collect(),
+                id: i.id,
+                app_name: i.app_name,
+                granted: i.granted.into_iter().collect(),
                 installed_by: i.installed_by,
                 created_at: i.created_at,
             });
@@ -310,27 +335,9 @@ impl Apps for Services {
         install: InstallId,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let checked = self.require(caller, Action::ManageApps, None).await?;
-        let found = installs::find(&self.db.pool, checked.tenant(), &install)
-            .await
-            .map_err(problem)?
-            .ok_or_else(|| Problem::not_found("install"))?;
-        let current: BTreeSet<Permission> = apps::permissions(&self.db.pool, &found.app)
-            .await
-            .map_err(problem)?
-            .iter()
-            .map(|r| r.permission)
-            .collect();
-        let pending: Vec<Permission> = pending_approval(
-            &Install {
-                id: found.id.clone(),
-                target: Target::Tenant(checked.tenant().clone()),
-                granted: found.granted,
-            },
-            &current,
-        )
-        .into_iter()
-        .collect();
+        let (tenant, found) = self.managed_install(caller, &install).await?;
+        let (_, pending) = self.requests_of(&tenant, &found).await?;
+        let pending: Vec<Permission> = pending.into_iter().collect();
         if pending.is_empty() {
             return Err(Problem::new(
                 ProblemKind::Conflict,
@@ -363,13 +370,9 @@ impl Apps for Services {
         install: InstallId,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let checked = self.require(caller, Action::ManageApps, None).await?;
-        let found = installs::find(&self.db.pool, checked.tenant(), &install)
-            .await
-            .map_err(problem)?
-            .ok_or_else(|| Problem::not_found("install"))?;
+        let (tenant, found) = self.managed_install(caller, &install).await?;
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        installs::delete(&mut tx, checked.tenant(), &install)
+        installs::delete(&mut tx, &tenant, &install)
             .await
             .map_err(problem)?;
         record(
