@@ -53,6 +53,12 @@ async fn record(
     .map_err(problem)
 }
 
+/// How an install's record names what it granted: `App: perm, perm`.
+fn granted_name(app_name: &str, granted: &[Permission]) -> String {
+    let codes: Vec<&str> = granted.iter().map(|p| p.code()).collect();
+    format!("{app_name}: {}", codes.join(", "))
+}
+
 impl Services {
     /// An install of the caller's current tenant that they may manage (`manage_apps`), or 404.
     async fn managed_install(
@@ -290,16 +296,12 @@ impl Apps for Services {
         installs::grant(&mut tx, &id, &granted)
             .await
             .map_err(problem)?;
-        let codes: Vec<&str> = granted.iter().map(|p| p.code()).collect();
         record(
             &mut tx,
             caller,
             &meta,
             "install/create",
-            (
-                id.as_str(),
-                &format!("{}: {}", consent.app_name, codes.join(", ")),
-            ),
+            (id.as_str(), &granted_name(&consent.app_name, &granted)),
         )
         .await?;
         tx.commit().await.map_err(problem)?;
@@ -345,7 +347,6 @@ impl Apps for Services {
                 "this app asks for nothing new",
             ));
         }
-        let codes: Vec<&str> = pending.iter().map(|p| p.code()).collect();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         installs::grant(&mut tx, &install, &pending)
             .await
@@ -355,10 +356,7 @@ impl Apps for Services {
             caller,
             &meta,
             "install/approve",
-            (
-                install.as_str(),
-                &format!("{}: {}", found.app_name, codes.join(", ")),
-            ),
+            (install.as_str(), &granted_name(&found.app_name, &pending)),
         )
         .await?;
         tx.commit().await.map_err(problem)

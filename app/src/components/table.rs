@@ -70,3 +70,78 @@ pub fn SortHeader(
         </th>
     }
 }
+
+/// A keyset-paged list in the browser: the rows so far, the next page's cursor, and the state
+/// of "Show more". Every paged table (users, activity) keeps its rows in one of these.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub rows: RwSignal<Vec<T>>,
+    next: RwSignal<Option<String>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Send + Sync + 'static> Paged<T> {
+    /// Starts from the first page.
+    pub fn new(page: crate::model::Page<T>) -> Self {
+        Paged {
+            rows: RwSignal::new(page.items),
+            next: RwSignal::new(page.next),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Fetches the page after the last row with `fetch(cursor)` and appends it; a failure is
+    /// shown beside the button.
+    pub fn show_more<F, Fut>(self, fetch: F)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Result<crate::model::Page<T>, crate::error::AppError>>
+            + 'static,
+    {
+        let Some(after) = self.next.get_untracked() else {
+            return;
+        };
+        self.loading.set(true);
+        let request = fetch(after);
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(p) => {
+                    self.rows.update(|r| r.extend(p.items));
+                    self.next.set(p.next);
+                }
+                Err(e) => self.error.set(Some(e.0.message)),
+            }
+            self.loading.set(false);
+        });
+    }
+}
+
+/// The last row of a paged table: "Show more" while there is a next page, and why it failed.
+#[component]
+pub fn ShowMoreRow<T: Send + Sync + 'static>(
+    paged: Paged<T>,
+    colspan: &'static str,
+    on_more: Callback<()>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    let (next, loading, error) = (paged.next, paged.loading, paged.error);
+    view! {
+        <tr hidden=move || next.get().is_none() && error.get().is_none()>
+            <td colspan=colspan class="table-footer">
+                <button type="button" class="button button-secondary" id=id on:click=move |_| on_more.run(()) disabled=move || loading.get()>
+                    {move || if loading.get() { "Loading…" } else { "Show more" }}
+                </button>
+                <span class="field-error" hidden=move || error.get().is_none()>{move || error.get()}</span>
+            </td>
+        </tr>
+    }
+}

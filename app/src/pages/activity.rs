@@ -8,7 +8,7 @@ use crate::components::browser::{
     DownloadProgress,
 };
 use crate::components::problem::ProblemPanel;
-use crate::components::table::{SortHeader, SortState};
+use crate::components::table::{Paged, ShowMoreRow, SortHeader, SortState};
 use crate::model::{EventRow, Page};
 use crate::pages::users::AreaTabs;
 use leptos::prelude::*;
@@ -125,28 +125,15 @@ fn EventRows(
     filters: RwSignal<Filters>,
     sort: RwSignal<SortState>,
 ) -> impl IntoView {
-    let rows = RwSignal::new(page.items);
-    let next = RwSignal::new(page.next);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let paged = Paged::new(page);
+    let rows = paged.rows;
     let copied = RwSignal::new(None::<String>);
     let menu = RwSignal::new(None::<String>);
-    let show_more = move |_| {
-        let Some(after) = next.get_untracked() else {
-            return;
-        };
-        loading.set(true);
-        spawn_local(async move {
-            match fetch_page(filters.get_untracked(), sort.get_untracked(), Some(after)).await {
-                Ok(p) => {
-                    rows.update(|r| r.extend(p.items));
-                    next.set(p.next);
-                }
-                Err(e) => error.set(Some(e.0.message)),
-            }
-            loading.set(false);
-        });
-    };
+    let show_more = Callback::new(move |_| {
+        paged.show_more(|after| {
+            fetch_page(filters.get_untracked(), sort.get_untracked(), Some(after))
+        })
+    });
     let date_label = format!("Date ({})", local_offset());
     let filtered = move || filters.get() != Filters::default();
     view! {
@@ -171,14 +158,7 @@ fn EventRows(
             <For each=move || rows.get() key=|e| e.id.clone() let:event>
                 <EventRowView event=event menu=menu copied=copied/>
             </For>
-            <tr hidden=move || next.get().is_none() && error.get().is_none()>
-                <td colspan="5" class="table-footer">
-                    <button type="button" class="button button-secondary" id="activity-more" on:click=show_more disabled=move || loading.get()>
-                        {move || if loading.get() { "Loading…" } else { "Show more" }}
-                    </button>
-                    <span class="field-error" hidden=move || error.get().is_none()>{move || error.get()}</span>
-                </td>
-            </tr>
+            <ShowMoreRow paged=paged colspan="5" on_more=show_more id="activity-more"/>
         </tbody>
         </table>
     }

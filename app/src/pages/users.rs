@@ -6,7 +6,7 @@ use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
-use crate::components::table::{SortHeader, SortState};
+use crate::components::table::{Paged, ShowMoreRow, SortHeader, SortState};
 use crate::error::AppError;
 use crate::model::{Page, PeopleDirectory, UserRow};
 use crate::pages::access_panels::{
@@ -176,36 +176,21 @@ fn UserRows(
     open: RwSignal<Open>,
     access: StoredValue<Access>,
 ) -> impl IntoView {
-    let rows = RwSignal::new(page.items);
-    let next = RwSignal::new(page.next);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let show_more = move |_| {
-        let Some(after) = next.get_untracked() else {
-            return;
-        };
+    let paged = Paged::new(page);
+    let rows = paged.rows;
+    let show_more = Callback::new(move |_| {
         let s = sort.get_untracked();
         let order = if s.ascending { "asc" } else { "desc" };
-        loading.set(true);
-        spawn_local(async move {
-            match list_users(
+        paged.show_more(|after| {
+            list_users(
                 search.get_untracked(),
                 s.column.to_owned(),
                 order.to_owned(),
                 Some(after),
                 None,
             )
-            .await
-            {
-                Ok(p) => {
-                    rows.update(|r| r.extend(p.items));
-                    next.set(p.next);
-                }
-                Err(e) => error.set(Some(e.0.message)),
-            }
-            loading.set(false);
-        });
-    };
+        })
+    });
     view! {
         <table class="data-table" id="users-table">
         <thead>
@@ -228,14 +213,7 @@ fn UserRows(
             <For each=move || rows.get() key=|u| (u.id.clone(), u.name.clone(), u.assignments.len()) let:user>
                 <UserRowView user=user can_manage=can_manage open=open access=access/>
             </For>
-            <tr hidden=move || next.get().is_none() && error.get().is_none()>
-                <td colspan="6" class="table-footer">
-                    <button type="button" class="button button-secondary" on:click=show_more disabled=move || loading.get()>
-                        {move || if loading.get() { "Loading…" } else { "Show more" }}
-                    </button>
-                    <span class="field-error" hidden=move || error.get().is_none()>{move || error.get()}</span>
-                </td>
-            </tr>
+            <ShowMoreRow paged=paged colspan="6" on_more=show_more/>
         </tbody>
         </table>
     }
