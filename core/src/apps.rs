@@ -260,7 +260,7 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, Problem> {
         .ok_or_else(|| bad_credentials("the Authorization header has no scheme"))?;
     let pair = match scheme.to_ascii_lowercase().as_str() {
         "bearer" => value.trim().to_owned(),
-        "basic" => decode_base64(value.trim())
+        "basic" => crate::base64::decode(value.trim())
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .ok_or_else(|| bad_credentials("the Basic credentials are not valid base64 text"))?,
         _ => return Err(bad_credentials("only Bearer and Basic are accepted")),
@@ -275,34 +275,6 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, Problem> {
         token: token.to_owned(),
         secret: secret.to_owned(),
     })
-}
-
-/// Standard base64 (with or without padding), or `None`.
-fn decode_base64(input: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let trimmed = input.trim_end_matches('=');
-    if trimmed.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.as_bytes().chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let bytes = acc.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    Some(out)
 }
 
 /// Requests one bot token may make per minute (issue 5: per-token rate limits).

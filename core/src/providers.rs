@@ -46,6 +46,7 @@ pub struct Field {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
+#[serde(rename_all = "snake_case")]
 pub enum JobType {
     ImportPubSub,
     ExportBigQuery,
@@ -61,6 +62,51 @@ pub enum JobType {
 }
 
 impl JobType {
+    pub const ALL: [JobType; 11] = [
+        JobType::ImportPubSub,
+        JobType::ExportBigQuery,
+        JobType::SendAudience,
+        JobType::SyncUsers,
+        JobType::SendEmail,
+        JobType::SyncContacts,
+        JobType::ImportObjects,
+        JobType::SendWebhook,
+        JobType::ImportHttp,
+        JobType::ImportTable,
+        JobType::ExportTable,
+    ];
+
+    /// The stored and wire code (`import_pub_sub`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            JobType::ImportPubSub => "import_pub_sub",
+            JobType::ExportBigQuery => "export_big_query",
+            JobType::SendAudience => "send_audience",
+            JobType::SyncUsers => "sync_users",
+            JobType::SendEmail => "send_email",
+            JobType::SyncContacts => "sync_contacts",
+            JobType::ImportObjects => "import_objects",
+            JobType::SendWebhook => "send_webhook",
+            JobType::ImportHttp => "import_http",
+            JobType::ImportTable => "import_table",
+            JobType::ExportTable => "export_table",
+        }
+    }
+
+    /// The job type named by `code`, or a problem naming `field`.
+    pub fn parse(field: &str, code: &str) -> Result<JobType, Problem> {
+        JobType::ALL
+            .into_iter()
+            .find(|t| t.code() == code)
+            .ok_or_else(|| {
+                Problem::invalid(
+                    field,
+                    "unknown_job_type",
+                    format!("{code:?} is not a job type"),
+                )
+            })
+    }
+
     /// How the job type reads in the console.
     pub fn label(self) -> &'static str {
         match self {
