@@ -51,7 +51,9 @@ pub struct Caller {
 
 /// What the browser app may ask of the server.
 #[async_trait]
-pub trait Console: People + Activity + Apps + Send + Sync + 'static {
+pub trait Console:
+    People + Activity + Apps + Authorizations + Jobs + Send + Sync + 'static
+{
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
 
@@ -315,4 +317,163 @@ pub trait People: Send + Sync {
     ) -> Result<TablePreview, Problem>;
     /// Whether the caller may open the Sources area (U8), with the reason.
     async fn sources(&self, caller: &Caller) -> Result<portcullis_core::decide::Decision, Problem>;
+}
+
+/// What the authorizations dashboard asks for (A10).
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizationQuery {
+    pub sort: portcullis_core::authorizations::AuthorizationSort,
+    pub descending: bool,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// A new authorization as the wizard sends it (A2); core checks it again on the server.
+#[derive(Debug, Clone)]
+pub struct NewAuthorization {
+    pub provider: String,
+    pub method: String,
+    pub label: String,
+    pub description: String,
+    pub config: std::collections::BTreeMap<String, String>,
+}
+
+/// Authorizations for third-party tools (A2-A8). Reading needs `view_authorizations`, changing
+/// `manage_authorizations`, in the caller's current tenant; another tenant's answers 404.
+#[async_trait]
+pub trait Authorizations: Send + Sync {
+    /// One page of the dashboard.
+    async fn list_authorizations(
+        &self,
+        caller: &Caller,
+        query: AuthorizationQuery,
+    ) -> Result<Page<crate::model::AuthorizationRow>, Problem>;
+    /// The summary page.
+    async fn authorization(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+    ) -> Result<crate::model::AuthorizationSummary, Problem>;
+    /// Creates one; secrets are sealed before they are stored.
+    async fn create_authorization(
+        &self,
+        caller: &Caller,
+        new: NewAuthorization,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::AuthorizationId, Problem>;
+    /// Changes the label and description only (A6).
+    async fn edit_authorization(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+        label: String,
+        description: String,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Deletes one nothing holds (A7); otherwise a conflict listing the blockers.
+    async fn delete_authorization(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Asks the provider now (A5).
+    async fn check_authorization(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+        meta: RequestMeta,
+    ) -> Result<crate::model::AuthorizationSummary, Problem>;
+    /// Requests made with it, per step, over a window (A8).
+    async fn authorization_metrics(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        step: portcullis_core::metrics::Granularity,
+    ) -> Result<Vec<portcullis_core::metrics::Bucket>, Problem>;
+    /// The authorizations whose method can run `job_type` (the job wizard's choose step).
+    async fn authorizations_for_job(
+        &self,
+        caller: &Caller,
+        job_type: portcullis_core::providers::JobType,
+    ) -> Result<Vec<crate::model::AuthorizationRow>, Problem>;
+    /// Starts an OAuth method's consent: the provider's authorize URL to send the browser to.
+    async fn start_oauth(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::AuthorizationId,
+    ) -> Result<String, Problem>;
+}
+
+/// What a jobs table asks for (A9): the tenant's jobs, or one authorization's.
+#[derive(Debug, Clone, Default)]
+pub struct JobQuery {
+    pub authorization: Option<portcullis_core::ids::AuthorizationId>,
+    pub sort: portcullis_core::jobs::JobSort,
+    pub descending: bool,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// Jobs and imported experiences (A11). Reading needs `view_jobs`, changing `manage_jobs`.
+#[async_trait]
+pub trait Jobs: Send + Sync {
+    /// One page of jobs.
+    async fn list_jobs(
+        &self,
+        caller: &Caller,
+        query: JobQuery,
+    ) -> Result<Page<crate::model::JobRow>, Problem>;
+    /// One job.
+    async fn job(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::JobId,
+    ) -> Result<crate::model::JobRow, Problem>;
+    /// Creates a job on an authorization whose method supports its type.
+    async fn create_job(
+        &self,
+        caller: &Caller,
+        name: String,
+        job_type: portcullis_core::providers::JobType,
+        authorization: portcullis_core::ids::AuthorizationId,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::JobId, Problem>;
+    /// Pauses or resumes a job.
+    async fn change_job(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::JobId,
+        change: portcullis_core::jobs::StatusChange,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Deletes a job that is not running.
+    async fn delete_job(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::JobId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// The tenant's imported experiences, newest first.
+    async fn experiences(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<crate::model::ExperienceRow>, Problem>;
+    /// Imports an experience that uses an authorization.
+    async fn import_experience(
+        &self,
+        caller: &Caller,
+        name: String,
+        authorization: portcullis_core::ids::AuthorizationId,
+        meta: RequestMeta,
+    ) -> Result<portcullis_core::ids::ExperienceId, Problem>;
+    /// Retires an experience: it no longer holds its authorization.
+    async fn retire_experience(
+        &self,
+        caller: &Caller,
+        id: portcullis_core::ids::ExperienceId,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
 }

@@ -137,6 +137,8 @@ define_ids! {
     AuthorizationId => "auth",
     /// A job that uses an authorization.
     JobId => "job",
+    /// An experience imported from a third-party tool; it may hold an authorization.
+    ExperienceId => "exp",
     /// An application.
     AppId => "app",
     /// A bot token.

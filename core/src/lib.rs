@@ -18,6 +18,7 @@ pub mod health;
 pub mod ids;
 pub mod jobs;
 pub mod metrics;
+pub mod oauth;
 pub mod password;
 pub mod people;
 pub mod pii;

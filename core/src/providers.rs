@@ -471,14 +471,15 @@ fn url_host<'a>(url: &'a str, schemes: &[&str]) -> Option<&'a str> {
 }
 
 /// A stored configuration as it may be shown: secret fields replaced by a fixed mask (A3).
+/// Keys the method does not declare (tokens an OAuth consent returned) count as secret too.
 pub fn masked(method: &Method, config: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     config
         .iter()
         .map(|(k, v)| {
-            let secret = method
+            let secret = !method
                 .fields
                 .iter()
-                .any(|f| f.key == k.as_str() && f.secret);
+                .any(|f| f.key == k.as_str() && !f.secret);
             (
                 k.clone(),
                 if secret {

@@ -24,6 +24,19 @@ pub struct Config {
     /// `PORTCULLIS_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` header names the client; empty means the connection's peer is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `PORTCULLIS_MASTER_KEY`: 64 hex characters sealing authorization secrets. Unset, the key
+    /// comes from `key_file` (created on first start). Replicas must share one key.
+    pub master_key: Option<String>,
+    /// `PORTCULLIS_PREVIOUS_MASTER_KEYS`: older keys (comma-separated) still opened during a
+    /// rotation.
+    pub previous_master_keys: Option<String>,
+    /// `PORTCULLIS_KEY_FILE` (default `portcullis.key`).
+    pub key_file: std::path::PathBuf,
+    /// `PORTCULLIS_PROVIDER_URLS`: `provider=base-url` pairs, comma-separated, replacing the
+    /// providers' real endpoints (for a staging proxy, or local fakes in tests).
+    pub provider_urls: std::collections::BTreeMap<String, String>,
+    /// `PORTCULLIS_CHECK_EVERY_SECS`: how often the scheduler looks for due checks (default 60).
+    pub check_every_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -37,6 +50,9 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("key_file", &self.key_file)
+            .field("provider_urls", &self.provider_urls)
+            .field("check_every_secs", &self.check_every_secs)
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +75,10 @@ pub enum ConfigError {
     SecureCookies(String),
     #[error("PORTCULLIS_TRUSTED_PROXIES must be IP addresses separated by commas, got {0:?}")]
     TrustedProxies(String),
+    #[error("PORTCULLIS_PROVIDER_URLS must be provider=url pairs separated by commas, got {0:?}")]
+    ProviderUrls(String),
+    #[error("PORTCULLIS_CHECK_EVERY_SECS must be a whole number of seconds from 1, got {0:?}")]
+    CheckEvery(String),
 }
 
 impl Config {
@@ -84,6 +104,27 @@ impl Config {
             })
             .transpose()?
             .unwrap_or_default();
+        let provider_urls = env("PORTCULLIS_PROVIDER_URLS")
+            .map(|list| {
+                list.split(',')
+                    .map(|pair| match pair.split_once('=') {
+                        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                            Ok((k.trim().to_owned(), v.trim().to_owned()))
+                        }
+                        _ => Err(ConfigError::ProviderUrls(list.clone())),
+                    })
+                    .collect::<Result<_, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let check_every_secs = match env("PORTCULLIS_CHECK_EVERY_SECS") {
+            None => 60,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or(ConfigError::CheckEvery(v))?,
+        };
         Ok(Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
@@ -95,6 +136,13 @@ impl Config {
             mail_from: env("PORTCULLIS_MAIL_FROM")
                 .unwrap_or_else(|| "Portcullis <no-reply@portcullis.invalid>".to_owned()),
             trusted_proxies,
+            master_key: env("PORTCULLIS_MASTER_KEY"),
+            previous_master_keys: env("PORTCULLIS_PREVIOUS_MASTER_KEYS"),
+            key_file: env("PORTCULLIS_KEY_FILE")
+                .unwrap_or_else(|| crate::vault::DEFAULT_KEY_FILE.to_owned())
+                .into(),
+            provider_urls,
+            check_every_secs,
         })
     }
 }

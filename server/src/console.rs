@@ -35,6 +35,10 @@ pub struct Services {
     pub public_url: String,
     /// Proxies allowed to name the client in `X-Forwarded-For` (the activity log's origin IP).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seals and opens authorization secrets (A3).
+    pub vault: std::sync::Arc<crate::vault::Vault>,
+    /// Sends health checks and OAuth exchanges to providers (A2, A5).
+    pub checker: crate::health_checks::Checker,
 }
 
 fn wrong_credentials() -> Problem {

@@ -31,13 +31,13 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
 
 /// Builds the whole application; tests call it directly without opening a port.
 pub fn app(services: Services, options: LeptosOptions) -> Router {
-    let db = services.db.clone();
     let console: SharedConsole = Arc::new(services.clone());
     let context = move || provide_context(console.clone());
     let routes = generate_route_list(App);
     Router::new()
-        .nest("/api/v1", rest::router(db))
+        .nest("/api/v1", rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
+        .merge(crate::oauth::router(services.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -94,4 +94,12 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     response
+}
+
+/// The connection's peer address, when the server was started with connect info (tests that
+/// call the router directly have none).
+pub fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }

@@ -8,10 +8,13 @@ use portcullis_server::bootstrap::{self, Bootstrap};
 use portcullis_server::config::{redact_url, Config};
 use portcullis_server::console::Services;
 use portcullis_server::db::Db;
+use portcullis_server::health_checks::{Checker, CHECK_TIMEOUT};
 use portcullis_server::mailer::Mailer;
-use portcullis_server::{audit_verify, demo, http};
+use portcullis_server::vault::Vault;
+use portcullis_server::{audit_verify, demo, http, key_rotation};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -48,6 +51,18 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage the master key that seals authorization secrets.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Re-seal every secret under PORTCULLIS_MASTER_KEY; older keys go in
+    /// PORTCULLIS_PREVIOUS_MASTER_KEYS until this has run.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -116,6 +131,23 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created operator {email} ({id})");
             Ok(())
         }
+        Command::Secrets {
+            command: SecretsCommand::Rotate,
+        } => {
+            let config = Config::from_env(None).map_err(|e| e.to_string())?;
+            let vault = open_vault(&config)?;
+            let db = Db::open(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (resealed, current) = key_rotation::rotate(&db, &vault)
+                .await
+                .map_err(|p| p.to_string())?;
+            println!(
+                "re-sealed {resealed} authorizations under key {}; {current} were already current",
+                vault.key_id()
+            );
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -154,8 +186,19 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The vault of this configuration (the key file is created on first start).
+fn open_vault(config: &Config) -> Result<Vault, String> {
+    Vault::open(
+        config.master_key.as_deref(),
+        config.previous_master_keys.as_deref(),
+        &config.key_file,
+    )
+    .map_err(|e| e.to_string())
+}
+
 async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     let config = Config::from_env(addr).map_err(|e| e.to_string())?;
+    let vault = Arc::new(open_vault(&config)?);
     let db = Db::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
@@ -198,7 +241,12 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
+        vault,
+        checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT),
     };
+    services
+        .clone()
+        .spawn_scheduler(std::time::Duration::from_secs(config.check_every_secs));
     let app = http::app(services, options);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

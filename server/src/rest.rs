@@ -1,14 +1,14 @@
 //! The REST API under `/api/v1`: one error envelope, JSON in and out.
 //!
-//! Bot-token operations arrive with the applications issue; this module fixes the envelope and
-//! the health endpoint that load balancers and replicas use.
+//! Bot tokens authenticate every call except `/health`; a job's runner uses `rest_jobs`.
 
+use crate::console::Services;
 use crate::db::Db;
 use axum::extract::{FromRef, Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
@@ -77,32 +77,40 @@ impl Limits {
 
 /// What the API's handlers share.
 #[derive(Clone)]
-struct ApiState {
-    db: Db,
+pub(crate) struct ApiState {
+    pub(crate) services: Services,
     limits: Limits,
 }
 
 impl FromRef<ApiState> for Db {
     fn from_ref(s: &ApiState) -> Db {
-        s.db.clone()
+        s.services.db.clone()
     }
 }
 
 /// The calling bot, authenticated and within its rate limit.
-async fn bot_of(state: &ApiState, headers: &HeaderMap) -> Result<crate::apps::Bot, ApiError> {
+pub(crate) async fn bot_of(
+    state: &ApiState,
+    headers: &HeaderMap,
+) -> Result<crate::apps::Bot, ApiError> {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
-    let bot = crate::apps::authenticate(&state.db.pool, header, now).await?;
+    let bot = crate::apps::authenticate(&state.services.db.pool, header, now).await?;
     state.limits.admit(&bot.token.id, now.timestamp_millis())?;
     Ok(bot)
 }
 
 /// The routes under `/api/v1`.
-pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
     Router::new()
         .route("/health", get(health))
         .route("/me", get(me))
         .route("/accounts/{tenant_id}", get(account))
+        .route(
+            "/jobs/{job_id}/credential",
+            get(crate::rest_jobs::credential),
+        )
+        .route("/jobs/{job_id}/status", post(crate::rest_jobs::report))
         .fallback(|| async {
             ApiError(Problem::new(
                 portcullis_core::ProblemKind::NotFound,
@@ -111,7 +119,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
             ))
         })
         .with_state(ApiState {
-            db,
+            services,
             limits: Limits::default(),
         })
 }
@@ -122,7 +130,7 @@ async fn me(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let bot = bot_of(&state, &headers).await?;
-    let db = &state.db;
+    let db = &state.services.db;
     let permissions = crate::store::apps::permissions(&db.pool, &bot.app)
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?;
@@ -143,7 +151,7 @@ async fn account(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let bot = bot_of(&state, &headers).await?;
-    let db = &state.db;
+    let db = &state.services.db;
     // An id that does not parse cannot be an install's tenant: the same 404 as any other.
     let tenant =
         TenantId::parse(&tenant_id).map_err(|_| ApiError(Problem::not_found("resource")))?;

@@ -251,9 +251,13 @@ pub async fn complete_setup(
 
 mod activity;
 mod apps;
+mod authorizations;
+mod jobs;
 mod people;
 pub use activity::*;
 pub use apps::*;
+pub use authorizations::*;
+pub use jobs::*;
 pub use people::*;
 
 /// Reads an id from a request field, naming the field when it is not one.

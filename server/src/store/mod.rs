@@ -3,8 +3,12 @@
 pub mod access;
 pub mod activity;
 pub mod apps;
+pub mod authorizations;
 pub mod domains;
 pub mod installs;
+pub mod jobs;
+pub mod keyset;
+pub mod oauth_states;
 pub mod overview;
 pub mod people;
 pub mod sessions;

@@ -2,7 +2,7 @@
 //! the wrong tenant and without the needed action. None of those calls succeeds or changes
 //! anything, and a server function missing from the matrix fails the test.
 
-use crate::harness::{TestApp, OWNER_A};
+use crate::harness::{TestApp, ANALYST, OWNER_A};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use leptos::server_fn::ServerFn;
@@ -19,6 +19,9 @@ enum Guard {
     /// Needs a caller allowed to act: brand A's owner must be refused (403); `cross` says
     /// whether a caller of another tenant, aiming at Acme's ids, must be refused too.
     Action { cross: bool },
+    /// Like `Action`, for what a data administrator may do (brand A's owner is one): the
+    /// analyst, who may only look, must be refused.
+    DataAction { cross: bool },
 }
 
 struct Row {
@@ -91,8 +94,78 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
     let install_id = portcullis_core::ids::InstallId::from_bytes([7; 16]).to_string();
     sqlx::query(&format!("INSERT INTO installs (id, app_id, tenant_id, installed_by, created_at) VALUES ('{install_id}', '{app_id}', '{acme}', '{admin}', 0)"))
         .execute(&app.db.pool).await.expect("install");
+    // An authorization of Acme with a paused job and an active experience.
+    let auth_id = portcullis_core::ids::AuthorizationId::from_bytes([7; 16]).to_string();
+    sqlx::query(&format!("INSERT INTO authorizations (id, tenant_id, provider, provider_name, method, label, description, settings, sealed, health, health_answer, checked_at, next_check_at, lease_until, created_by, created_by_name, created_at, updated_at) VALUES ('{auth_id}', '{acme}', 'sendgrid', 'SendGrid', 'api_key', 'Matrix mail', '', '{{}}', 'v1.x.y.z', 'unknown', '', NULL, 9000000000000, 0, '{admin}', 'Alex Admin', 0, 0)"))
+        .execute(&app.db.pool).await.expect("authorization");
+    let job_id = portcullis_core::ids::JobId::from_bytes([7; 16]).to_string();
+    sqlx::query(&format!("INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, created_by, created_at, updated_at) VALUES ('{job_id}', '{acme}', '{auth_id}', 'Matrix job', 'send_email', 'paused', '', '{admin}', 0, 0)"))
+        .execute(&app.db.pool).await.expect("job");
+    let exp_id = portcullis_core::ids::ExperienceId::from_bytes([7; 16]).to_string();
+    sqlx::query(&format!("INSERT INTO experiences (id, tenant_id, authorization_id, name, active, created_at) VALUES ('{exp_id}', '{acme}', '{auth_id}', 'Matrix experience', 1, 0)"))
+        .execute(&app.db.pool).await.expect("experience");
     use Guard::*;
+    let sorted = |sort: &str| vec![("sort", sort.to_owned()), ("order", "asc".to_owned())];
     vec![
+        // Authorizations and jobs: everyone in the tenant may look; data administrators act.
+        row::<ListAuthorizations>(Caller, sorted("label")),
+        row::<LoadAuthorization>(Member, vec![("id", auth_id.clone())]),
+        row::<AuthorizationMetrics>(
+            Member,
+            vec![
+                ("id", auth_id.clone()),
+                ("from", "0".into()),
+                ("to", "86400000".into()),
+                ("step", "day".into()),
+            ],
+        ),
+        row::<AuthorizationsForJob>(Caller, vec![("job_type", "send_email".into())]),
+        row::<CreateAuthorization>(
+            DataAction { cross: false },
+            vec![
+                ("provider", "sendgrid".into()),
+                ("method", "api_key".into()),
+                ("label", "Sneaky".into()),
+                ("description", String::new()),
+                ("config", r#"{"api_key": "SG.sneaky"}"#.into()),
+            ],
+        ),
+        row::<EditAuthorization>(
+            DataAction { cross: true },
+            vec![
+                ("id", auth_id.clone()),
+                ("label", "Hijacked".into()),
+                ("description", String::new()),
+            ],
+        ),
+        row::<DeleteAuthorization>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
+        row::<CheckAuthorization>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
+        row::<StartOauth>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
+        row::<ListJobs>(Caller, {
+            let mut f = sorted("name");
+            f.push(("authorization", String::new()));
+            f
+        }),
+        row::<LoadJob>(Member, vec![("id", job_id.clone())]),
+        row::<CreateJob>(
+            DataAction { cross: true },
+            vec![
+                ("name", "Sneaky".into()),
+                ("job_type", "send_email".into()),
+                ("authorization", auth_id.clone()),
+            ],
+        ),
+        row::<ChangeJob>(
+            DataAction { cross: true },
+            vec![("id", job_id.clone()), ("change", "resume".into())],
+        ),
+        row::<DeleteJob>(DataAction { cross: true }, vec![("id", job_id)]),
+        row::<LoadExperiences>(Caller, vec![]),
+        row::<ImportExperience>(
+            DataAction { cross: true },
+            vec![("name", "Sneaky".into()), ("authorization", auth_id)],
+        ),
+        row::<RetireExperience>(DataAction { cross: true }, vec![("id", exp_id)]),
         // Apps belong to a person: anyone else (here another tenant's admin) gets 404.
         row::<LoadApps>(Caller, vec![]),
         row::<CreateApp>(
@@ -253,6 +326,11 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         ("bot_tokens", "revoked_at IS NULL"),
         ("installs", "1 = 1"),
         ("install_grants", "1 = 1"),
+        ("authorizations", "label = 'Matrix mail'"),
+        ("authorizations", "health = 'unknown'"),
+        ("jobs", "status = 'paused'"),
+        ("experiences", "active = 1"),
+        ("oauth_states", "1 = 1"),
     ] {
         out.push(app.count(table, filter).await);
     }
@@ -275,6 +353,7 @@ on_both_backends! {
         let before = fingerprint(&app).await;
 
         let owner = app.sign_in(OWNER_A).await;
+        let analyst = app.sign_in(ANALYST).await;
         let other_tenant = app.sign_in("admin@globex.example").await;
         for r in &rows {
             let f = fields(r);
@@ -283,8 +362,14 @@ on_both_backends! {
                 Guard::Public => assert_ne!(anonymous, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.path),
                 _ => assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{} answers anonymous callers", r.path),
             }
+            if let Guard::DataAction { .. } = r.guard {
+                let refused = call_path(&app, r.path, Some(&analyst), &f).await;
+                assert!(refused == StatusCode::FORBIDDEN || refused == StatusCode::NOT_FOUND,
+                    "{} lets the analyst act without the action: {refused}", r.path);
+            }
             let (needs_action, cross) = match r.guard {
                 Guard::Action { cross } => (true, cross),
+                Guard::DataAction { cross } => (false, cross),
                 Guard::Member => (false, true),
                 _ => (false, false),
             };

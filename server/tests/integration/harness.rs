@@ -213,12 +213,26 @@ impl Drop for TestApp {
 
 /// The application over `db`, as `portcullis serve` builds it.
 pub fn app_over(db: &Db) -> Router {
-    let services = Services {
+    router_of(services_over(db, Default::default()))
+}
+
+/// The services over `db`, with providers' endpoints replaced by `providers` (local fakes).
+pub fn services_over(db: &Db, providers: std::collections::BTreeMap<String, String>) -> Services {
+    Services {
         db: db.clone(),
         secure_cookies: false,
         public_url: format!("http://{HOST}"),
         trusted_proxies: Vec::new(),
-    };
+        vault: test_vault(),
+        checker: portcullis_server::health_checks::Checker::new(
+            providers,
+            std::time::Duration::from_secs(2),
+        ),
+    }
+}
+
+/// The application over `services`.
+pub fn router_of(services: Services) -> Router {
     http::app(services, http::leptos_options(HOST.parse().expect("addr")))
 }
 
@@ -281,4 +295,9 @@ impl Reply {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// The vault every test server shares: a fixed key, so replicas over one database agree.
+pub fn test_vault() -> std::sync::Arc<portcullis_server::vault::Vault> {
+    std::sync::Arc::new(portcullis_server::vault::Vault::from_keys([42; 32], &[]))
 }

@@ -222,3 +222,6 @@ pub struct InstallRow {
     pub installed_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+mod authorizations;
+pub use authorizations::*;

@@ -1,0 +1,121 @@
+//! What a job's runner does over REST with its bot token (A11): fetch the job's credential
+//! (`account.viewFeeds` on the job's tenant) and report the job's status
+//! (`account.createFeeds`). A job outside every tenant the app is installed on answers 404.
+
+use crate::activity::Principal;
+use crate::authorizations::Actor;
+use crate::jobs::Credential;
+use crate::rest::{bot_of, ApiError, ApiState};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::Extensions;
+use axum::http::HeaderMap;
+use axum::Json;
+use portcullis_app::api::request_meta_of;
+use portcullis_app::model::JobRow;
+use portcullis_core::apps::{Permission, Target};
+use portcullis_core::ids::{JobId, TenantId};
+use portcullis_core::jobs::JobStatus;
+use portcullis_core::Problem;
+
+/// The job's tenant, if the calling bot may do `permission` there.
+async fn job_tenant(
+    state: &ApiState,
+    bot: &crate::apps::Bot,
+    job: &str,
+    permission: Permission,
+) -> Result<(JobId, TenantId), ApiError> {
+    let not_found = || ApiError(Problem::not_found("job"));
+    let job = JobId::parse(job).map_err(|_| not_found())?;
+    let pool = &state.services.db.pool;
+    let tenant = crate::store::jobs::tenant_of(pool, &job)
+        .await
+        .map_err(|e| ApiError(crate::db::problem(e)))?
+        .ok_or_else(not_found)?;
+    let access = crate::apps::bot_access(pool, bot).await?;
+    let target = Target::Tenant(tenant.clone());
+    if !access.installs.iter().any(|i| i.target == target) {
+        return Err(not_found());
+    }
+    access.decide(permission, &target).into_result()?;
+    Ok((job, tenant))
+}
+
+/// How the activity log names a bot.
+fn bot_principal(bot: &crate::apps::Bot) -> Principal {
+    Principal {
+        id: bot.token.id.to_string(),
+        name: format!("{} (token {})", bot.app_name, bot.token.name),
+        email: None,
+    }
+}
+
+/// `GET /api/v1/jobs/{job_id}/credential`
+pub(crate) async fn credential(
+    State(state): State<ApiState>,
+    Path(job): Path<String>,
+    extensions: Extensions,
+    headers: HeaderMap,
+) -> Result<Json<Credential>, ApiError> {
+    let bot = bot_of(&state, &headers).await?;
+    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
+    let services = &state.services;
+    let meta = request_meta_of(
+        &headers,
+        crate::http::peer_of(&extensions),
+        &services.trusted_proxies,
+    );
+    let actor = Actor {
+        tenant: &tenant,
+        principal: bot_principal(&bot),
+        source: "api",
+        origin_ip: meta.origin_ip.as_deref(),
+    };
+    Ok(Json(services.fetch_credential(&actor, &job).await?))
+}
+
+/// A runner's status report: unknown fields are refused (API.md).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusReport {
+    status: String,
+    #[serde(default)]
+    detail: String,
+}
+
+/// `POST /api/v1/jobs/{job_id}/status` with `{"status": "running", "detail": "…"}`
+pub(crate) async fn report(
+    State(state): State<ApiState>,
+    Path(job): Path<String>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<JobRow>, ApiError> {
+    let bot = bot_of(&state, &headers).await?;
+    let report: StatusReport = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(Problem::invalid(
+            "body",
+            "invalid_body",
+            format!("the body must be {{\"status\": …, \"detail\": …}}: {e}"),
+        ))
+    })?;
+    let status = JobStatus::parse("status", &report.status)?;
+    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
+    let services = &state.services;
+    let meta = request_meta_of(
+        &headers,
+        crate::http::peer_of(&extensions),
+        &services.trusted_proxies,
+    );
+    let actor = Actor {
+        tenant: &tenant,
+        principal: bot_principal(&bot),
+        source: "api",
+        origin_ip: meta.origin_ip.as_deref(),
+    };
+    Ok(Json(
+        services
+            .report_status(&actor, &job, status, &report.detail)
+            .await?,
+    ))
+}
