@@ -4,7 +4,13 @@ import * as path from 'path';
 
 // One fresh SQLite database per run, served by the real binary on a loopback port of its own.
 const port = Number(process.env.E2E_PORT ?? 3100);
-const dbFile = path.join(os.tmpdir(), `portcullis-e2e-${process.pid}-${Date.now()}.db`);
+// Workers load this file again: they inherit the runner's path through the environment.
+const dbFile =
+  process.env.E2E_DB_FILE ?? path.join(os.tmpdir(), `portcullis-e2e-${process.pid}-${Date.now()}.db`);
+const keyFile = `${dbFile}.key`;
+const fakePort = port + 99;
+// Specs read the database file to prove secrets are not stored in plaintext.
+process.env.E2E_DB_FILE = dbFile;
 
 export default defineConfig({
   testDir: './tests',
@@ -31,7 +37,13 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
+    command: 'node fake-provider.mjs',
+    url: `http://127.0.0.1:${fakePort}/health`,
+    timeout: 20_000,
+    reuseExistingServer: false,
+    env: { FAKE_PROVIDER_PORT: String(fakePort) },
+  }, {
     command: `./target/debug/portcullis serve --demo --addr 127.0.0.1:${port}`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/api/v1/health`,
@@ -43,6 +55,10 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_OUTPUT_NAME: 'portcullis',
       RUST_LOG: 'warn',
+      PORTCULLIS_KEY_FILE: keyFile,
+      // SendGrid's health check goes to the local fake.
+      PORTCULLIS_PROVIDER_URLS: `sendgrid=http://127.0.0.1:${fakePort}`,
+      PORTCULLIS_CHECK_EVERY_SECS: '5',
     },
-  },
+  }],
 });

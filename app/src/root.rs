@@ -2,9 +2,13 @@
 
 use crate::pages::activity::ActivityPage;
 use crate::pages::apps::AppsPage;
-use crate::pages::areas::{AuthorizationsPage, JobsPage};
+use crate::pages::authorization_summary::AuthorizationSummaryPage;
+use crate::pages::authorization_wizard::AuthorizationWizardPage;
+use crate::pages::authorizations::AuthorizationsPage;
 use crate::pages::consent::ConsentPage;
 use crate::pages::customer_360::Customer360Page;
+use crate::pages::job::JobPage;
+use crate::pages::jobs::JobsPage;
 use crate::pages::layout::ConsoleLayout;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::OverviewPage;
@@ -64,9 +68,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customer-360") view=Customer360Page/>
                     <Route path=path!("sources") view=SourcesPage/>
                     <Route path=path!("security/authorizations") view=AuthorizationsPage/>
+                    <Route path=path!("security/authorizations/new") view=AuthorizationWizardPage/>
+                    <Route path=path!("security/authorizations/:id") view=AuthorizationSummaryPage/>
                     <Route path=path!("apps") view=AppsPage/>
                     <Route path=path!("apps/install/:app_id") view=ConsentPage/>
                     <Route path=path!("jobs") view=JobsPage/>
+                    <Route path=path!("jobs/:id") view=JobPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -127,6 +127,9 @@ pub fn plan(
     now_ms: i64,
 ) -> CheckPlan {
     let get = |k: &str| config.get(k).cloned().unwrap_or_default();
+    if provider.code == "postgresql" {
+        return CheckPlan::Sql { url: get("url") };
+    }
     let Some(base) = base
         .map(str::to_owned)
         .or_else(|| default_base_url(provider.code, config))
@@ -147,7 +150,6 @@ pub fn plan(
     };
     let bearer = |token: String| vec![("Authorization".to_owned(), format!("Bearer {token}"))];
     match (provider.code, kind) {
-        ("postgresql", _) => CheckPlan::Sql { url: get("url") },
         ("google_cloud", MethodKind::ServiceAccount) => CheckPlan::GoogleServiceAccount {
             token_url: format!("{base}/token"),
             key_json: get("service_account_key"),

@@ -186,12 +186,23 @@ pub fn deletion_blockers(jobs: &[JobRef], experiences: &[ExperienceRef]) -> Vec<
 /// The refusal of a delete that `blockers` stand in the way of, listing them (API.md: 409 with
 /// `blockers`).
 pub fn blocked_delete(blockers: Vec<Blocker>) -> Problem {
+    let count = |kind: &str, one: &str, many: &str| {
+        let n = blockers.iter().filter(|b| b.kind == kind).count();
+        (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
+    };
+    let holders: Vec<String> = [
+        count("job", "job", "jobs"),
+        count("experience", "imported experience", "imported experiences"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let mut p = Problem::new(
         ProblemKind::Conflict,
         "authorization_in_use",
         format!(
-            "the authorization is in use by {} job(s) or experience(s); delete or finish them first",
-            blockers.len()
+            "the authorization is still used by {}; delete or finish them first",
+            holders.join(" and ")
         ),
     );
     p.blockers = blockers;

@@ -441,16 +441,16 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
         return Ok(());
     }
     match f.rule {
-        Rule::Prefix(p) => fail(&format!("starts with {p}")),
-        Rule::Digits(min) => fail(&format!("is at least {min} digits")),
-        Rule::Hex(n) => fail(&format!("is {n} hexadecimal characters")),
-        Rule::OneOf(values) => fail(&format!("is one of {}", values.join(", "))),
+        Rule::Prefix(p) => fail(&format!("must start with {p}")),
+        Rule::Digits(min) => fail(&format!("must be at least {min} digits")),
+        Rule::Hex(n) => fail(&format!("must be {n} hexadecimal characters")),
+        Rule::OneOf(values) => fail(&format!("must be one of {}", values.join(", "))),
         Rule::GcpProject => {
-            fail("is 6 to 30 lower-case letters, digits or hyphens, starting with a letter")
+            fail("must be 6 to 30 lower-case letters, digits or hyphens, starting with a letter")
         }
         Rule::HttpsUrl => fail("must be an https:// URL"),
         Rule::PostgresUrl => fail("must be a postgres:// URL with a host and a database"),
-        Rule::Line | Rule::ServiceAccountJson => fail("is at most 4096 characters"),
+        Rule::Line | Rule::ServiceAccountJson => fail("must be at most 4096 characters"),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod console;
 pub mod db;
 pub mod demo;
+pub mod demo_authorizations;
 pub mod health_checks;
 pub mod http;
 pub mod jobs;

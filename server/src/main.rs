@@ -11,7 +11,7 @@ use portcullis_server::db::Db;
 use portcullis_server::health_checks::{Checker, CHECK_TIMEOUT};
 use portcullis_server::mailer::Mailer;
 use portcullis_server::vault::Vault;
-use portcullis_server::{audit_verify, demo, http, key_rotation};
+use portcullis_server::{audit_verify, demo, demo_authorizations, http, key_rotation};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -244,6 +244,13 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         vault,
         checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT),
     };
+    if load_demo
+        && demo_authorizations::load(&services, &config.public_url)
+            .await
+            .map_err(|p| p.to_string())?
+    {
+        println!("loaded the demo authorizations and jobs");
+    }
     services
         .clone()
         .spawn_scheduler(std::time::Duration::from_secs(config.check_every_secs));

@@ -53,6 +53,20 @@ pub fn local_time(millis: i64) -> String {
     )
 }
 
+/// Today in the viewer's time zone, moved by `days`, as `yyyy-mm-dd` (for date inputs).
+pub fn local_date(days: i32) -> String {
+    let now = js_sys::Date::now();
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        now + f64::from(days) * 86_400_000.0,
+    ));
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
 /// The viewer's offset from UTC, as `UTC+01:00`.
 pub fn local_offset() -> String {
     // JavaScript gives minutes *behind* UTC: -60 for UTC+01:00.

@@ -3,7 +3,9 @@
 pub mod access;
 pub mod auth_card;
 pub mod browser;
+pub mod chart;
 pub mod dialog;
 pub mod field;
 pub mod problem;
+pub mod status;
 pub mod table;

@@ -3,9 +3,13 @@
 pub mod access_panels;
 pub mod activity;
 pub mod apps;
-pub mod areas;
+pub mod authorization_summary;
+pub mod authorization_wizard;
+pub mod authorizations;
 pub mod consent;
 pub mod customer_360;
+pub mod job;
+pub mod jobs;
 pub mod layout;
 pub mod not_found;
 pub mod overview;

@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 const COLUMNS: &str = "a.id, a.label, a.description, a.provider, a.provider_name, a.method, \
                        a.health, a.created_by_name, a.created_at, a.updated_at";
 
-fn sort_expr(sort: AuthorizationSort) -> (&'static str, bool) {
+/// The SQL a column sorts by and whether it is a number (benchmarks use it too).
+pub fn sort_expr(sort: AuthorizationSort) -> (&'static str, bool) {
     match sort {
         AuthorizationSort::Label => ("LOWER(a.label)", false),
         AuthorizationSort::Description => ("LOWER(a.description)", false),
@@ -417,4 +418,23 @@ pub async fn claim_refresh(
         }
     }
     Ok(claimed)
+}
+
+/// Sets an hour's request count outright (demo history).
+pub async fn set_requests(
+    conn: &mut AnyConnection,
+    id: &AuthorizationId,
+    hour: DateTime<Utc>,
+    requests: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO authorization_requests (authorization_id, hour, requests) VALUES ($1, $2, $3) \
+         ON CONFLICT (authorization_id, hour) DO UPDATE SET requests = $3",
+    )
+    .bind(id.as_str())
+    .bind(to_millis(hour))
+    .bind(i64::try_from(requests).unwrap_or(i64::MAX))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }

@@ -15,7 +15,8 @@ const COLUMNS: &str = "j.id, j.name, j.job_type, j.status, j.status_detail, j.au
                        a.label AS authorization_label, j.created_at, j.updated_at";
 const FROM: &str = "jobs j LEFT JOIN authorizations a ON a.id = j.authorization_id";
 
-fn sort_expr(sort: JobSort) -> (&'static str, bool) {
+/// The SQL a column sorts by and whether it is a number (benchmarks use it too).
+pub fn sort_expr(sort: JobSort) -> (&'static str, bool) {
     match sort {
         JobSort::Name => ("LOWER(j.name)", false),
         JobSort::Type => ("j.job_type", false),

@@ -141,3 +141,16 @@ pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(
         .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
+
+/// The id of the tenant of this name.
+pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    name: &str,
+) -> Result<Option<TenantId>, sqlx::Error> {
+    sqlx::query("SELECT id FROM tenants WHERE name = $1")
+        .bind(name)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| crate::db::stored_id(r.try_get("id")?, TenantId::parse))
+        .transpose()
+}

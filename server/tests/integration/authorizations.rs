@@ -159,6 +159,18 @@ on_both_backends! {
         let too_wide = app.call::<AuthorizationMetrics>(Some(&owner), &[("id", &good), ("from", "0"), ("to", &now.to_string()), ("step", "hour")]).await;
         assert_eq!(too_wide.body["field"], "granularity");
 
+        // PostgreSQL is checked with SELECT 1 against the database itself (when one is here).
+        if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+            let (server, _) = url.rsplit_once('/').unwrap();
+            let live = create(&app, &owner, "postgresql", "connection_url", "Warehouse", json!({"url": format!("{server}/postgres")})).await;
+            let checked = app.call::<CheckAuthorization>(Some(&owner), &[("id", &live)]).await;
+            assert_eq!(checked.body["row"]["health"], "healthy", "{:?}", checked.body);
+            let missing = create(&app, &owner, "postgresql", "connection_url", "Gone", json!({"url": format!("{server}/no_such_database_here")})).await;
+            let checked = app.call::<CheckAuthorization>(Some(&owner), &[("id", &missing)]).await;
+            assert_eq!(checked.body["row"]["health"], "unhealthy", "{:?}", checked.body);
+            assert!(checked.body["answer"].as_str().unwrap().contains("3D000"));
+        }
+
         // SendGrid's real endpoint path, on the fake through PORTCULLIS_PROVIDER_URLS.
         let sendgrid = create(&app, &owner, "sendgrid", "api_key", "Mail", json!({"api_key": GOOD_SENDGRID_KEY})).await;
         let router = router_of(services_over(&app.db, BTreeMap::from([("sendgrid".to_owned(), fake.url.clone())])));
