@@ -52,7 +52,7 @@ pub struct Caller {
 /// What the browser app may ask of the server.
 #[async_trait]
 pub trait Console:
-    People + Activity + Apps + Authorizations + Jobs + Send + Sync + 'static
+    People + Activity + Apps + Authorizations + Jobs + Sso + Send + Sync + 'static
 {
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
@@ -476,4 +476,56 @@ pub trait Jobs: Send + Sync {
         id: portcullis_core::ids::ExperienceId,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
+}
+
+/// A tenant's identity provider as the settings form sends it; a blank secret keeps the stored one.
+#[derive(Debug, Clone)]
+pub struct SsoProviderInput {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub groups_claim: String,
+    /// Email domains whose people sign in through it, separated by commas or spaces.
+    pub domains: String,
+}
+
+/// SSO (U10, X5): settings need `manage_sso` in the current tenant; starting a sign-in is public.
+#[async_trait]
+pub trait Sso: Send + Sync {
+    /// The provider (never its secret), the mappings and the tenant's sign-in link.
+    async fn sso_settings(&self, caller: &Caller) -> Result<crate::model::SsoSettings, Problem>;
+    /// Saves the provider after reading its discovery document.
+    async fn save_sso_provider(
+        &self,
+        caller: &Caller,
+        input: SsoProviderInput,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Maps an IdP group to a (policy, resource group).
+    async fn add_sso_mapping(
+        &self,
+        caller: &Caller,
+        mapping: portcullis_core::sso::GroupMapping,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// Removes a mapping; the next sign-in of its people removes what it gave.
+    async fn remove_sso_mapping(
+        &self,
+        caller: &Caller,
+        mapping: portcullis_core::sso::GroupMapping,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+    /// A member's assignments by source, for the dry run.
+    async fn sso_user_assignments(
+        &self,
+        caller: &Caller,
+        email: Email,
+    ) -> Result<crate::model::AssignmentsBySource, Problem>;
+    /// Starts an SSO sign-in for a person (by their email's domain) or a tenant (by its sign-in
+    /// link); answers the provider's authorize URL.
+    async fn start_sso(
+        &self,
+        email: Option<Email>,
+        tenant: Option<TenantId>,
+    ) -> Result<String, Problem>;
 }

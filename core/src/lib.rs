@@ -24,6 +24,7 @@ pub mod people;
 pub mod pii;
 pub mod providers;
 pub mod signin;
+pub mod sso;
 pub mod synthetic;
 pub mod tenancy;
 

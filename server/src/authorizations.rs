@@ -38,7 +38,17 @@ pub struct Actor<'a> {
     pub origin_ip: Option<&'a str>,
 }
 
-impl Actor<'_> {
+impl<'a> Actor<'a> {
+    /// A signed-in person acting in `tenant` from the request's origin.
+    pub fn person(tenant: &'a TenantId, caller: &Caller, meta: &'a RequestMeta) -> Actor<'a> {
+        Actor {
+            tenant,
+            principal: Principal::of(&caller.viewer),
+            source: SOURCE,
+            origin_ip: meta.origin_ip.as_deref(),
+        }
+    }
+
     /// Records `event_type` on `object` in the actor's tenant, in the caller's transaction.
     pub async fn record(
         &self,
@@ -302,12 +312,7 @@ impl Authorizations for Services {
         let config = split_config(method, validate(method, &new.config)?);
         let id = new_id(AuthorizationId::from_bytes);
         let sealed = self.seal(tenant, &id, &config.secrets)?;
-        let actor = Actor {
-            tenant,
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        };
+        let actor = Actor::person(tenant, caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         store::insert(
             &mut tx,
@@ -349,12 +354,7 @@ impl Authorizations for Services {
             .await?;
         let label = check_label(&label)?;
         let description = check_description(&description)?;
-        let actor = Actor {
-            tenant: checked.tenant(),
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        };
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         if !store::relabel(&mut tx, actor.tenant, &id, &label, &description, Utc::now())
             .await
@@ -377,12 +377,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor {
-            tenant: checked.tenant(),
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        };
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         let stored = store::find(&mut tx, actor.tenant, &id)
             .await
@@ -417,12 +412,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor {
-            tenant: checked.tenant(),
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        };
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         self.run_check(&actor, &id, true).await?;
         self.summary(checked.tenant(), &id, true).await
     }

@@ -38,6 +38,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         .nest("/api/v1", rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
         .merge(crate::oauth::router(services.clone()))
+        .merge(crate::sso_callback::router(services.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

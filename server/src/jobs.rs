@@ -1,7 +1,6 @@
 //! Jobs and imported experiences (A9, A11): the server's side of [`Jobs`], and what a job's
 //! runner does through the REST API: fetch its credential, report its status.
 
-use crate::activity::Principal;
 use crate::authorizations::Actor;
 use crate::console::Services;
 use crate::db::{new_id, problem};
@@ -21,8 +20,6 @@ use portcullis_core::providers::{self, JobType};
 use portcullis_core::{Problem, ProblemKind};
 use std::collections::BTreeMap;
 
-const SOURCE: &str = "console";
-
 /// What a job's runner receives: the job and its authorization's whole configuration.
 #[derive(Debug, serde::Serialize)]
 pub struct Credential {
@@ -41,21 +38,6 @@ impl Services {
             .await
             .map_err(problem)?
             .ok_or_else(|| Problem::not_found("job"))
-    }
-
-    /// An actor for a person's change in their current tenant.
-    fn person<'a>(
-        &self,
-        tenant: &'a TenantId,
-        caller: &Caller,
-        meta: &'a RequestMeta,
-    ) -> Actor<'a> {
-        Actor {
-            tenant,
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        }
     }
 
     /// Hands a job's credential to its runner (A11): refused unless the job may run (running
@@ -201,7 +183,7 @@ impl Jobs for Services {
         let (_, method) = providers::method(&stored.row.provider, &stored.row.method)?;
         check_job_type(method, job_type)?;
         let id = new_id(JobId::from_bytes);
-        let actor = self.person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         store::insert(
             &mut tx,
@@ -240,7 +222,7 @@ impl Jobs for Services {
             StatusChange::Resume => ("job/resume", format!("resumed by {}", caller.viewer.name)),
             StatusChange::Report(_) => ("job/report", String::new()),
         };
-        let actor = self.person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         self.move_job(&actor, &found, to, &detail, event).await
     }
 
@@ -253,7 +235,7 @@ impl Jobs for Services {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
         let found = self.job_of(checked.tenant(), &id).await?;
         check_job_delete(found.status)?;
-        let actor = self.person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         if !store::delete(&mut tx, actor.tenant, &id, found.status)
             .await
@@ -288,7 +270,7 @@ impl Jobs for Services {
             .await
             .map_err(|p| p.with_field("authorization"))?;
         let id = new_id(ExperienceId::from_bytes);
-        let actor = self.person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         store::insert_experience(
             &mut tx,
@@ -315,7 +297,7 @@ impl Jobs for Services {
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
-        let actor = self.person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         let name = store::retire_experience(&mut tx, actor.tenant, &id)
             .await

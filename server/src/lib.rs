@@ -26,5 +26,7 @@ pub mod provision;
 pub mod rest;
 pub mod rest_jobs;
 pub mod secrets;
+pub mod sso;
+pub mod sso_callback;
 pub mod store;
 pub mod vault;

@@ -250,7 +250,7 @@ impl Checked {
 
     /// The policy and group named by an assignment, both of this tenant, or a problem naming
     /// the field.
-    fn pair_names(
+    pub(crate) fn pair_names(
         &self,
         policy: &PolicyId,
         group: &ResourceGroupId,

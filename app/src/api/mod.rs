@@ -23,6 +23,17 @@ pub fn session_cookie_name(secure_cookies: bool) -> &'static str {
     }
 }
 
+/// The `Set-Cookie` value of a session cookie: HttpOnly, SameSite=Lax, `Secure` behind TLS
+/// (server build only; the SSO callback sets sessions the same way).
+#[cfg(feature = "ssr")]
+pub fn session_cookie(secure_cookies: bool, value: &str, max_age: i64) -> String {
+    let secure = if secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        session_cookie_name(secure_cookies)
+    )
+}
+
 /// The session token in a request's `Cookie` headers, if any (server build only; the server's
 /// own routes, such as the activity download, read sessions the same way).
 #[cfg(feature = "ssr")]
@@ -119,15 +130,7 @@ pub(crate) mod ssr {
     }
 
     fn set_cookie(console: &SharedConsole, value: &str, max_age: i64) {
-        let secure = if console.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            super::session_cookie_name(console.secure_cookies())
-        );
+        let cookie = super::session_cookie(console.secure_cookies(), value, max_age);
         if let (Some(options), Ok(v)) = (
             use_context::<ResponseOptions>(),
             HeaderValue::from_str(&cookie),
@@ -254,11 +257,13 @@ mod apps;
 mod authorizations;
 mod jobs;
 mod people;
+mod sso;
 pub use activity::*;
 pub use apps::*;
 pub use authorizations::*;
 pub use jobs::*;
 pub use people::*;
+pub use sso::*;
 
 /// Reads an id from a request field, naming the field when it is not one.
 #[cfg(feature = "ssr")]

@@ -224,4 +224,6 @@ pub struct InstallRow {
 }
 
 mod authorizations;
+mod sso;
 pub use authorizations::*;
+pub use sso::*;

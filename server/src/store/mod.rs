@@ -13,6 +13,7 @@ pub mod overview;
 pub mod people;
 pub mod sessions;
 pub mod setup;
+pub mod sso;
 pub mod tenants;
 pub mod users;
 

@@ -200,6 +200,45 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
             Action { cross: true },
             vec![("install_id", install_id.clone())],
         ),
+        // SSO settings need manage_sso; starting an SSO sign-in is public.
+        row::<LoadSsoSettings>(Action { cross: false }, vec![]),
+        row::<SaveSsoProvider>(
+            Action { cross: false },
+            vec![
+                ("issuer", "https://idp.evil.example".into()),
+                ("client_id", "x".into()),
+                ("client_secret", "y".into()),
+                ("groups_claim", "groups".into()),
+                ("domains", "acme.example".into()),
+            ],
+        ),
+        row::<AddSsoMapping>(
+            Action { cross: false },
+            vec![
+                ("idp_group", "everyone".into()),
+                ("policy_id", viewer.clone()),
+                ("group_id", brand_a.clone()),
+            ],
+        ),
+        row::<RemoveSsoMapping>(
+            Action { cross: false },
+            vec![
+                ("idp_group", "everyone".into()),
+                ("policy_id", viewer.clone()),
+                ("group_id", brand_a.clone()),
+            ],
+        ),
+        row::<SsoUserAssignments>(
+            Action { cross: false },
+            vec![("email", "owner.a@acme.example".into())],
+        ),
+        row::<StartSso>(
+            Public,
+            vec![
+                ("email", "someone@acme.example".into()),
+                ("tenant", String::new()),
+            ],
+        ),
         row::<SignIn>(
             Public,
             vec![
@@ -331,6 +370,8 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
         ("jobs", "status = 'paused'"),
         ("experiences", "active = 1"),
         ("oauth_states", "1 = 1"),
+        ("sso_providers", "1 = 1"),
+        ("sso_mappings", "1 = 1"),
     ] {
         out.push(app.count(table, filter).await);
     }

@@ -1,0 +1,339 @@
+//! SSO (U10, X5): the server's side of [`Sso`]: a tenant's OpenID Connect provider (its client
+//! secret sealed like every stored secret), its email domains and group mappings, and the start
+//! of a sign-in: discovery, then the authorization-code flow with PKCE, a state and a nonce.
+//! The provider's answer is handled by `sso_callback`.
+
+use crate::authorizations::Actor;
+use crate::console::Services;
+use crate::db::problem;
+use crate::secrets::{new_token, token_hash};
+use crate::store::sso::{self as store, StoredProvider};
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::{
+    ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
+    Nonce, PkceCodeChallenge, RedirectUrl, Scope,
+};
+use portcullis_app::model::{AssignmentsBySource, SsoProviderView, SsoSettings};
+use portcullis_app::services::{Caller, RequestMeta, Sso, SsoProviderInput};
+use portcullis_core::actions::Action;
+use portcullis_core::email::Email;
+use portcullis_core::ids::TenantId;
+use portcullis_core::people::check_domain;
+use portcullis_core::providers::check_https_url;
+use portcullis_core::sso::{check_claim_name, check_group, GroupMapping};
+use portcullis_core::{Problem, ProblemKind};
+
+/// Where the identity provider sends people back.
+pub const CALLBACK_PATH: &str = "/sso/callback";
+/// How long a started sign-in may take.
+const SIGN_IN_VALID_MINUTES: i64 = 10;
+
+/// A client made from the provider's discovery document.
+pub(crate) type OidcClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+/// What a started sign-in keeps (sealed) until the provider sends the person back.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct PendingSignIn {
+    pub verifier: String,
+    pub nonce: String,
+}
+
+/// What the client secret is sealed to.
+pub(crate) fn secret_context(tenant: &TenantId) -> String {
+    format!("sso/{tenant}")
+}
+
+fn unavailable(what: &str) -> Problem {
+    Problem::new(
+        ProblemKind::Unavailable,
+        "sso_provider_unreachable",
+        format!(
+            "the identity provider's {what} could not be read; try again or check the issuer URL"
+        ),
+    )
+    .with_field("issuer")
+}
+
+impl Services {
+    /// Reads the provider's discovery document and makes its client.
+    pub(crate) async fn oidc_client(
+        &self,
+        tenant: &TenantId,
+        p: &StoredProvider,
+    ) -> Result<OidcClient, Problem> {
+        let issuer = IssuerUrl::new(p.issuer.clone()).map_err(|_| unavailable("issuer URL"))?;
+        let metadata = CoreProviderMetadata::discover_async(issuer, self.checker.client())
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "OpenID discovery failed");
+                unavailable("discovery document")
+            })?;
+        let secret = self
+            .vault
+            .open_sealed(&secret_context(tenant), &p.sealed_secret)
+            .map_err(|_| Problem::internal())?;
+        let secret = String::from_utf8(secret).map_err(|_| Problem::internal())?;
+        let redirect = RedirectUrl::new(format!(
+            "{}{CALLBACK_PATH}",
+            self.public_url.trim_end_matches('/')
+        ))
+        .map_err(|_| Problem::internal())?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(p.client_id.clone()),
+            Some(ClientSecret::new(secret)),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    async fn provider_of(&self, tenant: &TenantId) -> Result<Option<StoredProvider>, Problem> {
+        store::provider(&self.db.pool, tenant)
+            .await
+            .map_err(problem)
+    }
+}
+
+#[async_trait]
+impl Sso for Services {
+    async fn sso_settings(&self, caller: &Caller) -> Result<SsoSettings, Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant();
+        let provider = self.provider_of(tenant).await?.map(|p| SsoProviderView {
+            issuer: p.issuer,
+            client_id: p.client_id,
+            groups_claim: p.groups_claim,
+            domains: p.domains,
+            updated_at: p.updated_at,
+        });
+        Ok(SsoSettings {
+            provider,
+            mappings: store::mappings(&self.db.pool, tenant)
+                .await
+                .map_err(problem)?,
+            sign_in_link: format!(
+                "{}/signin?tenant={tenant}",
+                self.public_url.trim_end_matches('/')
+            ),
+        })
+    }
+
+    async fn save_sso_provider(
+        &self,
+        caller: &Caller,
+        input: SsoProviderInput,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant().clone();
+        let issuer = check_https_url("issuer", input.issuer.trim_end_matches('/'))?;
+        let client_id = input.client_id.trim().to_owned();
+        if client_id.is_empty() || client_id.chars().any(char::is_control) {
+            return Err(Problem::invalid(
+                "client_id",
+                "client_id_required",
+                "enter the client id the identity provider gave this console",
+            ));
+        }
+        let groups_claim = check_claim_name(&input.groups_claim)?;
+        let mut domains = input
+            .domains
+            .split([',', ' ', '\n'])
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| check_domain(d).map_err(|p| p.with_field("domains")))
+            .collect::<Result<Vec<_>, _>>()?;
+        domains.sort();
+        domains.dedup();
+        let existing = self.provider_of(&tenant).await?;
+        let sealed_secret = match (input.client_secret.trim(), existing) {
+            ("", Some(e)) => e.sealed_secret,
+            ("", None) => {
+                return Err(Problem::invalid(
+                    "client_secret",
+                    "client_secret_required",
+                    "enter the client secret the identity provider gave this console",
+                ))
+            }
+            (secret, _) => self.vault.seal(&secret_context(&tenant), secret.as_bytes()),
+        };
+        let stored = StoredProvider {
+            issuer,
+            client_id,
+            sealed_secret,
+            groups_claim,
+            domains,
+            updated_at: Utc::now(),
+        };
+        // A provider whose discovery document cannot be read would fail every sign-in.
+        self.oidc_client(&tenant, &stored).await?;
+        let actor = Actor::person(&tenant, caller, &meta);
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let taken = store::domains_taken(&mut tx, &tenant, &stored.domains)
+            .await
+            .map_err(problem)?;
+        if !taken.is_empty() {
+            return Err(Problem::new(
+                ProblemKind::Conflict,
+                "domain_taken",
+                format!(
+                    "{} already sign in through another tenant's provider",
+                    taken.join(", ")
+                ),
+            )
+            .with_field("domains"));
+        }
+        store::save_provider(&mut tx, &tenant, &stored)
+            .await
+            .map_err(problem)?;
+        actor
+            .record(&mut tx, "sso/configure", (tenant.as_str(), &stored.issuer))
+            .await?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn add_sso_mapping(
+        &self,
+        caller: &Caller,
+        mapping: GroupMapping,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant().clone();
+        let mapping = GroupMapping {
+            idp_group: check_group(&mapping.idp_group)?,
+            pair: mapping.pair,
+        };
+        let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
+        let actor = Actor::person(&tenant, caller, &meta);
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        if !store::add_mapping(&mut tx, &tenant, &mapping, Utc::now())
+            .await
+            .map_err(problem)?
+        {
+            return Err(Problem::new(
+                ProblemKind::Conflict,
+                "mapping_exists",
+                "this group is mapped to that policy and resource group already",
+            ));
+        }
+        let name = format!("{} → {policy} on {group}", mapping.idp_group);
+        actor
+            .record(&mut tx, "sso/map", (tenant.as_str(), &name))
+            .await?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn remove_sso_mapping(
+        &self,
+        caller: &Caller,
+        mapping: GroupMapping,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant().clone();
+        let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
+        let actor = Actor::person(&tenant, caller, &meta);
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        if !store::remove_mapping(&mut tx, &tenant, &mapping)
+            .await
+            .map_err(problem)?
+        {
+            return Err(Problem::not_found("mapping"));
+        }
+        let name = format!("{} → {policy} on {group}", mapping.idp_group);
+        actor
+            .record(&mut tx, "sso/unmap", (tenant.as_str(), &name))
+            .await?;
+        tx.commit().await.map_err(problem)
+    }
+
+    async fn sso_user_assignments(
+        &self,
+        caller: &Caller,
+        email: Email,
+    ) -> Result<AssignmentsBySource, Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant();
+        let user = crate::store::users::by_email(&self.db.pool, &email)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("person in this tenant").with_field("email"))?;
+        if !crate::store::people::is_member(&self.db.pool, tenant, &user.id)
+            .await
+            .map_err(problem)?
+        {
+            return Err(Problem::not_found("person in this tenant").with_field("email"));
+        }
+        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let (sso, manual) = store::assignments_by_source(&mut conn, tenant, &user.id)
+            .await
+            .map_err(problem)?;
+        Ok(AssignmentsBySource {
+            sso: sso.into_iter().collect(),
+            manual: manual.into_iter().collect(),
+        })
+    }
+
+    async fn start_sso(
+        &self,
+        email: Option<Email>,
+        tenant: Option<TenantId>,
+    ) -> Result<String, Problem> {
+        let no_sso = || {
+            Problem::invalid(
+                "email",
+                "no_sso",
+                "single sign-on is not set up for this address; sign in with your password",
+            )
+        };
+        let tenant = match (tenant, &email) {
+            (Some(t), _) => t,
+            (None, Some(e)) => store::tenant_of_domain(&self.db.pool, e.domain())
+                .await
+                .map_err(problem)?
+                .ok_or_else(no_sso)?,
+            (None, None) => return Err(no_sso()),
+        };
+        let provider = self.provider_of(&tenant).await?.ok_or_else(no_sso)?;
+        let client = self.oidc_client(&tenant, &provider).await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                || CsrfToken::new(new_token()),
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("email".to_owned()))
+            .add_scope(Scope::new("profile".to_owned()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let state_hash = token_hash(state.secret());
+        let pending = serde_json::to_vec(&PendingSignIn {
+            verifier: verifier.secret().clone(),
+            nonce: nonce.secret().clone(),
+        })
+        .map_err(|_| Problem::internal())?;
+        let sealed = self
+            .vault
+            .seal(&format!("sso-state/{state_hash}"), &pending);
+        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        store::insert_state(
+            &mut conn,
+            &state_hash,
+            &tenant,
+            &sealed,
+            Utc::now() + Duration::minutes(SIGN_IN_VALID_MINUTES),
+        )
+        .await
+        .map_err(problem)?;
+        Ok(url.to_string())
+    }
+}

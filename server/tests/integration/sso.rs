@@ -1,0 +1,224 @@
+//! SSO (U10): sign-in through a local OpenID provider; mappings add and remove SSO-sourced
+//! assignments at every sign-in while hand-given ones survive; a person with no mapped group
+//! gets no session and is told why; bad ID tokens and replayed states are refused.
+
+use crate::fake_oidc::{FakeOidc, Identity, Spoil, CLIENT_ID, CLIENT_SECRET};
+use crate::harness::{TestApp, ADMIN, HOST, OWNER_A};
+use crate::on_both_backends;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use portcullis_app::api::{
+    AddSsoMapping, CurrentViewer, LoadSsoSettings, RemoveSsoMapping, SaveSsoProvider,
+    SsoUserAssignments, StartSso,
+};
+
+async fn id(app: &TestApp, sql: &str) -> String {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect(sql)
+}
+
+/// Configures Acme's provider and maps `analysts` → Analyst on All, `brand-a` → Data
+/// Administrator on Brand A; answers the administrator's cookie.
+async fn configure(app: &TestApp, fake: &FakeOidc) -> String {
+    let admin = app.sign_in(ADMIN).await;
+    let saved = app
+        .call::<SaveSsoProvider>(
+            Some(&admin),
+            &[
+                ("issuer", &fake.url),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("groups_claim", "groups"),
+                ("domains", "acme.example"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let acme = id(app, "SELECT id FROM tenants WHERE name = 'Acme Retail'").await;
+    for (group, policy, rg) in [
+        ("analysts", "Analyst", "All resource groups"),
+        ("brand-a", "Data Administrator", "Brand A: Northwind"),
+    ] {
+        let p = id(
+            app,
+            &format!("SELECT id FROM policies WHERE tenant_id = '{acme}' AND name = '{policy}'"),
+        )
+        .await;
+        let g = id(
+            app,
+            &format!("SELECT id FROM resource_groups WHERE tenant_id = '{acme}' AND name = '{rg}'"),
+        )
+        .await;
+        let added = app
+            .call::<AddSsoMapping>(
+                Some(&admin),
+                &[("idp_group", group), ("policy_id", &p), ("group_id", &g)],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    }
+    admin
+}
+
+/// Signs `who` in through the fake; answers (status, Location, session cookie if any).
+async fn sso_sign_in(
+    app: &TestApp,
+    fake: &FakeOidc,
+    who: Identity,
+    spoil: Spoil,
+) -> (StatusCode, String, Option<String>) {
+    let started = app
+        .call::<StartSso>(None, &[("email", &who.email), ("tenant", "")])
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    let url = started.body.as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", fake.url)),
+        "{url}"
+    );
+    let state: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
+    let code = format!("code-{}", uuid::Uuid::now_v7().simple());
+    fake.consent(&url, &code, who, spoil);
+    callback(app, &code, &state["state"]).await
+}
+
+async fn callback(app: &TestApp, code: &str, state: &str) -> (StatusCode, String, Option<String>) {
+    let uri = format!("/sso/callback?code={code}&state={state}");
+    let res = app
+        .send(
+            Request::get(uri)
+                .header(header::HOST, HOST)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (res.status(), location, cookie)
+}
+
+fn who(email: &str, groups: &[&str]) -> Identity {
+    Identity {
+        email: email.to_owned(),
+        name: "Sam Single".to_owned(),
+        groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+    }
+}
+
+async fn sources(app: &TestApp, email: &str) -> Vec<String> {
+    sqlx::query_scalar(&format!(
+        "SELECT a.source || ':' || p.name || '/' || g.name FROM assignments a JOIN users u ON u.id = a.user_id \
+         JOIN policies p ON p.id = a.policy_id JOIN resource_groups g ON g.id = a.resource_group_id \
+         WHERE u.email = '{email}' ORDER BY 1"
+    ))
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+on_both_backends! {
+    /// U10: a first sign-in creates the person with what the mappings give; later sign-ins add
+    /// and remove SSO-sourced assignments; hand-given ones survive; the log records it all.
+    async fn mappings_add_and_remove_access_at_each_sign_in(app) {
+        let fake = FakeOidc::start().await;
+        let admin = configure(&app, &fake).await;
+        let settings = app.call::<LoadSsoSettings>(Some(&admin), &[]).await;
+        assert_eq!(settings.body["provider"]["issuer"], fake.url.as_str());
+        assert!(!settings.body.to_string().contains(CLIENT_SECRET), "the secret came back");
+        assert_eq!(settings.body["mappings"].as_array().unwrap().len(), 2);
+
+        let email = "sam.single@acme.example";
+        let (status, location, cookie) = sso_sign_in(&app, &fake, who(email, &["analysts", "interns"]), Spoil::Nothing).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+        let cookie = cookie.expect("a session cookie");
+        let viewer = app.call::<CurrentViewer>(Some(&cookie), &[]).await;
+        assert_eq!(viewer.body["email"], email, "{:?}", viewer.body);
+        assert_eq!(sources(&app, email).await, ["sso:Analyst/All resource groups"]);
+
+        // A hand-given assignment, then the groups change at the provider.
+        let acme = id(&app, "SELECT id FROM tenants WHERE name = 'Acme Retail'").await;
+        sqlx::query(&format!("INSERT INTO assignments (tenant_id, user_id, policy_id, resource_group_id, source, created_at) \
+            SELECT '{acme}', u.id, p.id, g.id, 'manual', 0 FROM users u, policies p, resource_groups g \
+            WHERE u.email = '{email}' AND p.tenant_id = '{acme}' AND p.name = 'Viewer' AND g.tenant_id = '{acme}' AND g.name = 'Brand B: Southwind'"))
+            .execute(&app.db.pool).await.unwrap();
+        let dry = app.call::<SsoUserAssignments>(Some(&admin), &[("email", email)]).await;
+        assert_eq!(dry.body["sso"].as_array().unwrap().len(), 1);
+        assert_eq!(dry.body["manual"].as_array().unwrap().len(), 1);
+
+        let (status, _, _) = sso_sign_in(&app, &fake, who(email, &["brand-a"]), Spoil::Nothing).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(sources(&app, email).await, ["manual:Viewer/Brand B: Southwind", "sso:Data Administrator/Brand A: Northwind"]);
+
+        // Unmapping the group takes it away at the next sign-in; the hand-given one stays.
+        let p = id(&app, &format!("SELECT id FROM policies WHERE tenant_id = '{acme}' AND name = 'Data Administrator'")).await;
+        let g = id(&app, &format!("SELECT id FROM resource_groups WHERE tenant_id = '{acme}' AND name = 'Brand A: Northwind'")).await;
+        assert_eq!(app.call::<RemoveSsoMapping>(Some(&admin), &[("idp_group", "brand-a"), ("policy_id", &p), ("group_id", &g)]).await.status, StatusCode::OK);
+        sso_sign_in(&app, &fake, who(email, &["brand-a"]), Spoil::Nothing).await;
+        assert_eq!(sources(&app, email).await, ["manual:Viewer/Brand B: Southwind"]);
+
+        for (event, n) in [("sso/sign_in", 3), ("sso/grant", 2), ("sso/revoke", 2), ("sso/map", 2), ("sso/unmap", 1), ("sso/configure", 1)] {
+            assert_eq!(app.count("activity_events", &format!("event_type = '{event}'")).await, n, "{event}");
+        }
+    }
+
+    /// U10: a person whose groups map to nothing gets no session and is told why; losing every
+    /// mapped group takes the access away at once.
+    async fn no_mapped_group_means_no_access(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        let email = "newcomer@acme.example";
+        let (status, location, cookie) = sso_sign_in(&app, &fake, who(email, &["interns"]), Spoil::Nothing).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/signin?sso_error="), "{location}");
+        assert!(location.contains("interns"), "the reason names the groups: {location}");
+        assert!(cookie.is_none());
+        assert_eq!(app.count("users", &format!("email = '{email}'")).await, 0, "no account for nobody");
+
+        sso_sign_in(&app, &fake, who(email, &["analysts"]), Spoil::Nothing).await;
+        assert_eq!(sources(&app, email).await.len(), 1);
+        let (_, location, cookie) = sso_sign_in(&app, &fake, who(email, &[]), Spoil::Nothing).await;
+        assert!(location.starts_with("/signin?sso_error=") && cookie.is_none(), "{location}");
+        assert!(sources(&app, email).await.is_empty(), "the access went with the group");
+    }
+
+    /// The ID token's signature, audience, expiry and nonce are checked; a state works once;
+    /// an address without SSO is pointed to its password.
+    async fn bad_tokens_and_replays_are_refused(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        for spoil in [Spoil::Signature, Spoil::Audience, Spoil::Expired, Spoil::Nonce] {
+            let email = format!("{spoil:?}@acme.example").to_lowercase();
+            let (status, location, cookie) = sso_sign_in(&app, &fake, who(&email, &["analysts"]), spoil).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{spoil:?}");
+            assert!(location.starts_with("/signin?sso_error="), "{spoil:?} was accepted: {location}");
+            assert!(cookie.is_none(), "{spoil:?} opened a session");
+            assert_eq!(app.count("users", &format!("email = '{email}'")).await, 0, "{spoil:?} made an account");
+        }
+        // A replayed state: the first use signs in, the second is refused.
+        let started = app.call::<StartSso>(None, &[("email", "replay@acme.example"), ("tenant", "")]).await;
+        let url = started.body.as_str().unwrap().to_owned();
+        let q: std::collections::HashMap<String, String> = serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
+        fake.consent(&url, "code-once", who("replay@acme.example", &["analysts"]), Spoil::Nothing);
+        assert!(callback(&app, "code-once", &q["state"]).await.2.is_some());
+        fake.consent(&url, "code-twice", who("replay@acme.example", &["analysts"]), Spoil::Nothing);
+        let (_, location, cookie) = callback(&app, "code-twice", &q["state"]).await;
+        assert!(location.starts_with("/signin?sso_error=") && cookie.is_none(), "{location}");
+
+        let none = app.call::<StartSso>(None, &[("email", "someone@globex.example"), ("tenant", "")]).await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(none.body["code"], "no_sso");
+        // Brand A's owner may not touch SSO settings.
+        let owner = app.sign_in(OWNER_A).await;
+        assert_eq!(app.call::<LoadSsoSettings>(Some(&owner), &[]).await.status, StatusCode::FORBIDDEN);
+    }
+}
