@@ -9,6 +9,7 @@ const dbFile =
   process.env.E2E_DB_FILE ?? path.join(os.tmpdir(), `portcullis-e2e-${process.pid}-${Date.now()}.db`);
 const keyFile = `${dbFile}.key`;
 const fakePort = port + 99;
+process.env.E2E_FAKE_URL = `http://127.0.0.1:${fakePort}`;
 // Specs read the database file to prove secrets are not stored in plaintext.
 process.env.E2E_DB_FILE = dbFile;
 

@@ -15,6 +15,7 @@ use crate::pages::overview::OverviewPage;
 use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
 use crate::pages::sources::SourcesPage;
+use crate::pages::sso::SsoPage;
 use crate::pages::users::UsersPage;
 use crate::pages::welcome::WelcomePage;
 use leptos::prelude::*;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=OverviewPage/>
                     <Route path=path!("users") view=UsersPage/>
                     <Route path=path!("users/activity") view=ActivityPage/>
+                    <Route path=path!("users/sso") view=SsoPage/>
                     <Route path=path!("customer-360") view=Customer360Page/>
                     <Route path=path!("sources") view=SourcesPage/>
                     <Route path=path!("security/authorizations") view=AuthorizationsPage/>

@@ -14,5 +14,5 @@ export async function signIn(page: Page, email: string, password: string) {
   await waitForHydration(page);
   await page.getByLabel('Work email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }

@@ -16,5 +16,6 @@ pub mod overview;
 pub mod setup;
 pub mod sign_in;
 pub mod sources;
+pub mod sso;
 pub mod users;
 pub mod welcome;

@@ -1,12 +1,14 @@
 //! The sign-in page: email and password, checked by `core` as you type and again on the server.
 
-use crate::api::{current_viewer, SignIn};
+use crate::api::{current_viewer, start_sso, SignIn};
 use crate::components::auth_card::AuthCard;
 use crate::components::browser::hard_navigate;
 use crate::components::field::TextField;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 use portcullis_core::email::Email;
 
 /// Sign in; someone already signed in goes straight to the console.
@@ -56,6 +58,33 @@ fn SignInForm() -> impl IntoView {
         }
     });
 
+    // SSO: by the email's domain, or for the tenant of a sign-in link (`?tenant=`). A refused
+    // SSO sign-in comes back here with its reason (`?sso_error=`).
+    let query = use_query_map();
+    let tenant = query
+        .with_untracked(|q| q.get("tenant"))
+        .unwrap_or_default();
+    let sso_error = RwSignal::new(query.with_untracked(|q| q.get("sso_error")));
+    let sso_busy = RwSignal::new(false);
+    let for_tenant = !tenant.is_empty();
+    let sso = move |_| {
+        let (e, t) = if for_tenant {
+            (String::new(), tenant.clone())
+        } else {
+            (email.get_untracked(), String::new())
+        };
+        sso_busy.set(true);
+        spawn_local(async move {
+            match start_sso(e, t).await {
+                Ok(url) => hard_navigate(&url),
+                Err(err) => {
+                    sso_error.set(Some(err.0.message));
+                    sso_busy.set(false);
+                }
+            }
+        });
+    };
+
     view! {
         <AuthCard title="Sign in" subtitle="Access management for your customer-data platform.">
             <ActionForm action=action>
@@ -70,6 +99,11 @@ fn SignInForm() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <div class="sso-divider"><span>"or"</span></div>
+            <div class="alert alert-error" role="alert" id="sso-error" hidden=move || sso_error.get().is_none()>{move || sso_error.get()}</div>
+            <button type="button" class="button button-secondary button-block" id="sso-sign-in" on:click=sso disabled=move || sso_busy.get()>
+                {if for_tenant { "Continue with your organization's single sign-on" } else { "Sign in with SSO (enter your work email first)" }}
+            </button>
         </AuthCard>
     }
 }

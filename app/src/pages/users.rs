@@ -125,6 +125,7 @@ pub fn AreaTabs() -> impl IntoView {
         <nav class="tabs" aria-label="Users & Activity">
             <A href="/users" exact=true>"Users"</A>
             <A href="/users/activity" exact=true>"Activity"</A>
+            <A href="/users/sso" exact=true>"SSO"</A>
         </nav>
     }
 }

@@ -26,13 +26,19 @@ CREATE TABLE authorizations (
     created_by TEXT NOT NULL,
     created_by_name TEXT COLLATE "C" NOT NULL,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    -- Lower-cased copies of the text columns the dashboard sorts by: plain columns, so a keyset
+    -- cursor seeks in their index (an expression index serves ORDER BY but not the seek).
+    label_sort TEXT COLLATE "C" NOT NULL,
+    description_sort TEXT COLLATE "C" NOT NULL,
+    provider_sort TEXT COLLATE "C" NOT NULL,
+    creator_sort TEXT COLLATE "C" NOT NULL
 );
-CREATE INDEX authorizations_label ON authorizations(tenant_id, LOWER(label), id);
-CREATE INDEX authorizations_description ON authorizations(tenant_id, LOWER(description), id);
-CREATE INDEX authorizations_provider ON authorizations(tenant_id, LOWER(provider_name), id);
+CREATE INDEX authorizations_label ON authorizations(tenant_id, label_sort, id);
+CREATE INDEX authorizations_description ON authorizations(tenant_id, description_sort, id);
+CREATE INDEX authorizations_provider ON authorizations(tenant_id, provider_sort, id);
 CREATE INDEX authorizations_status ON authorizations(tenant_id, health, id);
-CREATE INDEX authorizations_created_by ON authorizations(tenant_id, LOWER(created_by_name), id);
+CREATE INDEX authorizations_created_by ON authorizations(tenant_id, creator_sort, id);
 CREATE INDEX authorizations_modified ON authorizations(tenant_id, updated_at, id);
 CREATE INDEX authorizations_due ON authorizations(next_check_at);
 CREATE INDEX authorizations_tokens ON authorizations(token_expires_at);
@@ -47,13 +53,14 @@ CREATE TABLE jobs (
     status_detail TEXT NOT NULL,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    name_sort TEXT COLLATE "C" NOT NULL
 );
-CREATE INDEX jobs_name ON jobs(tenant_id, LOWER(name), id);
+CREATE INDEX jobs_name ON jobs(tenant_id, name_sort, id);
 CREATE INDEX jobs_type ON jobs(tenant_id, job_type, id);
 CREATE INDEX jobs_status ON jobs(tenant_id, status, id);
 CREATE INDEX jobs_created ON jobs(tenant_id, created_at, id);
-CREATE INDEX jobs_auth_name ON jobs(authorization_id, LOWER(name), id);
+CREATE INDEX jobs_auth_name ON jobs(authorization_id, name_sort, id);
 CREATE INDEX jobs_auth_type ON jobs(authorization_id, job_type, id);
 CREATE INDEX jobs_auth_status ON jobs(authorization_id, status, id);
 CREATE INDEX jobs_auth_created ON jobs(authorization_id, created_at, id);

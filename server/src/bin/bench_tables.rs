@@ -164,11 +164,13 @@ async fn fill(db: &Db, tenant: &TenantId, auths: i64, jobs: i64) -> Result<(), F
     sqlx::query(&format!(
         "INSERT INTO authorizations (id, tenant_id, provider, provider_name, method, label, description, \
          settings, sealed, health, health_answer, checked_at, next_check_at, lease_until, created_by, \
-         created_by_name, created_at, updated_at) {series} \
+         created_by_name, created_at, updated_at, label_sort, description_sort, provider_sort, \
+         creator_sort) {series} \
          SELECT 'auth_' || {id}, $1, 'sendgrid', {providers}, 'api_key', 'Label ' || {shuffled}, \
          'Description ' || ((i * 104729) % 1000003), '{{}}', 'v1.x.y.z', {health}, '', NULL, \
          9000000000000, 0, 'usr_bench', 'Creator ' || (i % 97), 1700000000000 + i, \
-         1700000000000 + {shuffled} * 1000 FROM s"
+         1700000000000 + {shuffled} * 1000, 'label ' || {shuffled}, \
+         'description ' || ((i * 104729) % 1000003), LOWER({providers}), 'creator ' || (i % 97) FROM s"
     ))
     .bind(tenant.as_str())
     .bind(auths)
@@ -180,9 +182,9 @@ async fn fill(db: &Db, tenant: &TenantId, auths: i64, jobs: i64) -> Result<(), F
                     WHEN 3 THEN 'completed' ELSE 'failed' END";
     sqlx::query(&format!(
         "INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, \
-         created_by, created_at, updated_at) {series} \
+         created_by, created_at, updated_at, name_sort) {series} \
          SELECT 'job_' || {id}, $1, 'auth_' || {auth_id}, 'Job ' || {shuffled}, {types}, {statuses}, '', \
-         'usr_bench', 1700000000000 + {shuffled} * 1000, 1700000000000 FROM s",
+         'usr_bench', 1700000000000 + {shuffled} * 1000, 1700000000000, 'job ' || {shuffled} FROM s",
         auth_id = match db.backend {
             Backend::Sqlite => format!("printf('%026d', i % {auths})"),
             Backend::Postgres => format!("lpad((i % {auths})::text, 26, '0')"),

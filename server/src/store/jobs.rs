@@ -18,7 +18,7 @@ const FROM: &str = "jobs j LEFT JOIN authorizations a ON a.id = j.authorization_
 /// The SQL a column sorts by and whether it is a number (benchmarks use it too).
 pub fn sort_expr(sort: JobSort) -> (&'static str, bool) {
     match sort {
-        JobSort::Name => ("LOWER(j.name)", false),
+        JobSort::Name => ("j.name_sort", false),
         JobSort::Type => ("j.job_type", false),
         JobSort::Status => ("j.status", false),
         JobSort::Created => ("j.created_at", true),
@@ -108,8 +108,8 @@ pub struct NewJob<'a> {
 pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, \
-         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'sleeping', \
-         'waiting for its runner', $6, $7, $7)",
+         created_by, created_at, updated_at, name_sort) VALUES ($1, $2, $3, $4, $5, 'sleeping', \
+         'waiting for its runner', $6, $7, $7, $8)",
     )
     .bind(new.id.as_str())
     .bind(new.tenant.as_str())
@@ -118,6 +118,7 @@ pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sql
     .bind(new.job_type.code())
     .bind(new.created_by.as_str())
     .bind(to_millis(new.now))
+    .bind(crate::store::authorizations::sort_key(new.name))
     .execute(conn)
     .await
     .map(|_| ())

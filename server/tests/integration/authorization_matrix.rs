@@ -96,10 +96,10 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
         .execute(&app.db.pool).await.expect("install");
     // An authorization of Acme with a paused job and an active experience.
     let auth_id = portcullis_core::ids::AuthorizationId::from_bytes([7; 16]).to_string();
-    sqlx::query(&format!("INSERT INTO authorizations (id, tenant_id, provider, provider_name, method, label, description, settings, sealed, health, health_answer, checked_at, next_check_at, lease_until, created_by, created_by_name, created_at, updated_at) VALUES ('{auth_id}', '{acme}', 'sendgrid', 'SendGrid', 'api_key', 'Matrix mail', '', '{{}}', 'v1.x.y.z', 'unknown', '', NULL, 9000000000000, 0, '{admin}', 'Alex Admin', 0, 0)"))
+    sqlx::query(&format!("INSERT INTO authorizations (id, tenant_id, provider, provider_name, method, label, description, settings, sealed, health, health_answer, checked_at, next_check_at, lease_until, created_by, created_by_name, created_at, updated_at, label_sort, description_sort, provider_sort, creator_sort) VALUES ('{auth_id}', '{acme}', 'sendgrid', 'SendGrid', 'api_key', 'Matrix mail', '', '{{}}', 'v1.x.y.z', 'unknown', '', NULL, 9000000000000, 0, '{admin}', 'Alex Admin', 0, 0, 'matrix mail', '', 'sendgrid', 'alex admin')"))
         .execute(&app.db.pool).await.expect("authorization");
     let job_id = portcullis_core::ids::JobId::from_bytes([7; 16]).to_string();
-    sqlx::query(&format!("INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, created_by, created_at, updated_at) VALUES ('{job_id}', '{acme}', '{auth_id}', 'Matrix job', 'send_email', 'paused', '', '{admin}', 0, 0)"))
+    sqlx::query(&format!("INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, created_by, created_at, updated_at, name_sort) VALUES ('{job_id}', '{acme}', '{auth_id}', 'Matrix job', 'send_email', 'paused', '', '{admin}', 0, 0, 'matrix job')"))
         .execute(&app.db.pool).await.expect("job");
     let exp_id = portcullis_core::ids::ExperienceId::from_bytes([7; 16]).to_string();
     sqlx::query(&format!("INSERT INTO experiences (id, tenant_id, authorization_id, name, active, created_at) VALUES ('{exp_id}', '{acme}', '{auth_id}', 'Matrix experience', 1, 0)"))
