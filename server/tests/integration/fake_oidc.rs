@@ -46,6 +46,8 @@ struct Issued {
 struct Shared {
     url: String,
     codes: Arc<Mutex<HashMap<String, Issued>>>,
+    /// Who the authorize endpoint signs in next, and how their token is spoiled.
+    next: Arc<Mutex<Option<(Identity, Spoil)>>>,
 }
 
 #[derive(Clone)]
@@ -63,6 +65,7 @@ impl FakeOidc {
         let shared = Shared {
             url: url.clone(),
             codes: Arc::default(),
+            next: Arc::default(),
         };
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -70,6 +73,7 @@ impl FakeOidc {
                 "/jwks",
                 get(|| async { Json(serde_json::from_str::<Value>(JWKS).expect("jwks")) }),
             )
+            .route("/authorize", get(authorize))
             .route("/token", post(token))
             .with_state(shared.clone());
         tokio::spawn(async move {
@@ -78,23 +82,35 @@ impl FakeOidc {
         FakeOidc { url, shared }
     }
 
-    /// The person consented at the authorize URL: its code will carry `who`.
-    pub fn consent(&self, authorize_url: &str, code: &str, who: Identity, spoil: Spoil) {
-        let query: HashMap<String, String> =
-            serde_urlencoded::from_str(authorize_url.split_once('?').expect("query").1)
-                .expect("query");
-        assert_eq!(query["client_id"], CLIENT_ID);
-        assert_eq!(query["code_challenge_method"], "S256");
-        self.shared.codes.lock().unwrap().insert(
-            code.to_owned(),
-            Issued {
-                nonce: query["nonce"].clone(),
-                challenge: query["code_challenge"].clone(),
-                who,
-                spoil,
-            },
-        );
+    /// The next person to consent at the authorize endpoint, and how their token is spoiled.
+    pub fn sign_in_next(&self, who: Identity, spoil: Spoil) {
+        *self.shared.next.lock().unwrap() = Some((who, spoil));
     }
+}
+
+/// The provider's consent page, consenting at once as the person set by `sign_in_next`: it
+/// remembers the nonce and PKCE challenge with a fresh code and sends the browser back.
+async fn authorize(
+    State(s): State<Shared>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> impl IntoResponse {
+    assert_eq!(q["client_id"], CLIENT_ID);
+    assert_eq!(q["code_challenge_method"], "S256");
+    let Some((who, spoil)) = s.next.lock().unwrap().take() else {
+        return (StatusCode::BAD_REQUEST, "nobody to sign in").into_response();
+    };
+    let code = format!("code-{}", uuid::Uuid::now_v7().simple());
+    s.codes.lock().unwrap().insert(
+        code.clone(),
+        Issued {
+            nonce: q["nonce"].clone(),
+            challenge: q["code_challenge"].clone(),
+            who,
+            spoil,
+        },
+    );
+    let back = format!("{}?code={code}&state={}", q["redirect_uri"], q["state"]);
+    axum::response::Redirect::to(&back).into_response()
 }
 
 async fn discovery(State(s): State<Shared>) -> Json<Value> {

@@ -62,13 +62,20 @@ async fn configure(app: &TestApp, fake: &FakeOidc) -> String {
     admin
 }
 
-/// Signs `who` in through the fake; answers (status, Location, session cookie if any).
+/// Signs `who` in through the fake, as a browser would: the console's start, the provider's
+/// authorize endpoint, back to the console's callback. Answers (status, Location, cookie).
 async fn sso_sign_in(
     app: &TestApp,
     fake: &FakeOidc,
     who: Identity,
     spoil: Spoil,
 ) -> (StatusCode, String, Option<String>) {
+    let (code, state) = consent(app, fake, who, spoil).await;
+    callback(app, &code, &state).await
+}
+
+/// Starts a sign-in and consents at the provider; answers the code and state it sent back.
+async fn consent(app: &TestApp, fake: &FakeOidc, who: Identity, spoil: Spoil) -> (String, String) {
     let started = app
         .call::<StartSso>(None, &[("email", &who.email), ("tenant", "")])
         .await;
@@ -78,11 +85,21 @@ async fn sso_sign_in(
         url.starts_with(&format!("{}/authorize?", fake.url)),
         "{url}"
     );
-    let state: std::collections::HashMap<String, String> =
-        serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
-    let code = format!("code-{}", uuid::Uuid::now_v7().simple());
-    fake.consent(&url, &code, who, spoil);
-    callback(app, &code, &state["state"]).await
+    fake.sign_in_next(who, spoil);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with(&format!("http://{HOST}/sso/callback?")),
+        "{back}"
+    );
+    let q: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(back.split_once('?').unwrap().1).unwrap();
+    (q["code"].clone(), q["state"].clone())
 }
 
 async fn callback(app: &TestApp, code: &str, state: &str) -> (StatusCode, String, Option<String>) {
@@ -205,13 +222,9 @@ on_both_backends! {
             assert_eq!(app.count("users", &format!("email = '{email}'")).await, 0, "{spoil:?} made an account");
         }
         // A replayed state: the first use signs in, the second is refused.
-        let started = app.call::<StartSso>(None, &[("email", "replay@acme.example"), ("tenant", "")]).await;
-        let url = started.body.as_str().unwrap().to_owned();
-        let q: std::collections::HashMap<String, String> = serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
-        fake.consent(&url, "code-once", who("replay@acme.example", &["analysts"]), Spoil::Nothing);
-        assert!(callback(&app, "code-once", &q["state"]).await.2.is_some());
-        fake.consent(&url, "code-twice", who("replay@acme.example", &["analysts"]), Spoil::Nothing);
-        let (_, location, cookie) = callback(&app, "code-twice", &q["state"]).await;
+        let (code, state) = consent(&app, &fake, who("replay@acme.example", &["analysts"]), Spoil::Nothing).await;
+        assert!(callback(&app, &code, &state).await.2.is_some());
+        let (_, location, cookie) = callback(&app, &code, &state).await;
         assert!(location.starts_with("/signin?sso_error=") && cookie.is_none(), "{location}");
 
         let none = app.call::<StartSso>(None, &[("email", "someone@globex.example"), ("tenant", "")]).await;
