@@ -217,6 +217,64 @@ def tables_figures(bindir, smoke):
                                     f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
+def wrk(url, seconds, headers=()):
+    """Requests/s, p50 and p99 (ms) from wrk with 64 connections; refuses runs with errors."""
+    cmd = ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        sys.exit(f"bench: wrk saw errors against {url}:\n{out}")
+    def ms(text):
+        for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+            if text.endswith(unit):
+                return float(text[: -len(unit)]) * factor
+        return float(text)
+    lines = {l.split()[0]: l.split()[1] for l in out.splitlines() if l.strip().startswith(("50%", "99%"))}
+    rps = float(next(l for l in out.splitlines() if l.startswith("Requests/sec:")).split()[1])
+    return rps, ms(lines["50%"]), ms(lines["99%"])
+
+
+def rest_figures(bindir, smoke):
+    """An authenticated GET through the REST API (token check, permission decision, one indexed
+    read) beside a hello-world axum server, both driven by wrk on loopback with 64 connections."""
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        print("\n[rest] skipped: wrk is not installed (scripts/bench.sh installs it)")
+        return None
+    seconds = 2 if smoke else 10
+    print(f"\n[rest] GET /api/v1/accounts/{{tenant}} with a bot token, wrk -c64 for {seconds} s, beside hello-world axum")
+    print("  goals: >= 0.5x hello-world's requests/s; p99 < 10 ms")
+    with tempfile.TemporaryDirectory(dir=ROOT / "target") as tmp:
+        url = f"sqlite://{tmp}/rest.db?mode=rwc"
+        prep = json.loads(subprocess.run([str(bindir / "bench-rest"), "prepare", url], check=True,
+                                         capture_output=True, text=True, cwd=ROOT).stdout)
+        port, hport = free_port(), free_port()
+        env = dict(os.environ, DATABASE_URL=url, RUST_LOG="error", LEPTOS_SITE_ROOT=str(ROOT / "target" / "site"),
+                   PORTCULLIS_KEY_FILE=f"{tmp}/rest.key", PORTCULLIS_BOT_RATE_LIMIT="1000000000")
+        servers = [subprocess.Popen([str(bindir / "portcullis"), "serve", "--addr", f"127.0.0.1:{port}"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT),
+                   subprocess.Popen([str(bindir / "hello-axum"), f"127.0.0.1:{hport}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)]
+        try:
+            for u in (f"http://127.0.0.1:{port}/api/v1/health", f"http://127.0.0.1:{hport}/"):
+                if not wait_200(u, time.perf_counter() + 30):
+                    sys.exit(f"bench: {u} never answered 200")
+            p_rps, p50, p99 = wrk(f"http://127.0.0.1:{port}{prep['path']}", seconds, [f"Authorization: {prep['bearer']}"])
+            h_rps, h50, h99 = wrk(f"http://127.0.0.1:{hport}/", seconds)
+        finally:
+            for p in servers:
+                p.terminate()
+                p.wait()
+        verify = json.loads(subprocess.run([str(bindir / "bench-rest"), "verify", url, prep["bearer"], "2000"],
+                                           check=True, capture_output=True, text=True, cwd=ROOT).stdout)
+    share = verify["verify_mean_us"] / 1000 / p50
+    print(f"  portcullis          {p_rps:>10,.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+    print(f"  hello-world axum    {h_rps:>10,.0f} req/s  p50 {h50:6.2f} ms  p99 {h99:6.2f} ms")
+    print(f"  ratio               {p_rps / h_rps:10.2f}x")
+    print(f"  token check alone   {verify['verify_mean_us']:10.1f} us per call (one at a time): about {share:.0%} of a request's p50 under load")
+    return {"rps": p_rps, "p99_ms": p99, "hello_rps": h_rps, "verify_us": verify["verify_mean_us"]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="one start each; figures are not judged")
@@ -249,7 +307,8 @@ def main():
     print(f"  ratio               {p_start/h_start:7.2f}x     {p_rss/max(h_rss,1):5.2f}x")
     activity = activity_figures(bindir, args.smoke)
     tables_figures(bindir, args.smoke)
-    result = {"activity": activity, "bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
+    rest = rest_figures(bindir, args.smoke)
+    result = {"activity": activity, "rest": rest, "bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
               "idle_rss_kb": p_rss, "hello_rss_kb": h_rss}
     (ROOT / "target" / "bench-last.json").write_text(json.dumps(result, indent=2))
     if not args.smoke:

@@ -19,6 +19,8 @@ if [ "${1:-}" = "--smoke" ]; then
   exit 0
 fi
 scripts/install-tools.sh
+# wrk drives the REST benchmark; only the full run needs it (the smoke run skips that part).
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo leptos build --release
 cargo build --release -p portcullis-server --features bench-comparators --bins --locked
 python3 scripts/bench.py --profile release

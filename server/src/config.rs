@@ -37,6 +37,8 @@ pub struct Config {
     pub provider_urls: std::collections::BTreeMap<String, String>,
     /// `PORTCULLIS_CHECK_EVERY_SECS`: how often the scheduler looks for due checks (default 60).
     pub check_every_secs: u64,
+    /// `PORTCULLIS_BOT_RATE_LIMIT`: requests per bot token and minute on each replica (default 600).
+    pub bot_rate_limit: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("key_file", &self.key_file)
             .field("provider_urls", &self.provider_urls)
             .field("check_every_secs", &self.check_every_secs)
+            .field("bot_rate_limit", &self.bot_rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -79,6 +82,10 @@ pub enum ConfigError {
     ProviderUrls(String),
     #[error("PORTCULLIS_CHECK_EVERY_SECS must be a whole number of seconds from 1, got {0:?}")]
     CheckEvery(String),
+    #[error(
+        "PORTCULLIS_BOT_RATE_LIMIT must be a whole number of requests per minute from 1, got {0:?}"
+    )]
+    BotRateLimit(String),
 }
 
 impl Config {
@@ -125,6 +132,14 @@ impl Config {
                 .filter(|n| *n >= 1)
                 .ok_or(ConfigError::CheckEvery(v))?,
         };
+        let bot_rate_limit = match env("PORTCULLIS_BOT_RATE_LIMIT") {
+            None => portcullis_core::apps::BOT_REQUESTS_PER_MINUTE,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or(ConfigError::BotRateLimit(v))?,
+        };
         Ok(Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
@@ -143,6 +158,7 @@ impl Config {
                 .into(),
             provider_urls,
             check_every_secs,
+            bot_rate_limit,
         })
     }
 }

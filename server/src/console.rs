@@ -39,6 +39,8 @@ pub struct Services {
     pub vault: std::sync::Arc<crate::vault::Vault>,
     /// Sends health checks and OAuth exchanges to providers (A2, A5).
     pub checker: crate::health_checks::Checker,
+    /// Requests a bot token may make per minute on this replica (`PORTCULLIS_BOT_RATE_LIMIT`).
+    pub bot_rate_limit: u32,
 }
 
 fn wrong_credentials() -> Problem {

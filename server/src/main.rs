@@ -243,6 +243,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         trusted_proxies: config.trusted_proxies.clone(),
         vault,
         checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT),
+        bot_rate_limit: config.bot_rate_limit,
     };
     if load_demo
         && demo_authorizations::load(&services, &config.public_url)

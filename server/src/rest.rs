@@ -59,19 +59,36 @@ impl IntoResponse for ApiError {
 /// Each token's use of the current minute, in this replica. A limit per replica (not shared
 /// through the database) keeps a write off every API call; with N replicas behind a balancer a
 /// token may make up to N times the limit.
-#[derive(Clone, Default)]
-pub struct Limits(Arc<Mutex<HashMap<TokenId, RateWindow>>>);
+#[derive(Clone)]
+pub struct Limits {
+    windows: Arc<Mutex<HashMap<TokenId, RateWindow>>>,
+    per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::new(BOT_REQUESTS_PER_MINUTE)
+    }
+}
 
 impl Limits {
+    /// `per_minute` requests per token and minute (`PORTCULLIS_BOT_RATE_LIMIT`).
+    pub fn new(per_minute: u32) -> Limits {
+        Limits {
+            windows: Arc::default(),
+            per_minute,
+        }
+    }
+
     /// Counts a call of `token`, or refuses it with 429 and `Retry-After`.
     fn admit(&self, token: &TokenId, now_ms: i64) -> Result<(), Problem> {
-        let mut map = self.0.lock().map_err(|_| Problem::internal())?;
+        let mut map = self.windows.lock().map_err(|_| Problem::internal())?;
         if map.len() > 10_000 {
             map.retain(|_, w| !w.stale(now_ms));
         }
         map.entry(token.clone())
             .or_default()
-            .admit(now_ms, BOT_REQUESTS_PER_MINUTE)
+            .admit(now_ms, self.per_minute)
     }
 }
 
@@ -119,8 +136,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
             ))
         })
         .with_state(ApiState {
+            limits: Limits::new(services.bot_rate_limit),
             services,
-            limits: Limits::default(),
         })
 }
 

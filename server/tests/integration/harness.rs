@@ -228,6 +228,7 @@ pub fn services_over(db: &Db, providers: std::collections::BTreeMap<String, Stri
             providers,
             std::time::Duration::from_secs(2),
         ),
+        bot_rate_limit: portcullis_core::apps::BOT_REQUESTS_PER_MINUTE,
     }
 }
 
