@@ -217,14 +217,17 @@ def tables_figures(bindir, smoke):
                                     f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
-def wrk(url, seconds, headers=()):
-    """Requests/s, p50 and p99 (ms) from wrk with 64 connections; refuses runs with errors."""
+def wrk(url, seconds, headers=(), strict=True):
+    """Requests/s, p50 and p99 (ms) from wrk with 64 connections; a full run refuses errors (a
+    smoke run, on a debug build, only reports them)."""
     cmd = ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
     out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
     if "Non-2xx" in out or "Socket errors" in out:
-        sys.exit(f"bench: wrk saw errors against {url}:\n{out}")
+        if strict:
+            sys.exit(f"bench: wrk saw errors against {url}:\n{out}")
+        print(f"  (smoke: wrk reported errors against {url}; figures not judged)")
     def ms(text):
         for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
             if text.endswith(unit):
@@ -259,8 +262,9 @@ def rest_figures(bindir, smoke):
             for u in (f"http://127.0.0.1:{port}/api/v1/health", f"http://127.0.0.1:{hport}/"):
                 if not wait_200(u, time.perf_counter() + 30):
                     sys.exit(f"bench: {u} never answered 200")
-            p_rps, p50, p99 = wrk(f"http://127.0.0.1:{port}{prep['path']}", seconds, [f"Authorization: {prep['bearer']}"])
-            h_rps, h50, h99 = wrk(f"http://127.0.0.1:{hport}/", seconds)
+            p_rps, p50, p99 = wrk(f"http://127.0.0.1:{port}{prep['path']}", seconds,
+                                  [f"Authorization: {prep['bearer']}"], strict=not smoke)
+            h_rps, h50, h99 = wrk(f"http://127.0.0.1:{hport}/", seconds, strict=not smoke)
         finally:
             for p in servers:
                 p.terminate()
