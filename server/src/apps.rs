@@ -428,6 +428,9 @@ pub struct Bot {
     pub app_name: String,
 }
 
+/// A token's "last used" is written at most this often.
+const TOKEN_TOUCH_EVERY_SECS: i64 = 60;
+
 /// Authenticates `Authorization: Bearer <token>:<secret>` (or Basic): the token must exist,
 /// not be revoked, and the secret's SHA-256 must match, compared in constant time. Every
 /// failure is the same 401, so a caller cannot tell a wrong secret from an unknown token.
@@ -459,7 +462,13 @@ pub async fn authenticate(
     {
         return Err(refused());
     }
-    apps::touch(pool, &token.id, now).await.map_err(problem)?;
+    // "Last used" to the minute: a write on every call would serialize the API on SQLite.
+    if token
+        .last_used
+        .is_none_or(|t| (now - t).num_seconds() >= TOKEN_TOUCH_EVERY_SECS)
+    {
+        apps::touch(pool, &token.id, now).await.map_err(problem)?;
+    }
     Ok(Bot {
         token,
         app,
