@@ -104,3 +104,23 @@ pub fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> 
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
+
+/// What an identity or OAuth provider sends back to a callback: a code and the state, or an
+/// error.
+#[derive(serde::Deserialize)]
+pub struct CodeCallback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Services {
+    /// What the activity log records of a request reaching one of the server's own routes.
+    pub fn request_meta(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &HeaderMap,
+    ) -> portcullis_app::services::RequestMeta {
+        portcullis_app::api::request_meta_of(headers, peer_of(extensions), &self.trusted_proxies)
+    }
+}

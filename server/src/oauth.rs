@@ -24,7 +24,7 @@ use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
-use portcullis_app::api::{request_meta_of, session_token_in};
+use portcullis_app::api::session_token_in;
 use portcullis_app::services::Console;
 use portcullis_core::health::CHECK_LEASE_MS;
 use portcullis_core::ids::{AuthorizationId, TenantId};
@@ -305,24 +305,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
         .with_state(services)
 }
 
-#[derive(serde::Deserialize)]
-struct CallbackParams {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-}
-
 async fn callback(
     State(services): State<Services>,
-    Query(params): Query<CallbackParams>,
+    Query(params): Query<crate::http::CodeCallback>,
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Response {
-    let meta = request_meta_of(
-        &headers,
-        crate::http::peer_of(&extensions),
-        &services.trusted_proxies,
-    );
+    let meta = services.request_meta(&extensions, &headers);
     let outcome = async {
         let token = session_token_in(&headers, services.secure_cookies)
             .ok_or_else(|| Problem::unauthenticated("sign in, then connect again"))?;

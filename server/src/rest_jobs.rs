@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::Extensions;
 use axum::http::HeaderMap;
 use axum::Json;
-use portcullis_app::api::request_meta_of;
 use portcullis_app::model::JobRow;
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::ids::{JobId, TenantId};
@@ -41,12 +40,21 @@ async fn job_tenant(
     Ok((job, tenant))
 }
 
-/// How the activity log names a bot.
-fn bot_principal(bot: &crate::apps::Bot) -> Principal {
-    Principal {
-        id: bot.token.id.to_string(),
-        name: format!("{} (token {})", bot.app_name, bot.token.name),
-        email: None,
+/// The bot acting in `tenant`, as the activity log names it.
+fn bot_actor<'a>(
+    tenant: &'a TenantId,
+    bot: &crate::apps::Bot,
+    meta: &'a portcullis_app::services::RequestMeta,
+) -> Actor<'a> {
+    Actor {
+        tenant,
+        principal: Principal {
+            id: bot.token.id.to_string(),
+            name: format!("{} (token {})", bot.app_name, bot.token.name),
+            email: None,
+        },
+        source: "api",
+        origin_ip: meta.origin_ip.as_deref(),
     }
 }
 
@@ -60,17 +68,8 @@ pub(crate) async fn credential(
     let bot = bot_of(&state, &headers).await?;
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
     let services = &state.services;
-    let meta = request_meta_of(
-        &headers,
-        crate::http::peer_of(&extensions),
-        &services.trusted_proxies,
-    );
-    let actor = Actor {
-        tenant: &tenant,
-        principal: bot_principal(&bot),
-        source: "api",
-        origin_ip: meta.origin_ip.as_deref(),
-    };
+    let meta = services.request_meta(&extensions, &headers);
+    let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(services.fetch_credential(&actor, &job).await?))
 }
 
@@ -102,17 +101,8 @@ pub(crate) async fn report(
     let status = JobStatus::parse("status", &report.status)?;
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
     let services = &state.services;
-    let meta = request_meta_of(
-        &headers,
-        crate::http::peer_of(&extensions),
-        &services.trusted_proxies,
-    );
-    let actor = Actor {
-        tenant: &tenant,
-        principal: bot_principal(&bot),
-        source: "api",
-        origin_ip: meta.origin_ip.as_deref(),
-    };
+    let meta = services.request_meta(&extensions, &headers);
+    let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(
         services
             .report_status(&actor, &job, status, &report.detail)

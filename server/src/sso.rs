@@ -95,6 +95,44 @@ impl Services {
         .set_redirect_uri(redirect))
     }
 
+    /// Adds or removes a mapping of the caller's tenant (`manage_sso`), recorded either way.
+    async fn change_mapping(
+        &self,
+        caller: &Caller,
+        mapping: &GroupMapping,
+        meta: &RequestMeta,
+        adding: bool,
+    ) -> Result<(), Problem> {
+        let checked = self.require(caller, Action::ManageSso, None).await?;
+        let tenant = checked.tenant().clone();
+        let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
+        let actor = Actor::person(&tenant, caller, meta);
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let changed = if adding {
+            store::add_mapping(&mut tx, &tenant, mapping, Utc::now()).await
+        } else {
+            store::remove_mapping(&mut tx, &tenant, mapping).await
+        }
+        .map_err(problem)?;
+        match (changed, adding) {
+            (true, _) => {}
+            (false, true) => {
+                return Err(Problem::new(
+                    ProblemKind::Conflict,
+                    "mapping_exists",
+                    "this group is mapped to that policy and resource group already",
+                ))
+            }
+            (false, false) => return Err(Problem::not_found("mapping")),
+        }
+        let name = format!("{} → {policy} on {group}", mapping.idp_group);
+        let event = if adding { "sso/map" } else { "sso/unmap" };
+        actor
+            .record(&mut tx, event, (tenant.as_str(), &name))
+            .await?;
+        tx.commit().await.map_err(problem)
+    }
+
     async fn provider_of(&self, tenant: &TenantId) -> Result<Option<StoredProvider>, Problem> {
         store::provider(&self.db.pool, tenant)
             .await
@@ -205,30 +243,11 @@ impl Sso for Services {
         mapping: GroupMapping,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let checked = self.require(caller, Action::ManageSso, None).await?;
-        let tenant = checked.tenant().clone();
         let mapping = GroupMapping {
             idp_group: check_group(&mapping.idp_group)?,
             pair: mapping.pair,
         };
-        let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
-        let actor = Actor::person(&tenant, caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        if !store::add_mapping(&mut tx, &tenant, &mapping, Utc::now())
-            .await
-            .map_err(problem)?
-        {
-            return Err(Problem::new(
-                ProblemKind::Conflict,
-                "mapping_exists",
-                "this group is mapped to that policy and resource group already",
-            ));
-        }
-        let name = format!("{} → {policy} on {group}", mapping.idp_group);
-        actor
-            .record(&mut tx, "sso/map", (tenant.as_str(), &name))
-            .await?;
-        tx.commit().await.map_err(problem)
+        self.change_mapping(caller, &mapping, &meta, true).await
     }
 
     async fn remove_sso_mapping(
@@ -237,22 +256,7 @@ impl Sso for Services {
         mapping: GroupMapping,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let checked = self.require(caller, Action::ManageSso, None).await?;
-        let tenant = checked.tenant().clone();
-        let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
-        let actor = Actor::person(&tenant, caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        if !store::remove_mapping(&mut tx, &tenant, &mapping)
-            .await
-            .map_err(problem)?
-        {
-            return Err(Problem::not_found("mapping"));
-        }
-        let name = format!("{} → {policy} on {group}", mapping.idp_group);
-        actor
-            .record(&mut tx, "sso/unmap", (tenant.as_str(), &name))
-            .await?;
-        tx.commit().await.map_err(problem)
+        self.change_mapping(caller, &mapping, &meta, false).await
     }
 
     async fn sso_user_assignments(

@@ -27,7 +27,7 @@ use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
 };
-use portcullis_app::api::{request_meta_of, session_cookie};
+use portcullis_app::api::session_cookie;
 use portcullis_app::services::{NewSession, RequestMeta};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
@@ -42,24 +42,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
         .with_state(services)
 }
 
-#[derive(serde::Deserialize)]
-struct CallbackParams {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-}
-
 async fn callback(
     State(services): State<Services>,
-    Query(params): Query<CallbackParams>,
+    Query(params): Query<crate::http::CodeCallback>,
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Response {
-    let meta = request_meta_of(
-        &headers,
-        crate::http::peer_of(&extensions),
-        &services.trusted_proxies,
-    );
+    let meta = services.request_meta(&extensions, &headers);
     let outcome = match (params.error, params.code, params.state) {
         (Some(error), _, _) => Err(refused(format!(
             "the identity provider did not sign you in ({error})"

@@ -301,20 +301,40 @@ pub async fn claim_due(
     .bind(now_ms)
     .fetch_all(pool)
     .await?;
+    win_leases(
+        pool,
+        &due,
+        "AND next_check_at <= $2",
+        now_ms,
+        to_millis(lease_until),
+    )
+    .await
+}
+
+/// Of the candidate rows (`tenant_id`, `id`), those whose lease this replica wins: a
+/// conditional UPDATE per row that matches only while the lease is free (and `condition`
+/// still holds), so of several replicas racing for a row exactly one's update matches.
+async fn win_leases(
+    pool: &AnyPool,
+    candidates: &[sqlx::any::AnyRow],
+    condition: &str,
+    now_ms: i64,
+    lease_until_ms: i64,
+) -> Result<Vec<(TenantId, AuthorizationId)>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE authorizations SET lease_until = $3 WHERE id = $1 AND lease_until < $2 {condition}"
+    );
     let mut claimed = Vec::new();
-    for r in &due {
+    for r in candidates {
         let tenant = stored_id(r.try_get("tenant_id")?, TenantId::parse)?;
         let id = stored_id(r.try_get("id")?, AuthorizationId::parse)?;
-        let won = sqlx::query(
-            "UPDATE authorizations SET lease_until = $3 \
-             WHERE id = $1 AND next_check_at <= $2 AND lease_until < $2",
-        )
-        .bind(id.as_str())
-        .bind(now_ms)
-        .bind(to_millis(lease_until))
-        .execute(pool)
-        .await?
-        .rows_affected()
+        let won = sqlx::query(&sql)
+            .bind(id.as_str())
+            .bind(now_ms)
+            .bind(lease_until_ms)
+            .execute(pool)
+            .await?
+            .rows_affected()
             == 1;
         if won {
             claimed.push((tenant, id));
@@ -411,25 +431,7 @@ pub async fn claim_refresh(
     .bind(to_millis(now))
     .fetch_all(pool)
     .await?;
-    let mut claimed = Vec::new();
-    for r in &due {
-        let tenant = stored_id(r.try_get("tenant_id")?, TenantId::parse)?;
-        let id = stored_id(r.try_get("id")?, AuthorizationId::parse)?;
-        let won = sqlx::query(
-            "UPDATE authorizations SET lease_until = $3 WHERE id = $1 AND lease_until < $2",
-        )
-        .bind(id.as_str())
-        .bind(to_millis(now))
-        .bind(to_millis(lease_until))
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1;
-        if won {
-            claimed.push((tenant, id));
-        }
-    }
-    Ok(claimed)
+    win_leases(pool, &due, "", to_millis(now), to_millis(lease_until)).await
 }
 
 /// Sets an hour's request count outright (demo history).
