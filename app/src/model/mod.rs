@@ -85,6 +85,23 @@ pub struct PeopleDirectory {
     pub me: portcullis_core::ids::UserId,
 }
 
+impl PeopleDirectory {
+    /// The ids of the first policy and the first resource group: what an assignment picker
+    /// starts on.
+    pub fn first_pair_ids(&self) -> (String, String) {
+        (
+            self.policies
+                .first()
+                .map(|p| p.id.to_string())
+                .unwrap_or_default(),
+            self.groups
+                .first()
+                .map(|g| g.id.to_string())
+                .unwrap_or_default(),
+        )
+    }
+}
+
 /// A request to allowlist a domain and its outcome (U4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainRequestRow {

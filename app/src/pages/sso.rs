@@ -176,20 +176,9 @@ fn MappingsPanel(
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let group = RwSignal::new(String::new());
-    let policy = RwSignal::new(
-        directory
-            .policies
-            .first()
-            .map(|p| p.id.to_string())
-            .unwrap_or_default(),
-    );
-    let resource_group = RwSignal::new(
-        directory
-            .groups
-            .first()
-            .map(|g| g.id.to_string())
-            .unwrap_or_default(),
-    );
+    let (first_policy, first_group) = directory.first_pair_ids();
+    let policy = RwSignal::new(first_policy);
+    let resource_group = RwSignal::new(first_group);
     let error = RwSignal::new(None::<AppError>);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -415,20 +415,9 @@ fn EditUserDialog(
             })
             .collect::<Vec<_>>(),
     );
-    let new_policy = RwSignal::new(
-        directory
-            .policies
-            .first()
-            .map(|p| p.id.to_string())
-            .unwrap_or_default(),
-    );
-    let new_group = RwSignal::new(
-        directory
-            .groups
-            .first()
-            .map(|g| g.id.to_string())
-            .unwrap_or_default(),
-    );
+    let (first_policy, first_group) = directory.first_pair_ids();
+    let new_policy = RwSignal::new(first_policy);
+    let new_group = RwSignal::new(first_group);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
     let dir = StoredValue::new(directory.clone());
