@@ -92,6 +92,30 @@ impl Services {
         })
     }
 
+    /// What making a job or importing an experience starts with: `manage_jobs`, a valid name,
+    /// and an authorization of the caller's tenant (404 naming the field otherwise).
+    async fn job_prologue(
+        &self,
+        caller: &Caller,
+        name: &str,
+        authorization: &AuthorizationId,
+    ) -> Result<
+        (
+            crate::people::Checked,
+            String,
+            crate::store::authorizations::Stored,
+        ),
+        Problem,
+    > {
+        let checked = self.require(caller, Action::ManageJobs, None).await?;
+        let name = check_job_name(name)?;
+        let stored = self
+            .stored_authorization(checked.tenant(), authorization)
+            .await
+            .map_err(|p| p.with_field("authorization"))?;
+        Ok((checked, name, stored))
+    }
+
     /// A runner's report of where its job is.
     pub async fn report_status(
         &self,
@@ -174,12 +198,7 @@ impl Jobs for Services {
         authorization: AuthorizationId,
         meta: RequestMeta,
     ) -> Result<JobId, Problem> {
-        let checked = self.require(caller, Action::ManageJobs, None).await?;
-        let name = check_job_name(&name)?;
-        let stored = self
-            .stored_authorization(checked.tenant(), &authorization)
-            .await
-            .map_err(|p| p.with_field("authorization"))?;
+        let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let (_, method) = providers::method(&stored.row.provider, &stored.row.method)?;
         check_job_type(method, job_type)?;
         let id = new_id(JobId::from_bytes);
@@ -263,12 +282,7 @@ impl Jobs for Services {
         authorization: AuthorizationId,
         meta: RequestMeta,
     ) -> Result<ExperienceId, Problem> {
-        let checked = self.require(caller, Action::ManageJobs, None).await?;
-        let name = check_job_name(&name)?;
-        let stored = self
-            .stored_authorization(checked.tenant(), &authorization)
-            .await
-            .map_err(|p| p.with_field("authorization"))?;
+        let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let id = new_id(ExperienceId::from_bytes);
         let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
