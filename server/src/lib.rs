@@ -9,6 +9,8 @@ pub mod activity_read;
 pub mod apps;
 pub mod audit_verify;
 pub mod authorizations;
+#[cfg(feature = "bench-comparators")]
+pub mod bench_support;
 pub mod bootstrap;
 pub mod config;
 pub mod console;

@@ -12,14 +12,12 @@
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
 use chrono::Utc;
-use portcullis_core::ids::{TenantId, UserId};
+use portcullis_core::ids::TenantId;
 use portcullis_server::activity::{record, NewEvent, Principal};
+use portcullis_server::bench_support::{acme_admin, open_session};
 use portcullis_server::db::{Backend, Db};
 use portcullis_server::demo;
-use portcullis_server::secrets::{new_token, token_hash};
 use portcullis_server::store::activity::{export_sql, filter_where};
-use portcullis_server::store::sessions::{insert, NewSessionRow};
-use sqlx::Row;
 use std::time::Instant;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -41,23 +39,10 @@ async fn main() -> Result<(), Failure> {
     }
 }
 
-async fn acme(db: &Db) -> Result<(TenantId, UserId), Failure> {
-    let row = sqlx::query(
-        "SELECT t.id AS tenant, u.id AS admin FROM tenants t, users u \
-         WHERE t.name = 'Acme Retail' AND u.email = 'admin@acme.example'",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    Ok((
-        TenantId::parse(&row.try_get::<String, _>("tenant")?)?,
-        UserId::parse(&row.try_get::<String, _>("admin")?)?,
-    ))
-}
-
 async fn prepare(url: &str, rows: i64) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     demo::load(&db).await?;
-    let (tenant, admin) = acme(&db).await?;
+    let (tenant, admin) = acme_admin(&db).await?;
     let (series, pad) = match db.backend {
         Backend::Sqlite => (
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) ",
@@ -93,19 +78,7 @@ async fn prepare(url: &str, rows: i64) -> Result<(), Failure> {
             .execute(&db.pool)
             .await?;
     }
-    let token = new_token();
-    insert(
-        &db.pool,
-        NewSessionRow {
-            token_hash: &token_hash(&token),
-            user_id: &admin,
-            tenant_id: Some(&tenant),
-            now: Utc::now(),
-            origin_ip: None,
-            user_agent: Some("bench"),
-        },
-    )
-    .await?;
+    let token = open_session(&db, &tenant, &admin).await?;
     // The comparators export the same rows in the same order, with the placeholder inlined.
     let w = filter_where(&tenant, &Default::default());
     let comparator_sql = export_sql(&w).replace("$1", &format!("'{}'", tenant.as_str()));
@@ -124,7 +97,7 @@ async fn prepare(url: &str, rows: i64) -> Result<(), Failure> {
 async fn record_rate(url: &str, events: usize, writers: usize) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     demo::load(&db).await?;
-    let (tenant, _) = acme(&db).await?;
+    let (tenant, _) = acme_admin(&db).await?;
     let chained = run_writers(&db, &tenant, events, writers, true).await?;
     let plain = run_writers(&db, &tenant, events, writers, false).await?;
     println!(

@@ -13,15 +13,12 @@
 use chrono::Utc;
 use portcullis_app::services::{Apps, Console, RequestMeta};
 use portcullis_core::apps::{Permission, PermissionRequest};
-use portcullis_core::ids::{TenantId, UserId};
+use portcullis_server::bench_support::{acme_admin, open_session};
 use portcullis_server::console::Services;
 use portcullis_server::db::Db;
 use portcullis_server::demo;
 use portcullis_server::health_checks::Checker;
-use portcullis_server::secrets::{new_token, token_hash};
-use portcullis_server::store::sessions::{insert, NewSessionRow};
 use portcullis_server::vault::Vault;
-use sqlx::Row;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -45,27 +42,8 @@ async fn main() -> Result<(), Failure> {
 async fn prepare(url: &str) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     demo::load(&db).await?;
-    let row = sqlx::query(
-        "SELECT t.id AS tenant, u.id AS admin FROM tenants t, users u \
-         WHERE t.name = 'Acme Retail' AND u.email = 'admin@acme.example'",
-    )
-    .fetch_one(&db.pool)
-    .await?;
-    let tenant = TenantId::parse(&row.try_get::<String, _>("tenant")?)?;
-    let admin = UserId::parse(&row.try_get::<String, _>("admin")?)?;
-    let session = new_token();
-    insert(
-        &db.pool,
-        NewSessionRow {
-            token_hash: &token_hash(&session),
-            user_id: &admin,
-            tenant_id: Some(&tenant),
-            now: Utc::now(),
-            origin_ip: None,
-            user_agent: Some("bench"),
-        },
-    )
-    .await?;
+    let (tenant, admin) = acme_admin(&db).await?;
+    let session = open_session(&db, &tenant, &admin).await?;
     let services = Services {
         db: db.clone(),
         secure_cookies: false,

@@ -77,22 +77,29 @@ pub async fn with_methods(
     tenant: &TenantId,
     methods: &[(&str, &str)],
 ) -> Result<Vec<AuthorizationRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM authorizations a WHERE a.tenant_id = $1 \
-         ORDER BY a.label_sort, a.id LIMIT 1000"
-    ))
-    .bind(tenant.as_str())
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(row)
-        .filter(|r| match r {
-            Ok(a) => methods
-                .iter()
-                .any(|(p, m)| *p == a.provider && *m == a.method),
-            Err(_) => true,
+    if methods.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One (provider, method) pair per bound pair of parameters, so the database filters.
+    let pairs: Vec<String> = (0..methods.len())
+        .map(|i| {
+            format!(
+                "(a.provider = ${} AND a.method = ${})",
+                2 * i + 2,
+                2 * i + 3
+            )
         })
-        .collect()
+        .collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM authorizations a WHERE a.tenant_id = $1 AND ({}) \
+         ORDER BY a.label_sort, a.id",
+        pairs.join(" OR ")
+    );
+    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    for (provider, method) in methods {
+        query = query.bind(*provider).bind(*method);
+    }
+    query.fetch_all(pool).await?.iter().map(row).collect()
 }
 
 /// A stored authorization with what only the server sees.
