@@ -163,15 +163,19 @@ pub trait Apps: Send + Sync {
         &self,
         caller: &Caller,
         app: portcullis_core::ids::AppId,
+        agency: Option<portcullis_core::ids::AgencyId>,
     ) -> Result<crate::model::Consent, Problem>;
-    /// Installs `app` on the current tenant, granting exactly what the consent screen listed.
+    /// Installs `app` on the current tenant, or on `agency` if the caller administers it,
+    /// granting exactly what the consent screen listed.
     async fn install(
         &self,
         caller: &Caller,
         app: portcullis_core::ids::AppId,
+        agency: Option<portcullis_core::ids::AgencyId>,
         meta: RequestMeta,
     ) -> Result<portcullis_core::ids::InstallId, Problem>;
-    /// The apps installed on the current tenant (needs `view_apps`).
+    /// The apps installed on the current tenant (needs `view_apps`) and on the agencies the
+    /// caller administers.
     async fn installs(&self, caller: &Caller) -> Result<Vec<crate::model::InstallRow>, Problem>;
     /// Grants what an installed app asks for beyond its grant (P5).
     async fn approve_install(

@@ -147,4 +147,18 @@ define_ids! {
     InstallId => "ins",
     /// An activity event.
     EventId => "evt",
+    /// A campaign in an account.
+    CampaignId => "cmp",
+    /// A post or photo in an account.
+    ContentId => "cnt",
+    /// A data feed of an account.
+    FeedId => "feed",
+    /// A default creative of an account.
+    CreativeId => "crv",
+    /// A board (screen) of an agency.
+    BoardId => "brd",
+    /// A campaign pull of an agency.
+    PullId => "pull",
+    /// A lightning device of an agency.
+    DeviceId => "dev",
 }

@@ -7,10 +7,13 @@
 
 pub mod access;
 pub mod actions;
+pub mod api_catalog;
 pub mod apps;
 pub mod audit;
 pub mod authorizations;
 pub mod base64;
+pub mod boards;
+pub mod campaigns;
 pub mod decide;
 pub mod email;
 pub mod error;

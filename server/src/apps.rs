@@ -9,7 +9,7 @@ use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::secrets::{new_token, token_hash};
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
-use crate::store::installs;
+use crate::store::{installs, tenants};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AppRow, Consent, InstallRow, NewToken, TokenRow};
@@ -18,7 +18,7 @@ use portcullis_core::actions::Action;
 use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
 use portcullis_core::apps::{consent_list, pending_approval, Install, Permission, Target};
 use portcullis_core::ids::{AppId, TokenId};
-use portcullis_core::ids::{InstallId, TenantId};
+use portcullis_core::ids::{AgencyId, InstallId};
 use portcullis_core::people::{check_description, check_name};
 use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
@@ -60,24 +60,69 @@ fn granted_name(app_name: &str, granted: &[Permission]) -> String {
 }
 
 impl Services {
-    /// An install of the caller's current tenant that they may manage (`manage_apps`), or 404.
+    /// Where the caller installs: an agency they administer, or else their current tenant
+    /// (which needs `manage_apps`). An agency they do not administer answers 404.
+    async fn install_target(
+        &self,
+        caller: &Caller,
+        agency: Option<AgencyId>,
+    ) -> Result<(Target, String), Problem> {
+        match agency {
+            Some(agency) => self
+                .my_agencies(caller)
+                .await?
+                .into_iter()
+                .find(|(a, _)| a == &agency)
+                .map(|(a, name)| (Target::Agency(a), name))
+                .ok_or_else(|| Problem::not_found("agency")),
+            None => {
+                let checked = self.require(caller, Action::ManageApps, None).await?;
+                let name = caller
+                    .viewer
+                    .current_tenant()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                Ok((Target::Tenant(checked.tenant().clone()), name))
+            }
+        }
+    }
+
+    /// The agencies the caller administers.
+    async fn my_agencies(&self, caller: &Caller) -> Result<Vec<(AgencyId, String)>, Problem> {
+        tenants::agencies_of(&self.db.pool, &caller.viewer.user_id)
+            .await
+            .map_err(problem)
+    }
+
+    /// An install the caller may manage: on their current tenant (`manage_apps`) or on an
+    /// agency they administer; else 404.
     async fn managed_install(
         &self,
         caller: &Caller,
         install: &InstallId,
-    ) -> Result<(TenantId, installs::InstallRecord), Problem> {
-        let checked = self.require(caller, Action::ManageApps, None).await?;
-        let found = installs::find(&self.db.pool, checked.tenant(), install)
-            .await
-            .map_err(problem)?
-            .ok_or_else(|| Problem::not_found("install"))?;
-        Ok((checked.tenant().clone(), found))
+    ) -> Result<(Target, installs::InstallRecord), Problem> {
+        let mut targets: Vec<Target> = Vec::new();
+        if let Ok(checked) = self.require(caller, Action::ManageApps, None).await {
+            targets.push(Target::Tenant(checked.tenant().clone()));
+        }
+        for (agency, _) in self.my_agencies(caller).await? {
+            targets.push(Target::Agency(agency));
+        }
+        for target in targets {
+            if let Some(found) = installs::find(&self.db.pool, &target, install)
+                .await
+                .map_err(problem)?
+            {
+                return Ok((target, found));
+            }
+        }
+        Err(Problem::not_found("install"))
     }
 
     /// What an installed app asks for now, and which of that awaits the installer's approval.
     async fn requests_of(
         &self,
-        tenant: &TenantId,
+        target: &Target,
         found: &installs::InstallRecord,
     ) -> Result<(Vec<PermissionRequest>, BTreeSet<Permission>), Problem> {
         let requested = apps::permissions(&self.db.pool, &found.app)
@@ -86,11 +131,39 @@ impl Services {
         let current: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
         let install = Install {
             id: found.id.clone(),
-            target: Target::Tenant(tenant.clone()),
+            target: target.clone(),
             granted: found.granted.clone(),
         };
         let pending = pending_approval(&install, &current);
         Ok((requested, pending))
+    }
+
+    /// The installs on `target`, named `target_name`, as the Apps page lists them.
+    async fn install_rows(
+        &self,
+        target: &Target,
+        target_name: &str,
+    ) -> Result<Vec<InstallRow>, Problem> {
+        let mut out = Vec::new();
+        for i in installs::of_target(&self.db.pool, target)
+            .await
+            .map_err(problem)?
+        {
+            let (requested, pending) = self.requests_of(target, &i).await?;
+            out.push(InstallRow {
+                pending: requested
+                    .into_iter()
+                    .filter(|r| pending.contains(&r.permission))
+                    .collect(),
+                id: i.id,
+                app_name: i.app_name,
+                target_name: target_name.to_owned(),
+                granted: i.granted.into_iter().collect(),
+                installed_by: i.installed_by,
+                created_at: i.created_at,
+            });
+        }
+        Ok(out)
     }
 
     /// The caller's app, or 404 (another person's app is not revealed).
@@ -230,30 +303,32 @@ impl Apps for Services {
         })
     }
 
-    async fn consent(&self, caller: &Caller, app: AppId) -> Result<Consent, Problem> {
-        let checked = self.require(caller, Action::ManageApps, None).await?;
+    async fn consent(
+        &self,
+        caller: &Caller,
+        app: AppId,
+        agency: Option<AgencyId>,
+    ) -> Result<Consent, Problem> {
+        let (target, target_name) = self.install_target(caller, agency.clone()).await?;
         let pool = &self.db.pool;
         let (app_name, description, developer) = apps::public_face(pool, &app)
             .await
             .map_err(problem)?
             .ok_or_else(|| Problem::not_found("app"))?;
-        let target = Target::Tenant(checked.tenant().clone());
         let requested = apps::permissions(pool, &app).await.map_err(problem)?;
         let applies: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
         let listed = consent_list(&applies, &target);
         Ok(Consent {
-            installed: installs::is_installed(pool, checked.tenant(), &app)
+            installed: installs::is_installed(pool, &target, &app)
                 .await
                 .map_err(problem)?,
             grants: requested
                 .into_iter()
                 .filter(|r| listed.contains(&r.permission))
                 .collect(),
-            tenant_name: caller
-                .viewer
-                .current_tenant()
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
+            target_name,
+            agency_id: agency,
+            agencies: self.my_agencies(caller).await?,
             app_id: app,
             app_name,
             description,
@@ -265,68 +340,52 @@ impl Apps for Services {
         &self,
         caller: &Caller,
         app: AppId,
+        agency: Option<AgencyId>,
         meta: RequestMeta,
     ) -> Result<InstallId, Problem> {
-        let consent = self.consent(caller, app.clone()).await?;
+        let consent = self.consent(caller, app.clone(), agency.clone()).await?;
         if consent.installed {
             return Err(Problem::new(
                 ProblemKind::Conflict,
                 "already_installed",
-                format!("{} is already installed here", consent.app_name),
+                format!("{} is already installed on {}", consent.app_name, consent.target_name),
             ));
         }
-        let tenant = caller
-            .viewer
-            .current
-            .clone()
-            .ok_or_else(|| Problem::not_found("tenant"))?;
+        let (target, _) = self.install_target(caller, agency).await?;
         let id = new_id(InstallId::from_bytes);
         let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        installs::insert(
-            &mut tx,
-            &id,
-            &app,
-            &tenant,
-            &caller.viewer.user_id,
-            Utc::now(),
-        )
-        .await
-        .map_err(problem)?;
+        installs::insert(&mut tx, &id, &app, &target, &caller.viewer.user_id, Utc::now())
+            .await
+            .map_err(problem)?;
         installs::grant(&mut tx, &id, &granted)
             .await
             .map_err(problem)?;
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "install/create",
-            (id.as_str(), &granted_name(&consent.app_name, &granted)),
-        )
-        .await?;
+        let name = format!(
+            "{} on {}",
+            granted_name(&consent.app_name, &granted),
+            consent.target_name
+        );
+        record(&mut tx, caller, &meta, "install/create", (id.as_str(), &name)).await?;
         tx.commit().await.map_err(problem)?;
         Ok(id)
     }
 
     async fn installs(&self, caller: &Caller) -> Result<Vec<InstallRow>, Problem> {
         let checked = self.require(caller, Action::ViewApps, None).await?;
-        let mut out = Vec::new();
-        for i in installs::of_tenant(&self.db.pool, checked.tenant())
-            .await
-            .map_err(problem)?
-        {
-            let (requested, pending) = self.requests_of(checked.tenant(), &i).await?;
-            out.push(InstallRow {
-                pending: requested
-                    .into_iter()
-                    .filter(|r| pending.contains(&r.permission))
-                    .collect(),
-                id: i.id,
-                app_name: i.app_name,
-                granted: i.granted.into_iter().collect(),
-                installed_by: i.installed_by,
-                created_at: i.created_at,
-            });
+        let tenant_name = caller
+            .viewer
+            .current_tenant()
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let mut out = self
+            .install_rows(&Target::Tenant(checked.tenant().clone()), &tenant_name)
+            .await?;
+        for (agency, name) in self.my_agencies(caller).await? {
+            out.extend(
+                self.install_rows(&Target::Agency(agency), &format!("{name} (agency)"))
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -337,8 +396,8 @@ impl Apps for Services {
         install: InstallId,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let (tenant, found) = self.managed_install(caller, &install).await?;
-        let (_, pending) = self.requests_of(&tenant, &found).await?;
+        let (target, found) = self.managed_install(caller, &install).await?;
+        let (_, pending) = self.requests_of(&target, &found).await?;
         let pending: Vec<Permission> = pending.into_iter().collect();
         if pending.is_empty() {
             return Err(Problem::new(
@@ -368,9 +427,9 @@ impl Apps for Services {
         install: InstallId,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
-        let (tenant, found) = self.managed_install(caller, &install).await?;
+        let (target, found) = self.managed_install(caller, &install).await?;
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        installs::delete(&mut tx, &tenant, &install)
+        installs::delete(&mut tx, &target, &install)
             .await
             .map_err(problem)?;
         record(
@@ -481,13 +540,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// What core needs to decide for a bot: its app's current permissions and its installs.
-/// (Installs are on tenants only so far; agency installs, and with them the agency rule's
-/// tenants, come with agency consent screens.)
+/// What core needs to decide for a bot: its app's current permissions, its installs, and the
+/// tenants of the agencies it is installed on.
 pub async fn bot_access(
     pool: &sqlx::AnyPool,
     bot: &Bot,
 ) -> Result<portcullis_core::apps::BotAccess, Problem> {
+    let found = installs::of_app(pool, &bot.app).await.map_err(problem)?;
     Ok(portcullis_core::apps::BotAccess {
         app_permissions: apps::permissions(pool, &bot.app)
             .await
@@ -495,7 +554,7 @@ pub async fn bot_access(
             .into_iter()
             .map(|r| r.permission)
             .collect(),
-        installs: installs::of_app(pool, &bot.app).await.map_err(problem)?,
-        agency_tenants: Vec::new(),
+        installs: found.installs,
+        agency_tenants: found.agency_tenants,
     })
 }

@@ -104,6 +104,7 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx:
     tenants::insert_agency(&mut *conn, &agency, "Orbit Media", now).await?;
     let acme = create_tenant(conn, DEMO_TENANT, Some(&agency), &system, now).await?;
     let globex = create_tenant(conn, "Globex Foods", Some(&agency), &system, now).await?;
+    crate::demo_platform::seed(conn, &agency, &acme.id, now).await?;
 
     let brand_a = new_id(ResourceGroupId::from_bytes);
     access::insert_resource_group(

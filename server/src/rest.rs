@@ -4,15 +4,13 @@
 
 use crate::console::Services;
 use crate::db::Db;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use portcullis_core::apps::{Permission, Target};
 use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
-use portcullis_core::ids::TenantId;
 use portcullis_core::ids::TokenId;
 use portcullis_core::Problem;
 use serde_json::json;
@@ -117,12 +115,72 @@ pub(crate) async fn bot_of(
     Ok(bot)
 }
 
-/// The routes under `/api/v1`.
+/// The routes under `/api/v1`: the operations of core's catalog (`api_catalog`), which the
+/// OpenAPI document and the tests follow too.
 pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    use crate::{rest_accounts as acc, rest_agencies as agc};
     Router::new()
         .route("/health", get(health))
         .route("/me", get(me))
-        .route("/accounts/{tenant_id}", get(account))
+        .route("/openapi.json", get(openapi))
+        .route("/accounts/{account_id}", get(acc::get_account))
+        .route(
+            "/accounts/{account_id}/campaigns",
+            get(acc::list_campaigns).post(acc::create_campaign),
+        )
+        .route(
+            "/accounts/{account_id}/campaigns/{campaign_id}",
+            patch(acc::update_campaign),
+        )
+        .route("/accounts/{account_id}/children", post(acc::create_child))
+        .route(
+            "/accounts/{account_id}/content",
+            get(acc::list_content).post(acc::create_content),
+        )
+        .route(
+            "/accounts/{account_id}/feeds",
+            get(acc::list_feeds).post(acc::create_feed),
+        )
+        .route("/accounts/{account_id}/analytics", get(acc::analytics))
+        .route(
+            "/accounts/{account_id}/default-creatives",
+            get(acc::list_creatives),
+        )
+        .route("/agencies/{agency_id}", get(agc::get_agency))
+        .route(
+            "/agencies/{agency_id}/accounts",
+            get(agc::list_accounts).post(agc::create_account),
+        )
+        .route(
+            "/agencies/{agency_id}/accounts/{account_id}",
+            patch(agc::rename_account),
+        )
+        .route("/agencies/{agency_id}/boards", get(agc::list_boards))
+        .route(
+            "/agencies/{agency_id}/boards/{board_id}",
+            patch(agc::update_board),
+        )
+        .route(
+            "/agencies/{agency_id}/boards/{board_id}/image",
+            put(agc::set_board_image),
+        )
+        .route(
+            "/agencies/{agency_id}/campaigns",
+            get(agc::list_campaigns).post(agc::create_campaign),
+        )
+        .route("/agencies/{agency_id}/ad-approvals", post(agc::decide_ad))
+        .route(
+            "/agencies/{agency_id}/campaign-pulls",
+            post(agc::pull_campaigns),
+        )
+        .route(
+            "/agencies/{agency_id}/stats",
+            get(agc::stats).post(agc::publish_stats),
+        )
+        .route(
+            "/agencies/{agency_id}/lightning-devices",
+            get(agc::list_devices),
+        )
         .route(
             "/jobs/{job_id}/credential",
             get(crate::rest_jobs::credential),
@@ -139,6 +197,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
             limits: Limits::new(services.bot_rate_limit),
             services,
         })
+}
+
+/// The OpenAPI document (public, like `/health`: it describes, it reveals no record).
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
 }
 
 /// The calling bot: its token and its app with what the app asks for (P3).
@@ -158,33 +221,6 @@ async fn me(
             "name": bot.app_name,
             "permissions": permissions.iter().map(|r| r.permission.code()).collect::<Vec<_>>(),
         },
-    })))
-}
-
-/// An account (tenant) the bot's app is installed on: needs `account.view` (P5, P6).
-async fn account(
-    State(state): State<ApiState>,
-    Path(tenant_id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let bot = bot_of(&state, &headers).await?;
-    let db = &state.services.db;
-    // An id that does not parse cannot be an install's tenant: the same 404 as any other.
-    let tenant =
-        TenantId::parse(&tenant_id).map_err(|_| ApiError(Problem::not_found("resource")))?;
-    crate::apps::bot_access(&db.pool, &bot)
-        .await?
-        .decide(Permission::AccountView, &Target::Tenant(tenant.clone()))
-        .into_result()?;
-    let summary = crate::store::tenants::summary(&db.pool, &tenant)
-        .await
-        .map_err(|e| ApiError(crate::db::problem(e)))?
-        .ok_or_else(|| ApiError(Problem::not_found("resource")))?;
-    Ok(Json(json!({
-        "id": summary.id,
-        "name": summary.name,
-        "agency_id": summary.agency_id,
-        "agency_name": summary.agency_name,
     })))
 }
 

@@ -2,7 +2,6 @@
 //! (`account.viewFeeds` on the job's tenant) and report the job's status
 //! (`account.createFeeds`). A job outside every tenant the app is installed on answers 404.
 
-use crate::activity::Principal;
 use crate::authorizations::Actor;
 use crate::jobs::Credential;
 use crate::rest::{bot_of, ApiError, ApiState};
@@ -48,11 +47,7 @@ fn bot_actor<'a>(
 ) -> Actor<'a> {
     Actor {
         tenant,
-        principal: Principal {
-            id: bot.token.id.to_string(),
-            name: format!("{} (token {})", bot.app_name, bot.token.name),
-            email: None,
-        },
+        principal: bot.principal(),
         source: "api",
         origin_ip: meta.origin_ip.as_deref(),
     }
@@ -74,9 +69,10 @@ pub(crate) async fn credential(
 }
 
 /// A runner's status report: unknown fields are refused (API.md).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StatusReport {
+pub struct StatusReport {
+    /// `running`, `sleeping`, `failed` or `completed`.
     status: String,
     #[serde(default)]
     detail: String,

@@ -64,21 +64,35 @@ pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
         .map_err(ssr::fail)
 }
 
-/// What installing the app on the current tenant would grant (the consent screen).
-#[server]
-pub async fn load_consent(app_id: String) -> Result<crate::model::Consent, AppError> {
-    let (console, caller) = ssr::require_caller().await?;
-    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
-    console.consent(&caller, app).await.map_err(ssr::fail)
+/// An optional agency id from a form or query (empty means the current tenant).
+fn agency_of(agency_id: Option<String>) -> Result<Option<portcullis_core::ids::AgencyId>, AppError> {
+    agency_id
+        .filter(|a| !a.is_empty())
+        .map(|a| parse_id("agency_id", &a, portcullis_core::ids::AgencyId::parse))
+        .transpose()
 }
 
-/// Allow: installs the app on the current tenant with exactly what the consent screen listed.
+/// What installing the app on the current tenant (or on `agency_id`) would grant.
 #[server]
-pub async fn install_app(app_id: String) -> Result<String, AppError> {
+pub async fn load_consent(
+    app_id: String,
+    agency_id: Option<String>,
+) -> Result<crate::model::Consent, AppError> {
     let (console, caller) = ssr::require_caller().await?;
     let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
     console
-        .install(&caller, app, ssr::request_meta())
+        .consent(&caller, app, agency_of(agency_id)?)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Allow: installs the app with exactly what the consent screen listed.
+#[server]
+pub async fn install_app(app_id: String, agency_id: Option<String>) -> Result<String, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
+    console
+        .install(&caller, app, agency_of(agency_id)?, ssr::request_meta())
         .await
         .map(|id| id.to_string())
         .map_err(ssr::fail)

@@ -222,8 +222,13 @@ pub struct Consent {
     pub app_name: String,
     pub description: String,
     pub developer: String,
-    pub tenant_name: String,
-    /// The app's permissions that apply to a tenant, with the app's reasons.
+    /// The tenant or agency it would be installed on.
+    pub target_name: String,
+    /// Set when installing on an agency rather than the current tenant.
+    pub agency_id: Option<portcullis_core::ids::AgencyId>,
+    /// The agencies the viewer administers, where the app could be installed instead.
+    pub agencies: Vec<(portcullis_core::ids::AgencyId, String)>,
+    /// The app's permissions that apply to the target, with the app's reasons.
     pub grants: Vec<portcullis_core::apps::PermissionRequest>,
     /// Whether the app is installed here already.
     pub installed: bool,
@@ -234,6 +239,8 @@ pub struct Consent {
 pub struct InstallRow {
     pub id: portcullis_core::ids::InstallId,
     pub app_name: String,
+    /// The tenant or agency it is installed on.
+    pub target_name: String,
     pub granted: Vec<portcullis_core::apps::Permission>,
     pub pending: Vec<portcullis_core::apps::PermissionRequest>,
     pub installed_by: String,

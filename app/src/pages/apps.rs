@@ -394,8 +394,8 @@ fn RevokeDialog(
     }
 }
 
-/// The apps installed on the current tenant: what each was granted, what it waits to have
-/// approved, uninstall.
+/// The apps installed on the current tenant and on the agencies the viewer administers: where,
+/// what each was granted, what it waits to have approved, uninstall.
 #[component]
 fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
     let version = RwSignal::new(0u32);
@@ -429,7 +429,7 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
     });
     view! {
         <section class="panel" id="installed-apps">
-            <div class="panel-header"><h2>"Installed in this tenant"</h2></div>
+            <div class="panel-header"><h2>"Installed apps"</h2></div>
             <Transition fallback=|| view! { <p class="muted">"Loading installs…"</p> }>
                 {move || Suspend::new(async move {
                     match installs.await {
@@ -439,7 +439,7 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <table class="data-table compact">
-                                <thead><tr><th scope="col">"App"</th><th scope="col">"Granted"</th><th scope="col">"Waiting for approval"</th>
+                                <thead><tr><th scope="col">"App"</th><th scope="col">"On"</th><th scope="col">"Granted"</th><th scope="col">"Waiting for approval"</th>
                                     <th scope="col">"Installed by"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|i| {
@@ -449,6 +449,7 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
                                         view! {
                                             <tr data-install=i.app_name.clone()>
                                                 <td><strong>{i.app_name.clone()}</strong></td>
+                                                <td>{i.target_name.clone()}</td>
                                                 <td>{i.granted.iter().map(|p| view! { <span class="chip">{p.code()}</span> }).collect_view()}</td>
                                                 <td>{i.pending.iter().map(|r| view! { <span class="chip chip-muted" title=r.why.clone()>{r.permission.code()}</span> }).collect_view()}</td>
                                                 <td class="muted">{i.installed_by.clone()}</td>
@@ -469,7 +470,7 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
             </Transition>
             {move || confirming.get().map(|(_, name)| view! {
                 <ConfirmDialog title=format!("Uninstall {name}?")
-                    message=format!("{name}'s bots lose access to this tenant on their next call. Installing it again asks for consent again.")
+                    message=format!("{name}'s bots lose access where it was installed on their next call. Installing it again asks for consent again.")
                     confirm_label="Uninstall".to_owned() on_confirm=confirm_uninstall
                     on_close=Callback::new(move |_| confirming.set(None)) busy=busy error=failed/>
             })}

@@ -1,5 +1,6 @@
-//! The consent screen (P4): installing an app on the current tenant lists exactly what Allow
-//! grants, each with the app's reason; Cancel grants nothing.
+//! The consent screen (P4): installing an app on the current tenant, or on an agency the viewer
+//! administers (`?agency=`), lists exactly what Allow grants there, each with the app's reason;
+//! Cancel grants nothing.
 
 use crate::api::{install_app, load_consent};
 use crate::components::browser::{hard_navigate, ClientOnly};
@@ -8,13 +9,14 @@ use crate::model::Consent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Apps › Install.
 #[component]
 pub fn ConsentPage() -> impl IntoView {
     let app_id = move || use_params_map().with(|p| p.get("app_id").unwrap_or_default());
-    let consent = LocalResource::new(move || load_consent(app_id()));
+    let agency = move || use_query_map().with(|q| q.get("agency"));
+    let consent = LocalResource::new(move || load_consent(app_id(), agency()));
     view! {
         <Title text="Install an app"/>
         <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -36,10 +38,14 @@ fn ConsentScreen(consent: Consent) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let app_id = StoredValue::new(consent.app_id.to_string());
+    let agency_id = StoredValue::new(consent.agency_id.as_ref().map(|a| a.to_string()));
+    let base = format!("/apps/{}/install", consent.app_id);
+    let on_agency = consent.agency_id.is_some();
+    let scope = if on_agency { "agency" } else { "tenant" };
     let allow = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match install_app(app_id.get_value()).await {
+            match install_app(app_id.get_value(), agency_id.get_value()).await {
                 Ok(_) => hard_navigate("/apps?installed=1"),
                 Err(e) => {
                     error.set(Some(e.0.message));
@@ -51,18 +57,27 @@ fn ConsentScreen(consent: Consent) -> impl IntoView {
     view! {
         <div class="page-header">
             <div>
-                <h1>{format!("Install {} on {}?", consent.app_name, consent.tenant_name)}</h1>
+                <h1>{format!("Install {} on {}?", consent.app_name, consent.target_name)}</h1>
                 <p class="muted">{format!("By {}. {}", consent.developer, consent.description)}</p>
             </div>
         </div>
+        {(!consent.agencies.is_empty()).then(|| view! {
+            <nav class="tabs" aria-label="Install on" id="install-targets">
+                <a href=base.clone() class:active=!on_agency>"This tenant"</a>
+                {consent.agencies.iter().map(|(id, name)| {
+                    let active = consent.agency_id.as_ref() == Some(id);
+                    view! { <a href=format!("{base}?agency={id}") class:active=active data-agency=id.to_string()>{format!("{name} (agency)")}</a> }
+                }).collect_view()}
+            </nav>
+        })}
         <section class="panel consent" id="consent">
             {if consent.installed {
                 view! { <p class="alert alert-info">"This app is already installed here. Its pending requests, if any, are approved on the Apps page."</p> }.into_any()
             } else if consent.grants.is_empty() {
-                view! { <p><strong>"This app asks for no permissions on a tenant."</strong>" Installing it lets its bots do nothing here."</p> }.into_any()
+                view! { <p><strong>{format!("This app asks for no permissions on an {scope}.")}</strong>" Installing it lets its bots do nothing here."</p> }.into_any()
             } else {
                 view! {
-                    <p><strong>"Allow grants its bots exactly this, in this tenant only:"</strong></p>
+                    <p><strong>{format!("Allow grants its bots exactly this, on this {scope} only:")}</strong></p>
                     <ul class="consent-list">
                         {consent.grants.iter().map(|g| view! {
                             <li data-permission=g.permission.code()>

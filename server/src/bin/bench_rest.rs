@@ -74,7 +74,7 @@ async fn prepare(url: &str) -> Result<(), Failure> {
     let token = services
         .create_token(&caller, app.clone(), "wrk".into(), meta.clone())
         .await?;
-    services.install(&caller, app, meta).await?;
+    services.install(&caller, app, None, meta).await?;
     println!(
         "{}",
         serde_json::json!({

@@ -1,10 +1,11 @@
-//! Installs of apps on tenants and what each grants (P4, P5). Every query names its tenant,
-//! except loading a bot's installs, which by definition spans the tenants its app is in.
+//! Installs of apps on tenants and agencies and what each grants (P4, P5). Every query names
+//! its tenant or agency, except loading a bot's installs, which by definition spans the places
+//! its app is in.
 
 use crate::db::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::apps::{Install, Permission, Target};
-use portcullis_core::ids::{AppId, InstallId, TenantId, UserId};
+use portcullis_core::ids::{AgencyId, AppId, InstallId, TenantId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeSet;
 
@@ -32,17 +33,26 @@ async fn grants(pool: &AnyPool, install: &InstallId) -> Result<BTreeSet<Permissi
     )
 }
 
-/// The installs of a tenant, oldest first.
-pub async fn of_tenant(
+/// The column and id that hold an install's target.
+fn target_column(target: &Target) -> (&'static str, &str) {
+    match target {
+        Target::Tenant(t) => ("tenant_id", t.as_str()),
+        Target::Agency(a) => ("agency_id", a.as_str()),
+    }
+}
+
+/// The installs on a tenant or an agency, oldest first.
+pub async fn of_target(
     pool: &AnyPool,
-    tenant: &TenantId,
+    target: &Target,
 ) -> Result<Vec<InstallRecord>, sqlx::Error> {
-    let rows = sqlx::query(
+    let (column, id) = target_column(target);
+    let rows = sqlx::query(&format!(
         "SELECT i.id, i.app_id, a.name AS app_name, COALESCE(u.email, i.installed_by) AS installed_by, i.created_at \
          FROM installs i JOIN apps a ON a.id = i.app_id LEFT JOIN users u ON u.id = i.installed_by \
-         WHERE i.tenant_id = $1 ORDER BY i.created_at, i.id",
-    )
-    .bind(tenant.as_str())
+         WHERE i.{column} = $1 ORDER BY i.created_at, i.id"
+    ))
+    .bind(id.to_owned())
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -60,51 +70,55 @@ pub async fn of_tenant(
     Ok(out)
 }
 
-/// One install of a tenant.
+/// One install on a tenant or an agency.
 pub async fn find(
     pool: &AnyPool,
-    tenant: &TenantId,
+    target: &Target,
     install: &InstallId,
 ) -> Result<Option<InstallRecord>, sqlx::Error> {
-    Ok(of_tenant(pool, tenant)
+    Ok(of_target(pool, target)
         .await?
         .into_iter()
         .find(|i| &i.id == install))
 }
 
-/// Whether `app` is installed on `tenant`.
+/// Whether `app` is installed on `target`.
 pub async fn is_installed(
     pool: &AnyPool,
-    tenant: &TenantId,
+    target: &Target,
     app: &AppId,
 ) -> Result<bool, sqlx::Error> {
-    Ok(
-        sqlx::query("SELECT 1 FROM installs WHERE tenant_id = $1 AND app_id = $2")
-            .bind(tenant.as_str())
-            .bind(app.as_str())
-            .fetch_optional(pool)
-            .await?
-            .is_some(),
-    )
+    let (column, id) = target_column(target);
+    Ok(sqlx::query(&format!(
+        "SELECT 1 FROM installs WHERE {column} = $1 AND app_id = $2"
+    ))
+    .bind(id.to_owned())
+    .bind(app.as_str())
+    .fetch_optional(pool)
+    .await?
+    .is_some())
 }
 
-/// Stores an install.
+/// Stores an install on a tenant or an agency.
 pub async fn insert(
     conn: &mut AnyConnection,
     id: &InstallId,
     app: &AppId,
-    tenant: &TenantId,
+    target: &Target,
     by: &UserId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO installs (id, app_id, tenant_id, installed_by, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id.as_str())
-        .bind(app.as_str())
-        .bind(tenant.as_str())
-        .bind(by.as_str())
-        .bind(to_millis(now))
-        .execute(conn)
-        .await?;
+    let (column, target_id) = target_column(target);
+    sqlx::query(&format!(
+        "INSERT INTO installs (id, app_id, {column}, installed_by, created_at) VALUES ($1, $2, $3, $4, $5)"
+    ))
+    .bind(id.as_str())
+    .bind(app.as_str())
+    .bind(target_id.to_owned())
+    .bind(by.as_str())
+    .bind(to_millis(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -124,42 +138,86 @@ pub async fn grant(
     Ok(())
 }
 
-/// Removes an install of a tenant (its grants go with it).
+/// Removes an install on a tenant or an agency (its grants go with it).
 pub async fn delete(
     conn: &mut AnyConnection,
-    tenant: &TenantId,
+    target: &Target,
     install: &InstallId,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query("DELETE FROM install_grants WHERE install_id = (SELECT id FROM installs WHERE id = $1 AND tenant_id = $2)")
-        .bind(install.as_str())
-        .bind(tenant.as_str())
-        .execute(&mut *conn)
-        .await?;
-    Ok(
-        sqlx::query("DELETE FROM installs WHERE id = $1 AND tenant_id = $2")
-            .bind(install.as_str())
-            .bind(tenant.as_str())
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-            == 1,
-    )
+    let (column, target_id) = target_column(target);
+    sqlx::query(&format!(
+        "DELETE FROM install_grants WHERE install_id = (SELECT id FROM installs WHERE id = $1 AND {column} = $2)"
+    ))
+    .bind(install.as_str())
+    .bind(target_id.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query(&format!(
+        "DELETE FROM installs WHERE id = $1 AND {column} = $2"
+    ))
+    .bind(install.as_str())
+    .bind(target_id.to_owned())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
-/// Every install of `app`, as core's bot decision reads them.
-pub async fn of_app(pool: &AnyPool, app: &AppId) -> Result<Vec<Install>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, tenant_id FROM installs WHERE app_id = $1")
+/// Every install of `app`, as core's bot decision reads them, with the tenants of the
+/// agencies it is installed on (for `agency.updateDeleteAllAgencyAccounts`). Two queries: the
+/// installs with their grants, and the agencies' tenants.
+pub async fn of_app(pool: &AnyPool, app: &AppId) -> Result<BotInstalls, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.tenant_id, i.agency_id, g.permission FROM installs i \
+         LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1 ORDER BY i.id",
+    )
+    .bind(app.as_str())
+    .fetch_all(pool)
+    .await?;
+    let mut installs: Vec<Install> = Vec::new();
+    for r in &rows {
+        let id = stored_id(r.try_get("id")?, InstallId::parse)?;
+        if installs.last().is_none_or(|i| i.id != id) {
+            let target = match r.try_get::<Option<String>, _>("tenant_id")? {
+                Some(t) => Target::Tenant(stored_id(t, TenantId::parse)?),
+                None => Target::Agency(stored_id(r.try_get("agency_id")?, AgencyId::parse)?),
+            };
+            installs.push(Install {
+                id,
+                target,
+                granted: BTreeSet::new(),
+            });
+        }
+        let permission = r
+            .try_get::<Option<String>, _>("permission")?
+            .and_then(|p| Permission::parse("permission", &p).ok());
+        if let (Some(p), Some(install)) = (permission, installs.last_mut()) {
+            install.granted.insert(p);
+        }
+    }
+    let mut agency_tenants = Vec::new();
+    if installs.iter().any(|i| matches!(i.target, Target::Agency(_))) {
+        let rows = sqlx::query(
+            "SELECT t.agency_id, t.id FROM tenants t JOIN installs i ON i.agency_id = t.agency_id WHERE i.app_id = $1",
+        )
         .bind(app.as_str())
         .fetch_all(pool)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id = stored_id(r.try_get("id")?, InstallId::parse)?;
-        out.push(Install {
-            granted: grants(pool, &id).await?,
-            id,
-            target: Target::Tenant(stored_id(r.try_get("tenant_id")?, TenantId::parse)?),
-        });
+        for r in &rows {
+            agency_tenants.push((
+                stored_id(r.try_get("agency_id")?, AgencyId::parse)?,
+                stored_id(r.try_get("id")?, TenantId::parse)?,
+            ));
+        }
     }
-    Ok(out)
+    Ok(BotInstalls {
+        installs,
+        agency_tenants,
+    })
+}
+
+/// A bot's installs and the tenants of the agencies among them.
+pub struct BotInstalls {
+    pub installs: Vec<Install>,
+    pub agency_tenants: Vec<(AgencyId, TenantId)>,
 }

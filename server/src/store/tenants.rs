@@ -154,3 +154,19 @@ pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
         .map(|r| crate::db::stored_id(r.try_get("id")?, TenantId::parse))
         .transpose()
 }
+
+/// The agencies a person administers (their agency memberships), by name.
+pub async fn agencies_of<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user: &portcullis_core::ids::UserId,
+) -> Result<Vec<(AgencyId, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT a.id, a.name FROM agencies a JOIN agency_members m ON m.agency_id = a.id WHERE m.user_id = $1 ORDER BY a.name",
+    )
+    .bind(user.as_str())
+    .fetch_all(ex)
+    .await?
+    .iter()
+    .map(|r| Ok((stored_id(r.try_get("id")?, AgencyId::parse)?, r.try_get("name")?)))
+    .collect()
+}

@@ -1,0 +1,199 @@
+//! What every REST operation on records starts with: the calling bot (authenticated, within its
+//! rate limit, with where the request came from), the target it acts on and the permission core
+//! says it holds there, a checked page or window, and a body read strictly.
+
+use crate::activity::{self, NewEvent, Principal};
+use crate::apps::Bot;
+use crate::rest::{bot_of, ApiError, ApiState};
+use crate::store::id_pages::PageAt;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{NaiveDate, Utc};
+use portcullis_app::services::RequestMeta;
+use portcullis_core::apps::{BotAccess, Permission, Target};
+use portcullis_core::ids::{AgencyId, TenantId};
+use portcullis_core::Problem;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sqlx::AnyConnection;
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError(crate::db::problem(e))
+    }
+}
+
+/// An authenticated REST call by a bot token.
+pub(crate) struct BotCall {
+    pub bot: Bot,
+    pub meta: RequestMeta,
+    pub access: BotAccess,
+}
+
+impl FromRequestParts<ApiState> for BotCall {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
+        let bot = bot_of(state, &parts.headers).await?;
+        let access = crate::apps::bot_access(&state.services.db.pool, &bot).await?;
+        let meta = state
+            .services
+            .request_meta(&parts.extensions, &parts.headers);
+        Ok(BotCall { bot, meta, access })
+    }
+}
+
+impl BotCall {
+    /// The account `raw` names, if this bot may do `permission` there. An id that does not
+    /// parse, like an account where the app is not installed, is the same 404.
+    pub fn account(&self, raw: &str, permission: Permission) -> Result<TenantId, ApiError> {
+        let tenant = TenantId::parse(raw).map_err(|_| ApiError(Problem::not_found("resource")))?;
+        self.access
+            .decide(permission, &Target::Tenant(tenant.clone()))
+            .into_result()?;
+        Ok(tenant)
+    }
+
+    /// The agency `raw` names, if this bot may do `permission` there.
+    pub fn agency(&self, raw: &str, permission: Permission) -> Result<AgencyId, ApiError> {
+        let agency = AgencyId::parse(raw).map_err(|_| ApiError(Problem::not_found("resource")))?;
+        self.access
+            .decide(permission, &Target::Agency(agency.clone()))
+            .into_result()?;
+        Ok(agency)
+    }
+
+    /// Records a change the bot made, with its token as principal, in `tenant`'s log (or the
+    /// platform's, for agency records), in the change's transaction (L1, P6).
+    pub async fn record(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: Option<&TenantId>,
+        event_type: &str,
+        object: (&str, &str),
+    ) -> Result<(), ApiError> {
+        activity::record(
+            conn,
+            NewEvent {
+                tenant_id: tenant,
+                event_type,
+                happened_at: Utc::now(),
+                principal: &self.bot.principal(),
+                source: "api",
+                object_id: Some(object.0),
+                object_name: Some(object.1),
+                origin_ip: self.meta.origin_ip.as_deref(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl Bot {
+    /// The bot as the activity log names it: the token, with its app.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            id: self.token.id.to_string(),
+            name: format!("{} (token {})", self.app_name, self.token.name),
+            email: None,
+        }
+    }
+}
+
+/// `?limit=&after=` of a list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    limit: Option<u32>,
+    after: Option<String>,
+}
+
+/// The most items one page holds (API.md).
+pub const LIMIT_MAX: u32 = 200;
+
+impl ListQuery {
+    pub fn check(self) -> Result<PageAt, ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=LIMIT_MAX).contains(&limit) {
+            return Err(ApiError(Problem::invalid(
+                "limit",
+                "limit_out_of_range",
+                format!("limit is between 1 and {LIMIT_MAX}"),
+            )));
+        }
+        Ok(PageAt {
+            limit,
+            after: self.after,
+        })
+    }
+}
+
+/// `?from=&to=` of daily figures.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WindowQuery {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl WindowQuery {
+    pub fn check(self) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        Ok(portcullis_core::campaigns::check_window(
+            self.from,
+            self.to,
+            Utc::now().date_naive(),
+        )?)
+    }
+}
+
+/// A JSON body read strictly: a wrong, missing or unknown field is a 422 naming it.
+pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = match (path.as_str(), field_in(&inner)) {
+            (".", Some(named)) => named,
+            (".", None) => "body".to_owned(),
+            (p, _) => p.to_owned(),
+        };
+        ApiError(Problem::invalid(
+            &field,
+            "invalid_body",
+            format!("the body does not fit this operation: {inner}"),
+        ))
+    })
+}
+
+/// The field a serde message names in backquotes (`unknown field `x``, `missing field `x``).
+fn field_in(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message.get(start..)?.find('`')?;
+    message.get(start..start + len).map(str::to_owned)
+}
+
+/// A fresh id's text (the REST records keep their ids as text).
+pub(crate) fn fresh<T: ToString>(make: fn([u8; 16]) -> T) -> String {
+    crate::db::new_id(make).to_string()
+}
+
+/// A query string read into `T`; a wrong parameter is a 422 in the API's envelope (axum's own
+/// `Query` would answer 400 in plain text).
+pub(crate) struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(t)| Q(t))
+            .map_err(|e| {
+                ApiError(Problem::invalid(
+                    "query",
+                    "invalid_query",
+                    format!("the query string does not fit this operation: {}", e.body_text()),
+                ))
+            })
+    }
+}
