@@ -64,35 +64,242 @@ const fn body(mut o: Operation, schema: &'static str) -> Operation {
 
 /// The operations, account routes first, then agency routes, then the job runner's.
 pub const OPERATIONS: &[Operation] = &[
-    op("GET", "/health", "health", "Whether this replica reaches its database", None),
+    op(
+        "GET",
+        "/health",
+        "health",
+        "Whether this replica reaches its database",
+        None,
+    ),
     op("GET", "/me", "me", "The calling token and its app", None),
-    op("GET", "/accounts/{account_id}", "getAccount", "An account the app is installed on", Some(P::AccountView)),
-    list(op("GET", "/accounts/{account_id}/campaigns", "listCampaigns", "The account's campaigns", Some(P::AccountViewCampaigns))),
-    body(op("POST", "/accounts/{account_id}/campaigns", "createCampaign", "Create a campaign", Some(P::AccountCreateCampaigns)), "NewCampaign"),
-    body(op("PATCH", "/accounts/{account_id}/campaigns/{campaign_id}", "updateCampaign", "Change a campaign's name, status, dates or budget", Some(P::AccountEditCampaigns)), "CampaignPatch"),
-    body(op("POST", "/accounts/{account_id}/children", "createChildAccount", "Create a child account under the account", Some(P::AccountCreateChildAccounts)), "NewAccount"),
-    list(op("GET", "/accounts/{account_id}/content", "listContent", "The account's posts and photos", Some(P::AccountViewContent))),
-    body(op("POST", "/accounts/{account_id}/content", "createContent", "Add a post or a photo", Some(P::AccountCreateContent)), "NewContent"),
-    list(op("GET", "/accounts/{account_id}/feeds", "listFeeds", "The account's data feeds", Some(P::AccountViewFeeds))),
-    body(op("POST", "/accounts/{account_id}/feeds", "createFeed", "Add a data feed", Some(P::AccountCreateFeeds)), "NewFeed"),
-    window(op("GET", "/accounts/{account_id}/analytics", "getAnalytics", "Campaign performance by day, with totals", Some(P::AccountViewAnalytics))),
-    list(op("GET", "/accounts/{account_id}/default-creatives", "listDefaultCreatives", "The account's default creatives", Some(P::AccountViewDefaultCreative))),
-    op("GET", "/agencies/{agency_id}", "getAgency", "An agency the app is installed on", Some(P::AgencyView)),
-    list(op("GET", "/agencies/{agency_id}/accounts", "listAgencyAccounts", "The accounts the agency owns", Some(P::AgencyViewAccounts))),
-    body(op("POST", "/agencies/{agency_id}/accounts", "createAgencyAccount", "Create an account owned by the agency", Some(P::AgencyCreateAccounts)), "NewAccount"),
-    body(op("PATCH", "/agencies/{agency_id}/accounts/{account_id}", "renameAgencyAccount", "Rename an account the agency owns", Some(P::AgencyUpdateDeleteAllAgencyAccounts)), "NewAccount"),
-    list(op("GET", "/agencies/{agency_id}/boards", "listBoards", "The agency's boards (screens)", Some(P::AgencyViewBoards))),
-    body(op("PATCH", "/agencies/{agency_id}/boards/{board_id}", "updateBoard", "Change a board's name or location", Some(P::AgencyCanEditBoards)), "BoardPatch"),
-    body(op("PUT", "/agencies/{agency_id}/boards/{board_id}/image", "setBoardImage", "Set the image a board shows between campaigns", Some(P::AgencyCanSetBoardImages)), "BoardImage"),
-    list(op("GET", "/agencies/{agency_id}/campaigns", "listAgencyCampaigns", "Campaigns placed on the agency's boards, with their approvals", Some(P::AgencyViewCampaigns))),
-    body(op("POST", "/agencies/{agency_id}/campaigns", "createAgencyCampaign", "Create a campaign for an agency account and place it on boards", Some(P::AgencyCreateCampaigns)), "NewAgencyCampaign"),
-    body(op("POST", "/agencies/{agency_id}/ad-approvals", "decideAd", "Approve or reject a campaign on a board", Some(P::AgencyCanApproveAds)), "AdDecision"),
-    op("POST", "/agencies/{agency_id}/campaign-pulls", "pullCampaigns", "What every board plays now", Some(P::AgencyPullCampaigns)),
-    body(op("POST", "/agencies/{agency_id}/stats", "publishStats", "Publish a board's figures for a day", Some(P::AgencyPublishAnalytics)), "StatsReport"),
-    window(op("GET", "/agencies/{agency_id}/stats", "getAgencyStats", "Published board figures by day", Some(P::AgencyViewAnalytics))),
-    list(op("GET", "/agencies/{agency_id}/lightning-devices", "listLightningDevices", "The agency's lightning devices", Some(P::AgencyViewLightningDevices))),
-    op("GET", "/jobs/{job_id}/credential", "getJobCredential", "A running job's credential, for its runner", Some(P::AccountViewFeeds)),
-    body(op("POST", "/jobs/{job_id}/status", "reportJobStatus", "A runner reports its job's status", Some(P::AccountCreateFeeds)), "StatusReport"),
+    op(
+        "GET",
+        "/accounts/{account_id}",
+        "getAccount",
+        "An account the app is installed on",
+        Some(P::AccountView),
+    ),
+    list(op(
+        "GET",
+        "/accounts/{account_id}/campaigns",
+        "listCampaigns",
+        "The account's campaigns",
+        Some(P::AccountViewCampaigns),
+    )),
+    body(
+        op(
+            "POST",
+            "/accounts/{account_id}/campaigns",
+            "createCampaign",
+            "Create a campaign",
+            Some(P::AccountCreateCampaigns),
+        ),
+        "NewCampaign",
+    ),
+    body(
+        op(
+            "PATCH",
+            "/accounts/{account_id}/campaigns/{campaign_id}",
+            "updateCampaign",
+            "Change a campaign's name, status, dates or budget",
+            Some(P::AccountEditCampaigns),
+        ),
+        "CampaignPatch",
+    ),
+    body(
+        op(
+            "POST",
+            "/accounts/{account_id}/children",
+            "createChildAccount",
+            "Create a child account under the account",
+            Some(P::AccountCreateChildAccounts),
+        ),
+        "NewAccount",
+    ),
+    list(op(
+        "GET",
+        "/accounts/{account_id}/content",
+        "listContent",
+        "The account's posts and photos",
+        Some(P::AccountViewContent),
+    )),
+    body(
+        op(
+            "POST",
+            "/accounts/{account_id}/content",
+            "createContent",
+            "Add a post or a photo",
+            Some(P::AccountCreateContent),
+        ),
+        "NewContent",
+    ),
+    list(op(
+        "GET",
+        "/accounts/{account_id}/feeds",
+        "listFeeds",
+        "The account's data feeds",
+        Some(P::AccountViewFeeds),
+    )),
+    body(
+        op(
+            "POST",
+            "/accounts/{account_id}/feeds",
+            "createFeed",
+            "Add a data feed",
+            Some(P::AccountCreateFeeds),
+        ),
+        "NewFeed",
+    ),
+    window(op(
+        "GET",
+        "/accounts/{account_id}/analytics",
+        "getAnalytics",
+        "Campaign performance by day, with totals",
+        Some(P::AccountViewAnalytics),
+    )),
+    list(op(
+        "GET",
+        "/accounts/{account_id}/default-creatives",
+        "listDefaultCreatives",
+        "The account's default creatives",
+        Some(P::AccountViewDefaultCreative),
+    )),
+    op(
+        "GET",
+        "/agencies/{agency_id}",
+        "getAgency",
+        "An agency the app is installed on",
+        Some(P::AgencyView),
+    ),
+    list(op(
+        "GET",
+        "/agencies/{agency_id}/accounts",
+        "listAgencyAccounts",
+        "The accounts the agency owns",
+        Some(P::AgencyViewAccounts),
+    )),
+    body(
+        op(
+            "POST",
+            "/agencies/{agency_id}/accounts",
+            "createAgencyAccount",
+            "Create an account owned by the agency",
+            Some(P::AgencyCreateAccounts),
+        ),
+        "NewAccount",
+    ),
+    body(
+        op(
+            "PATCH",
+            "/agencies/{agency_id}/accounts/{account_id}",
+            "renameAgencyAccount",
+            "Rename an account the agency owns",
+            Some(P::AgencyUpdateDeleteAllAgencyAccounts),
+        ),
+        "NewAccount",
+    ),
+    list(op(
+        "GET",
+        "/agencies/{agency_id}/boards",
+        "listBoards",
+        "The agency's boards (screens)",
+        Some(P::AgencyViewBoards),
+    )),
+    body(
+        op(
+            "PATCH",
+            "/agencies/{agency_id}/boards/{board_id}",
+            "updateBoard",
+            "Change a board's name or location",
+            Some(P::AgencyCanEditBoards),
+        ),
+        "BoardPatch",
+    ),
+    body(
+        op(
+            "PUT",
+            "/agencies/{agency_id}/boards/{board_id}/image",
+            "setBoardImage",
+            "Set the image a board shows between campaigns",
+            Some(P::AgencyCanSetBoardImages),
+        ),
+        "BoardImage",
+    ),
+    list(op(
+        "GET",
+        "/agencies/{agency_id}/campaigns",
+        "listAgencyCampaigns",
+        "Campaigns placed on the agency's boards, with their approvals",
+        Some(P::AgencyViewCampaigns),
+    )),
+    body(
+        op(
+            "POST",
+            "/agencies/{agency_id}/campaigns",
+            "createAgencyCampaign",
+            "Create a campaign for an agency account and place it on boards",
+            Some(P::AgencyCreateCampaigns),
+        ),
+        "NewAgencyCampaign",
+    ),
+    body(
+        op(
+            "POST",
+            "/agencies/{agency_id}/ad-approvals",
+            "decideAd",
+            "Approve or reject a campaign on a board",
+            Some(P::AgencyCanApproveAds),
+        ),
+        "AdDecision",
+    ),
+    op(
+        "POST",
+        "/agencies/{agency_id}/campaign-pulls",
+        "pullCampaigns",
+        "What every board plays now",
+        Some(P::AgencyPullCampaigns),
+    ),
+    body(
+        op(
+            "POST",
+            "/agencies/{agency_id}/stats",
+            "publishStats",
+            "Publish a board's figures for a day",
+            Some(P::AgencyPublishAnalytics),
+        ),
+        "StatsReport",
+    ),
+    window(op(
+        "GET",
+        "/agencies/{agency_id}/stats",
+        "getAgencyStats",
+        "Published board figures by day",
+        Some(P::AgencyViewAnalytics),
+    )),
+    list(op(
+        "GET",
+        "/agencies/{agency_id}/lightning-devices",
+        "listLightningDevices",
+        "The agency's lightning devices",
+        Some(P::AgencyViewLightningDevices),
+    )),
+    op(
+        "GET",
+        "/jobs/{job_id}/credential",
+        "getJobCredential",
+        "A running job's credential, for its runner",
+        Some(P::AccountViewFeeds),
+    ),
+    body(
+        op(
+            "POST",
+            "/jobs/{job_id}/status",
+            "reportJobStatus",
+            "A runner reports its job's status",
+            Some(P::AccountCreateFeeds),
+        ),
+        "StatusReport",
+    ),
 ];
 
 /// The README's table: each permission, in catalog order, with the operations it guards.
@@ -116,7 +323,8 @@ mod tests {
 
     #[test]
     fn every_permission_guards_an_operation() {
-        let guarded: BTreeSet<Permission> = OPERATIONS.iter().filter_map(|o| o.permission).collect();
+        let guarded: BTreeSet<Permission> =
+            OPERATIONS.iter().filter_map(|o| o.permission).collect();
         let all: BTreeSet<Permission> = Permission::ALL.iter().copied().collect();
         assert_eq!(guarded, all);
         assert_eq!(all.len(), 25);
@@ -125,7 +333,8 @@ mod tests {
     #[test]
     fn operations_are_unique() {
         let ids: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.id).collect();
-        let routes: BTreeSet<(&str, &str)> = OPERATIONS.iter().map(|o| (o.method, o.path)).collect();
+        let routes: BTreeSet<(&str, &str)> =
+            OPERATIONS.iter().map(|o| (o.method, o.path)).collect();
         assert_eq!(ids.len(), OPERATIONS.len());
         assert_eq!(routes.len(), OPERATIONS.len());
     }

@@ -34,7 +34,11 @@ impl BoardPatch {
                 "name at least one of name or location",
             ));
         }
-        let name = self.name.as_deref().map(|n| check_name("name", n)).transpose()?;
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| check_name("name", n))
+            .transpose()?;
         let location = match self.location.as_deref().map(str::trim) {
             Some(l) if l.chars().count() > LOCATION_MAX_CHARS => {
                 return Err(Problem::invalid(
@@ -237,7 +241,11 @@ pub struct BoardPlaylist {
 
 /// A campaign pull (`agency.pullCampaigns`): for every board, the approved campaigns that play
 /// `today`. Every board gets an entry, an empty one falling back to its default image.
-pub fn playlist(boards: &[String], placements: &[Placement], today: NaiveDate) -> Vec<BoardPlaylist> {
+pub fn playlist(
+    boards: &[String],
+    placements: &[Placement],
+    today: NaiveDate,
+) -> Vec<BoardPlaylist> {
     let mut by_board: BTreeMap<&str, Vec<String>> =
         boards.iter().map(|b| (b.as_str(), Vec::new())).collect();
     for p in placements {
@@ -274,7 +282,12 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn placement(board: &str, campaign: &str, approval: Approval, status: CampaignStatus) -> Placement {
+    fn placement(
+        board: &str,
+        campaign: &str,
+        approval: Approval,
+        status: CampaignStatus,
+    ) -> Placement {
         Placement {
             board_id: board.into(),
             campaign_id: campaign.into(),
@@ -336,7 +349,10 @@ mod tests {
         assert_eq!(r.check(today).unwrap_err().field.as_deref(), Some("day"));
         r.day = today;
         r.impressions = -1;
-        assert_eq!(r.check(today).unwrap_err().field.as_deref(), Some("impressions"));
+        assert_eq!(
+            r.check(today).unwrap_err().field.as_deref(),
+            Some("impressions")
+        );
     }
 
     #[test]
@@ -355,12 +371,18 @@ mod tests {
             board_ids: vec![],
             ..c
         };
-        assert_eq!(none.check().unwrap_err().field.as_deref(), Some("board_ids"));
+        assert_eq!(
+            none.check().unwrap_err().field.as_deref(),
+            Some("board_ids")
+        );
     }
 
     #[test]
     fn a_board_patch_needs_a_field() {
-        assert_eq!(BoardPatch::default().check().unwrap_err().code, "empty_patch");
+        assert_eq!(
+            BoardPatch::default().check().unwrap_err().code,
+            "empty_patch"
+        );
         let p = BoardPatch {
             name: None,
             location: Some("x".repeat(201)),

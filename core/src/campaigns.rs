@@ -163,7 +163,9 @@ impl CampaignPatch {
             status: self.status.unwrap_or(current.status),
             starts_on: self.starts_on.unwrap_or(current.starts_on),
             ends_on: self.ends_on.unwrap_or(current.ends_on),
-            daily_budget_cents: self.daily_budget_cents.unwrap_or(current.daily_budget_cents),
+            daily_budget_cents: self
+                .daily_budget_cents
+                .unwrap_or(current.daily_budget_cents),
         };
         next.check_rules()?;
         Ok(next)
@@ -530,7 +532,10 @@ mod tests {
             format: FeedFormat::Csv,
             refresh_minutes: Some(5),
         };
-        assert_eq!(feed.check().unwrap_err().field.as_deref(), Some("refresh_minutes"));
+        assert_eq!(
+            feed.check().unwrap_err().field.as_deref(),
+            Some("refresh_minutes")
+        );
         let hourly = NewFeed {
             refresh_minutes: None,
             ..feed
@@ -546,11 +551,16 @@ mod tests {
             (date("2026-10-26"), today)
         );
         assert_eq!(
-            check_window(Some(today), Some(date("2026-01-01")), today).unwrap_err().field.as_deref(),
+            check_window(Some(today), Some(date("2026-01-01")), today)
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("to")
         );
         assert_eq!(
-            check_window(Some(date("2024-01-01")), None, today).unwrap_err().code,
+            check_window(Some(date("2024-01-01")), None, today)
+                .unwrap_err()
+                .code,
             "window_too_long"
         );
     }
@@ -558,8 +568,16 @@ mod tests {
     #[test]
     fn totals_sum_and_rate_in_integers() {
         let t = totals(&[
-            DailyFigures { impressions: 3_000, clicks: 30, spend_cents: 100 },
-            DailyFigures { impressions: 1_000, clicks: 20, spend_cents: 50 },
+            DailyFigures {
+                impressions: 3_000,
+                clicks: 30,
+                spend_cents: 100,
+            },
+            DailyFigures {
+                impressions: 1_000,
+                clicks: 20,
+                spend_cents: 50,
+            },
         ]);
         assert_eq!(t.ctr_basis_points, 125);
         assert_eq!(t.spend_cents, 150);

@@ -77,6 +77,24 @@ test('a developer creates an app from a preset, makes a token, an administrator 
   const account = await page.request.get(`/api/v1/accounts/${acme}`, { headers: { Authorization: `Bearer ${token}:${secret}` } });
   expect(account.status()).toBe(200);
   expect((await account.json()).name).toBe('Acme Retail');
+  // The installed bot reads real records: the demo's 30 days of campaign figures and campaigns.
+  const analytics = await page.request.get(`/api/v1/accounts/${acme}/analytics`, { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(analytics.status()).toBe(200);
+  const figures = await analytics.json();
+  expect(figures.days.length).toBe(30);
+  expect(figures.totals.impressions).toBeGreaterThan(0);
+  const campaigns = await page.request.get(`/api/v1/accounts/${acme}/campaigns?limit=2`, { headers: { Authorization: `Bearer ${token}:${secret}` } });
+  expect(campaigns.status()).toBe(200);
+  const listed = await campaigns.json();
+  expect(listed.items.length).toBe(2);
+  expect(listed.next).not.toBeNull();
+  // Not granted: a 403 that names the permission.
+  const feedsDenied = await page.request.post(`/api/v1/accounts/${acme}/feeds`, {
+    headers: { Authorization: `Bearer ${token}:${secret}` },
+    data: { name: 'Prices', url: 'https://data.acme.example/prices.json', format: 'json' },
+  });
+  expect(feedsDenied.status()).toBe(403);
+  expect((await feedsDenied.json()).error.missing_permission).toBe('account.createFeeds');
 
   await page.goto('/apps');
   await waitForHydration(page);

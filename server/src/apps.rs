@@ -17,8 +17,8 @@ use portcullis_app::services::{Apps, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
 use portcullis_core::apps::{consent_list, pending_approval, Install, Permission, Target};
-use portcullis_core::ids::{AppId, TokenId};
 use portcullis_core::ids::{AgencyId, InstallId};
+use portcullis_core::ids::{AppId, TokenId};
 use portcullis_core::people::{check_description, check_name};
 use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
@@ -348,16 +348,26 @@ impl Apps for Services {
             return Err(Problem::new(
                 ProblemKind::Conflict,
                 "already_installed",
-                format!("{} is already installed on {}", consent.app_name, consent.target_name),
+                format!(
+                    "{} is already installed on {}",
+                    consent.app_name, consent.target_name
+                ),
             ));
         }
         let (target, _) = self.install_target(caller, agency).await?;
         let id = new_id(InstallId::from_bytes);
         let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        installs::insert(&mut tx, &id, &app, &target, &caller.viewer.user_id, Utc::now())
-            .await
-            .map_err(problem)?;
+        installs::insert(
+            &mut tx,
+            &id,
+            &app,
+            &target,
+            &caller.viewer.user_id,
+            Utc::now(),
+        )
+        .await
+        .map_err(problem)?;
         installs::grant(&mut tx, &id, &granted)
             .await
             .map_err(problem)?;
@@ -366,7 +376,14 @@ impl Apps for Services {
             granted_name(&consent.app_name, &granted),
             consent.target_name
         );
-        record(&mut tx, caller, &meta, "install/create", (id.as_str(), &name)).await?;
+        record(
+            &mut tx,
+            caller,
+            &meta,
+            "install/create",
+            (id.as_str(), &name),
+        )
+        .await?;
         tx.commit().await.map_err(problem)?;
         Ok(id)
     }

@@ -10,14 +10,26 @@ use chrono::{DateTime, Duration, Utc};
 use portcullis_core::boards::Approval;
 use portcullis_core::campaigns::{CampaignSettings, CampaignStatus, ContentKind, DailyFigures};
 use portcullis_core::campaigns::{FeedFormat, NewContent, NewFeed};
-use portcullis_core::ids::{AgencyId, BoardId, CampaignId, ContentId, CreativeId, DeviceId, FeedId};
 use portcullis_core::ids::TenantId;
+use portcullis_core::ids::{
+    AgencyId, BoardId, CampaignId, ContentId, CreativeId, DeviceId, FeedId,
+};
 use sqlx::AnyConnection;
 
 const BOARDS: &[(&str, &str, i64, i64)] = &[
     ("Times Square North", "1560 Broadway, New York", 1920, 1080),
-    ("Union Station Concourse", "50 Massachusetts Ave NE, Washington", 1080, 1920),
-    ("I-405 Sepulveda Pass", "Northbound, mile 63, Los Angeles", 1400, 400),
+    (
+        "Union Station Concourse",
+        "50 Massachusetts Ave NE, Washington",
+        1080,
+        1920,
+    ),
+    (
+        "I-405 Sepulveda Pass",
+        "Northbound, mile 63, Los Angeles",
+        1400,
+        400,
+    ),
     ("Navy Pier Gateway", "600 E Grand Ave, Chicago", 1920, 1080),
 ];
 
@@ -36,7 +48,8 @@ pub async fn seed(
             location: (*location).to_owned(),
             width: *width,
             height: *height,
-            image_url: (i % 2 == 0).then(|| format!("https://cdn.orbit.example/boards/{}.png", i + 1)),
+            image_url: (i % 2 == 0)
+                .then(|| format!("https://cdn.orbit.example/boards/{}.png", i + 1)),
             updated_at: now,
         };
         boards::insert_board(conn, agency, &board).await?;
@@ -53,9 +66,24 @@ pub async fn seed(
 
     let today = now.date_naive();
     let plans = [
-        ("Holiday Sale 2026", CampaignStatus::Active, Approval::Approved, 5_000_i64),
-        ("New Store Openings", CampaignStatus::Active, Approval::Pending, 2_500),
-        ("Summer Clearance", CampaignStatus::Ended, Approval::Approved, 1_500),
+        (
+            "Holiday Sale 2026",
+            CampaignStatus::Active,
+            Approval::Approved,
+            5_000_i64,
+        ),
+        (
+            "New Store Openings",
+            CampaignStatus::Active,
+            Approval::Pending,
+            2_500,
+        ),
+        (
+            "Summer Clearance",
+            CampaignStatus::Ended,
+            Approval::Approved,
+            1_500,
+        ),
     ];
     let mut first_campaign = None;
     for (n, (name, status, approval, budget)) in plans.iter().enumerate() {
@@ -78,7 +106,10 @@ pub async fn seed(
             for d in 0..30i64 {
                 // A weekly rhythm (weekends busier), different per campaign.
                 let weekday = (d + n as i64) % 7;
-                let impressions = 8_000 + 1_500 * (n as i64 + 1) + if weekday >= 5 { 4_000 } else { 0 } + 137 * ((d * 7) % 11);
+                let impressions = 8_000
+                    + 1_500 * (n as i64 + 1)
+                    + if weekday >= 5 { 4_000 } else { 0 }
+                    + 137 * ((d * 7) % 11);
                 let figures = DailyFigures {
                     impressions,
                     clicks: impressions / (60 + 15 * n as i64),
@@ -107,7 +138,14 @@ pub async fn seed(
         },
     ];
     for c in &content {
-        campaigns::insert_content(conn, acme, &new_id(ContentId::from_bytes).to_string(), c, now).await?;
+        campaigns::insert_content(
+            conn,
+            acme,
+            &new_id(ContentId::from_bytes).to_string(),
+            c,
+            now,
+        )
+        .await?;
     }
     let feed = NewFeed {
         name: "Store locations".into(),
@@ -115,8 +153,18 @@ pub async fn seed(
         format: FeedFormat::Csv,
         refresh_minutes: Some(60),
     };
-    campaigns::insert_feed(conn, acme, &new_id(FeedId::from_bytes).to_string(), &feed, now).await?;
-    for (name, width, height) in [("Acme logo, landscape", 1920, 1080), ("Acme logo, portrait", 1080, 1920)] {
+    campaigns::insert_feed(
+        conn,
+        acme,
+        &new_id(FeedId::from_bytes).to_string(),
+        &feed,
+        now,
+    )
+    .await?;
+    for (name, width, height) in [
+        ("Acme logo, landscape", 1920, 1080),
+        ("Acme logo, portrait", 1080, 1920),
+    ] {
         let creative = Creative {
             id: new_id(CreativeId::from_bytes).to_string(),
             name: name.to_owned(),

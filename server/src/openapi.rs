@@ -17,7 +17,9 @@ use utoipa::openapi::{RefOr, Required, ResponseBuilder, Schema};
 fn answer(id: &str) -> Option<&'static str> {
     Some(match id {
         "getAccount" | "renameAgencyAccount" => "AccountView",
-        "listCampaigns" | "createCampaign" | "updateCampaign" | "createAgencyCampaign" => "Campaign",
+        "listCampaigns" | "createCampaign" | "updateCampaign" | "createAgencyCampaign" => {
+            "Campaign"
+        }
         "createChildAccount" => "CreatedAccount",
         "listContent" | "createContent" => "Content",
         "listFeeds" | "createFeed" => "Feed",
@@ -49,8 +51,13 @@ fn page_of(name: &str) -> RefOr<Schema> {
             .property(
                 "next",
                 ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
-                    .description(Some("the cursor of the next page, as `after`; null on the last page")),
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::String,
+                        Type::Null,
+                    ]))
+                    .description(Some(
+                        "the cursor of the next page, as `after`; null on the last page",
+                    )),
             )
             .required("next")
             .build(),
@@ -98,7 +105,10 @@ fn operation(o: &Operation) -> utoipa::openapi::path::Operation {
     }
     if o.window {
         b = b
-            .parameter(query("from", "first day, YYYY-MM-DD (default: 29 days before `to`)"))
+            .parameter(query(
+                "from",
+                "first day, YYYY-MM-DD (default: 29 days before `to`)",
+            ))
             .parameter(query("to", "last day, YYYY-MM-DD (default: today, UTC)"));
     }
     if let Some(body) = o.body {
@@ -109,14 +119,22 @@ fn operation(o: &Operation) -> utoipa::openapi::path::Operation {
                 .build(),
         ));
     }
-    let success = if o.method == "POST" && o.id != "decideAd" && o.id != "publishStats" && o.id != "reportJobStatus" {
+    let success = if o.method == "POST"
+        && o.id != "decideAd"
+        && o.id != "publishStats"
+        && o.id != "reportJobStatus"
+    {
         "201"
     } else {
         "200"
     };
     let mut ok = ResponseBuilder::new().description("success");
     if let Some(name) = answer(o.id) {
-        let schema = if o.list { page_of(name) } else { schema_ref(name) };
+        let schema = if o.list {
+            page_of(name)
+        } else {
+            schema_ref(name)
+        };
         ok = ok.content("application/json", json(schema));
     }
     b = b.response(success, ok.build());
@@ -134,7 +152,10 @@ fn operation(o: &Operation) -> utoipa::openapi::path::Operation {
             .security(SecurityRequirement::new("botToken", Vec::<String>::new()));
     }
     if o.permission.is_some() {
-        b = b.response("403", error("the install does not grant the permission (named in missing_permission)"));
+        b = b.response(
+            "403",
+            error("the install does not grant the permission (named in missing_permission)"),
+        );
     }
     if o.body.is_some() || o.list || o.window {
         b = b.response("422", error("a field breaks a rule (named in field)"));
@@ -156,8 +177,10 @@ fn method(m: &str) -> HttpMethod {
 fn error_schema() -> Schema {
     let text = || ObjectBuilder::new().schema_type(Type::String);
     let nullable = || {
-        ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+        ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Null,
+        ]))
     };
     Schema::Object(
         ObjectBuilder::new()
@@ -180,7 +203,11 @@ fn error_schema() -> Schema {
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
     for o in OPERATIONS {
-        paths.add_path_operation(format!("/api/v1{}", o.path), vec![method(o.method)], operation(o));
+        paths.add_path_operation(
+            format!("/api/v1{}", o.path),
+            vec![method(o.method)],
+            operation(o),
+        );
     }
     let components = ComponentsBuilder::new()
         .security_scheme(

@@ -55,7 +55,9 @@ pub(crate) async fn list_campaigns(
     call: BotCall,
 ) -> Result<Json<Page<Campaign>>, ApiError> {
     let tenant = call.account(&account, P::AccountViewCampaigns)?;
-    Ok(Json(store::campaigns(&state.services.db.pool, &tenant, &q.check()?).await?))
+    Ok(Json(
+        store::campaigns(&state.services.db.pool, &tenant, &q.check()?).await?,
+    ))
 }
 
 pub(crate) async fn create_campaign(
@@ -70,8 +72,13 @@ pub(crate) async fn create_campaign(
     let now = Utc::now();
     let mut tx = state.services.db.pool.begin().await?;
     store::insert_campaign(&mut tx, &tenant, &id, &settings, now).await?;
-    call.record(&mut tx, Some(&tenant), "campaign/create", (&id, &settings.name))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&tenant),
+        "campaign/create",
+        (&id, &settings.name),
+    )
+    .await?;
     let created = store::campaign(&mut tx, &tenant, &id)
         .await?
         .ok_or_else(|| ApiError(Problem::internal()))?;
@@ -100,8 +107,13 @@ pub(crate) async fn update_campaign(
         .ok_or_else(|| ApiError(Problem::not_found("campaign")))?;
     let next = patch.apply(&current.settings())?;
     store::update_campaign(&mut tx, &tenant, &campaign, &next, Utc::now()).await?;
-    call.record(&mut tx, Some(&tenant), "campaign/update", (&campaign, &next.name))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&tenant),
+        "campaign/update",
+        (&campaign, &next.name),
+    )
+    .await?;
     let updated = store::campaign(&mut tx, &tenant, &campaign)
         .await?
         .ok_or_else(|| ApiError(Problem::internal()))?;
@@ -133,8 +145,13 @@ pub(crate) async fn create_child(
     let mut tx = pool.begin().await?;
     let child = crate::rest_agencies::new_account(&mut tx, &call, &name, agency.as_ref()).await?;
     crate::store::boards::set_parent(&mut tx, &child, &parent).await?;
-    call.record(&mut tx, Some(&parent), "account/create_child", (child.as_str(), &name))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&parent),
+        "account/create_child",
+        (child.as_str(), &name),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -154,7 +171,9 @@ pub(crate) async fn list_content(
     call: BotCall,
 ) -> Result<Json<Page<Content>>, ApiError> {
     let tenant = call.account(&account, P::AccountViewContent)?;
-    Ok(Json(store::content(&state.services.db.pool, &tenant, &q.check()?).await?))
+    Ok(Json(
+        store::content(&state.services.db.pool, &tenant, &q.check()?).await?,
+    ))
 }
 
 pub(crate) async fn create_content(
@@ -179,8 +198,13 @@ pub(crate) async fn create_content(
             )));
         }
     }
-    call.record(&mut tx, Some(&tenant), "content/create", (&id, &content.title))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&tenant),
+        "content/create",
+        (&id, &content.title),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -203,7 +227,9 @@ pub(crate) async fn list_feeds(
     call: BotCall,
 ) -> Result<Json<Page<Feed>>, ApiError> {
     let tenant = call.account(&account, P::AccountViewFeeds)?;
-    Ok(Json(store::feeds(&state.services.db.pool, &tenant, &q.check()?).await?))
+    Ok(Json(
+        store::feeds(&state.services.db.pool, &tenant, &q.check()?).await?,
+    ))
 }
 
 pub(crate) async fn create_feed(
@@ -285,5 +311,7 @@ pub(crate) async fn list_creatives(
     call: BotCall,
 ) -> Result<Json<Page<Creative>>, ApiError> {
     let tenant = call.account(&account, P::AccountViewDefaultCreative)?;
-    Ok(Json(store::creatives(&state.services.db.pool, &tenant, &q.check()?).await?))
+    Ok(Json(
+        store::creatives(&state.services.db.pool, &tenant, &q.check()?).await?,
+    ))
 }

@@ -6,7 +6,9 @@
 
 use crate::rest::{ApiError, ApiState};
 use crate::rest_call::{body, fresh, BotCall, ListQuery, WindowQuery, Q};
-use crate::store::boards::{self as store, Account, Agency, AgencyCampaign, Board, BoardDay, Device};
+use crate::store::boards::{
+    self as store, Account, Agency, AgencyCampaign, Board, BoardDay, Device,
+};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -68,7 +70,9 @@ pub(crate) async fn list_accounts(
     call: BotCall,
 ) -> Result<Json<Page<Account>>, ApiError> {
     let agency = call.agency(&agency, P::AgencyViewAccounts)?;
-    Ok(Json(store::accounts(&state.services.db.pool, &agency, &q.check()?).await?))
+    Ok(Json(
+        store::accounts(&state.services.db.pool, &agency, &q.check()?).await?,
+    ))
 }
 
 pub(crate) async fn create_account(
@@ -81,8 +85,13 @@ pub(crate) async fn create_account(
     let name = body::<NewAccount>(&bytes)?.check()?;
     let mut tx = state.services.db.pool.begin().await?;
     let tenant = new_account(&mut tx, &call, &name, Some(&agency)).await?;
-    call.record(&mut tx, Some(&tenant), "account/create", (tenant.as_str(), &name))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&tenant),
+        "account/create",
+        (tenant.as_str(), &name),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -127,7 +136,9 @@ pub(crate) async fn list_boards(
     call: BotCall,
 ) -> Result<Json<Page<Board>>, ApiError> {
     let agency = call.agency(&agency, P::AgencyViewBoards)?;
-    Ok(Json(store::boards(&state.services.db.pool, &agency, &q.check()?).await?))
+    Ok(Json(
+        store::boards(&state.services.db.pool, &agency, &q.check()?).await?,
+    ))
 }
 
 /// Changes a board with `change` inside one transaction and records it as `event_type`.
@@ -244,8 +255,13 @@ pub(crate) async fn create_campaign(
     for board in &boards {
         store::place(&mut tx, &agency, board, &id, now).await?;
     }
-    call.record(&mut tx, Some(&tenant), "campaign/create", (&id, &settings.name))
-        .await?;
+    call.record(
+        &mut tx,
+        Some(&tenant),
+        "campaign/create",
+        (&id, &settings.name),
+    )
+    .await?;
     let created = crate::store::campaigns::campaign(&mut tx, &tenant, &id)
         .await?
         .ok_or_else(|| ApiError(Problem::internal()))?;
@@ -273,21 +289,38 @@ pub(crate) async fn decide_ad(
     let (approval, note) = decision.check()?;
     let now = Utc::now();
     let mut tx = state.services.db.pool.begin().await?;
-    if !store::review(&mut tx, &agency, &decision.board_id, &decision.campaign_id, approval, &note, now).await? {
+    if !store::review(
+        &mut tx,
+        &agency,
+        &decision.board_id,
+        &decision.campaign_id,
+        approval,
+        &note,
+        now,
+    )
+    .await?
+    {
         return Err(ApiError(Problem::not_found("placement")));
     }
     let status = sqlx::query_scalar::<_, String>("SELECT status FROM campaigns WHERE id = $1")
         .bind(decision.campaign_id.clone())
         .fetch_one(&mut *tx)
         .await?;
-    if portcullis_core::campaigns::CampaignStatus::from_code(&status).is_some_and(|s| !reviewable(s)) {
+    if portcullis_core::campaigns::CampaignStatus::from_code(&status)
+        .is_some_and(|s| !reviewable(s))
+    {
         return Err(ApiError(Problem::new(
             ProblemKind::Conflict,
             "campaign_ended",
             "the campaign has ended; its approvals stay as they were decided",
         )));
     }
-    let object = format!("{} on {}: {}", decision.campaign_id, decision.board_id, approval.code());
+    let object = format!(
+        "{} on {}: {}",
+        decision.campaign_id,
+        decision.board_id,
+        approval.code()
+    );
     call.record(&mut tx, None, "ad/review", (&decision.campaign_id, &object))
         .await?;
     tx.commit().await?;
@@ -316,7 +349,16 @@ pub(crate) async fn pull_campaigns(
     let id = fresh(PullId::from_bytes);
     let mut tx = state.services.db.pool.begin().await?;
     // The pull's own row first: it takes the write lock before the reads (SQLite).
-    store::insert_pull(&mut tx, &agency, &id, 0, 0, &call.bot.token.id.to_string(), now).await?;
+    store::insert_pull(
+        &mut tx,
+        &agency,
+        &id,
+        0,
+        0,
+        &call.bot.token.id.to_string(),
+        now,
+    )
+    .await?;
     let (boards, placements) = store::pull_inputs(&mut tx, &agency).await?;
     let lists = playlist(&boards, &placements, now.date_naive());
     let placed: usize = lists.iter().map(|b| b.campaign_ids.len()).sum();
@@ -327,7 +369,8 @@ pub(crate) async fn pull_campaigns(
         .execute(&mut *tx)
         .await?;
     let name = format!("{} boards, {placed} placements", lists.len());
-    call.record(&mut tx, None, "campaign/pull", (&id, &name)).await?;
+    call.record(&mut tx, None, "campaign/pull", (&id, &name))
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Pull { id, boards: lists })))
 }
@@ -344,7 +387,10 @@ pub(crate) async fn publish_stats(
     report.check(now.date_naive())?;
     let pool = &state.services.db.pool;
     let mut conn = pool.acquire().await?;
-    if store::board(&mut conn, &agency, &report.board_id).await?.is_none() {
+    if store::board(&mut conn, &agency, &report.board_id)
+        .await?
+        .is_none()
+    {
         return Err(ApiError(Problem::invalid(
             "board_id",
             "unknown_board",
@@ -353,7 +399,16 @@ pub(crate) async fn publish_stats(
     }
     drop(conn);
     let mut tx = pool.begin().await?;
-    store::put_board_day(&mut tx, &agency, &report.board_id, report.day, report.plays, report.impressions, now).await?;
+    store::put_board_day(
+        &mut tx,
+        &agency,
+        &report.board_id,
+        report.day,
+        report.plays,
+        report.impressions,
+        now,
+    )
+    .await?;
     let name = format!("{} on {}", report.board_id, report.day);
     call.record(&mut tx, None, "stats/publish", (&report.board_id, &name))
         .await?;
@@ -401,5 +456,7 @@ pub(crate) async fn list_devices(
     call: BotCall,
 ) -> Result<Json<Page<Device>>, ApiError> {
     let agency = call.agency(&agency, P::AgencyViewLightningDevices)?;
-    Ok(Json(store::devices(&state.services.db.pool, &agency, &q.check()?).await?))
+    Ok(Json(
+        store::devices(&state.services.db.pool, &agency, &q.check()?).await?,
+    ))
 }

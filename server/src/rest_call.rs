@@ -192,7 +192,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
                 ApiError(Problem::invalid(
                     "query",
                     "invalid_query",
-                    format!("the query string does not fit this operation: {}", e.body_text()),
+                    format!(
+                        "the query string does not fit this operation: {}",
+                        e.body_text()
+                    ),
                 ))
             })
     }

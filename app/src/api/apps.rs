@@ -65,7 +65,9 @@ pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
 }
 
 /// An optional agency id from a form or query (empty means the current tenant).
-fn agency_of(agency_id: Option<String>) -> Result<Option<portcullis_core::ids::AgencyId>, AppError> {
+fn agency_of(
+    agency_id: Option<String>,
+) -> Result<Option<portcullis_core::ids::AgencyId>, AppError> {
     agency_id
         .filter(|a| !a.is_empty())
         .map(|a| parse_id("agency_id", &a, portcullis_core::ids::AgencyId::parse))

@@ -55,8 +55,13 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn accounts(pool: &AnyPool, agency: &AgencyId, at: &PageAt) -> Result<Page<Account>, sqlx::Error> {
-    let select = "SELECT id, name, agency_id, parent_id, created_at FROM tenants WHERE agency_id = $1";
+pub async fn accounts(
+    pool: &AnyPool,
+    agency: &AgencyId,
+    at: &PageAt,
+) -> Result<Page<Account>, sqlx::Error> {
+    let select =
+        "SELECT id, name, agency_id, parent_id, created_at FROM tenants WHERE agency_id = $1";
     page(pool, select, "id", agency.as_str(), at, |r| {
         Ok(Account {
             id: r.try_get("id")?,
@@ -70,13 +75,19 @@ pub async fn accounts(pool: &AnyPool, agency: &AgencyId, at: &PageAt) -> Result<
 }
 
 /// Whether `agency` owns `tenant`.
-pub async fn owns(conn: &mut AnyConnection, agency: &AgencyId, tenant: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("SELECT 1 FROM tenants WHERE agency_id = $1 AND id = $2")
-        .bind(agency.as_str())
-        .bind(tenant)
-        .fetch_optional(conn)
-        .await?
-        .is_some())
+pub async fn owns(
+    conn: &mut AnyConnection,
+    agency: &AgencyId,
+    tenant: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 FROM tenants WHERE agency_id = $1 AND id = $2")
+            .bind(agency.as_str())
+            .bind(tenant)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Renames a tenant the agency owns; false when it owns no such tenant.
@@ -86,18 +97,24 @@ pub async fn rename_account(
     tenant: &str,
     name: &str,
 ) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("UPDATE tenants SET name = $3 WHERE agency_id = $1 AND id = $2")
-        .bind(agency.as_str())
-        .bind(tenant)
-        .bind(name)
-        .execute(conn)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(
+        sqlx::query("UPDATE tenants SET name = $3 WHERE agency_id = $1 AND id = $2")
+            .bind(agency.as_str())
+            .bind(tenant)
+            .bind(name)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }
 
 /// Makes `child` a child account of `parent`.
-pub async fn set_parent(conn: &mut AnyConnection, child: &TenantId, parent: &TenantId) -> Result<(), sqlx::Error> {
+pub async fn set_parent(
+    conn: &mut AnyConnection,
+    child: &TenantId,
+    parent: &TenantId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tenants SET parent_id = $2 WHERE id = $1")
         .bind(child.as_str())
         .bind(parent.as_str())
@@ -132,24 +149,38 @@ fn board_of(r: &sqlx::any::AnyRow) -> Result<Board, sqlx::Error> {
     })
 }
 
-pub async fn boards(pool: &AnyPool, agency: &AgencyId, at: &PageAt) -> Result<Page<Board>, sqlx::Error> {
+pub async fn boards(
+    pool: &AnyPool,
+    agency: &AgencyId,
+    at: &PageAt,
+) -> Result<Page<Board>, sqlx::Error> {
     let select = format!("SELECT {BOARD_COLUMNS} FROM boards WHERE agency_id = $1");
     page(pool, &select, "id", agency.as_str(), at, board_of).await
 }
 
-pub async fn board(conn: &mut AnyConnection, agency: &AgencyId, id: &str) -> Result<Option<Board>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {BOARD_COLUMNS} FROM boards WHERE agency_id = $1 AND id = $2"))
-        .bind(agency.as_str())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(board_of)
-        .transpose()
+pub async fn board(
+    conn: &mut AnyConnection,
+    agency: &AgencyId,
+    id: &str,
+) -> Result<Option<Board>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {BOARD_COLUMNS} FROM boards WHERE agency_id = $1 AND id = $2"
+    ))
+    .bind(agency.as_str())
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(board_of)
+    .transpose()
 }
 
 /// Stores a board (the demo's and tests'; boards are registered when a screen is installed).
-pub async fn insert_board(conn: &mut AnyConnection, agency: &AgencyId, b: &Board) -> Result<(), sqlx::Error> {
+pub async fn insert_board(
+    conn: &mut AnyConnection,
+    agency: &AgencyId,
+    b: &Board,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO boards (id, agency_id, name, location, width, height, image_url, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -167,7 +198,11 @@ pub async fn insert_board(conn: &mut AnyConnection, agency: &AgencyId, b: &Board
 }
 
 /// Writes a board's name, location and image as given.
-pub async fn update_board(conn: &mut AnyConnection, agency: &AgencyId, b: &Board) -> Result<(), sqlx::Error> {
+pub async fn update_board(
+    conn: &mut AnyConnection,
+    agency: &AgencyId,
+    b: &Board,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE boards SET name = $3, location = $4, image_url = $5, updated_at = $6 WHERE agency_id = $1 AND id = $2")
         .bind(agency.as_str())
         .bind(b.id.clone())
@@ -226,7 +261,10 @@ pub async fn agency_campaigns(
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        items.push(AgencyCampaign { campaign, placements });
+        items.push(AgencyCampaign {
+            campaign,
+            placements,
+        });
     }
     Ok(Page {
         items,
@@ -235,7 +273,8 @@ pub async fn agency_campaigns(
 }
 
 fn approval_of(code: String) -> Result<Approval, sqlx::Error> {
-    Approval::from_code(&code).ok_or_else(|| sqlx::Error::Decode(format!("unknown approval {code}").into()))
+    Approval::from_code(&code)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown approval {code}").into()))
 }
 
 /// Places a campaign on one of the agency's boards, pending review.
@@ -413,7 +452,11 @@ pub struct Device {
     pub last_seen_at: Option<DateTime<Utc>>,
 }
 
-pub async fn devices(pool: &AnyPool, agency: &AgencyId, at: &PageAt) -> Result<Page<Device>, sqlx::Error> {
+pub async fn devices(
+    pool: &AnyPool,
+    agency: &AgencyId,
+    at: &PageAt,
+) -> Result<Page<Device>, sqlx::Error> {
     let select = "SELECT id, board_id, serial, firmware, last_seen_at FROM lightning_devices WHERE agency_id = $1";
     page(pool, select, "id", agency.as_str(), at, |r| {
         Ok(Device {
@@ -421,14 +464,20 @@ pub async fn devices(pool: &AnyPool, agency: &AgencyId, at: &PageAt) -> Result<P
             board_id: r.try_get("board_id")?,
             serial: r.try_get("serial")?,
             firmware: r.try_get("firmware")?,
-            last_seen_at: r.try_get::<Option<i64>, _>("last_seen_at")?.map(from_millis),
+            last_seen_at: r
+                .try_get::<Option<i64>, _>("last_seen_at")?
+                .map(from_millis),
         })
     })
     .await
 }
 
 /// Registers a device (the demo's and tests'; devices register themselves when installed).
-pub async fn insert_device(conn: &mut AnyConnection, agency: &AgencyId, d: &Device) -> Result<(), sqlx::Error> {
+pub async fn insert_device(
+    conn: &mut AnyConnection,
+    agency: &AgencyId,
+    d: &Device,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO lightning_devices (id, agency_id, board_id, serial, firmware, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )

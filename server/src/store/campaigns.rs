@@ -50,14 +50,18 @@ fn decode<T>(found: Option<T>, what: &str) -> Result<T, sqlx::Error> {
     found.ok_or_else(|| sqlx::Error::Decode(format!("unknown stored {what}").into()))
 }
 
-const CAMPAIGN_COLUMNS: &str = "id, tenant_id, name, status, starts_on, ends_on, daily_budget_cents, created_at, updated_at";
+const CAMPAIGN_COLUMNS: &str =
+    "id, tenant_id, name, status, starts_on, ends_on, daily_budget_cents, created_at, updated_at";
 
 pub(crate) fn campaign_of(r: &AnyRow) -> Result<Campaign, sqlx::Error> {
     Ok(Campaign {
         id: r.try_get("id")?,
         account_id: r.try_get("tenant_id")?,
         name: r.try_get("name")?,
-        status: decode(CampaignStatus::from_code(&r.try_get::<String, _>("status")?), "status")?,
+        status: decode(
+            CampaignStatus::from_code(&r.try_get::<String, _>("status")?),
+            "status",
+        )?,
         starts_on: date_of(r, "starts_on")?,
         ends_on: date_of(r, "ends_on")?,
         daily_budget_cents: r.try_get("daily_budget_cents")?,
@@ -66,7 +70,11 @@ pub(crate) fn campaign_of(r: &AnyRow) -> Result<Campaign, sqlx::Error> {
     })
 }
 
-pub async fn campaigns(pool: &AnyPool, tenant: &TenantId, at: &PageAt) -> Result<Page<Campaign>, sqlx::Error> {
+pub async fn campaigns(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    at: &PageAt,
+) -> Result<Page<Campaign>, sqlx::Error> {
     let select = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE tenant_id = $1");
     page(pool, &select, "id", tenant.as_str(), at, campaign_of).await
 }
@@ -173,7 +181,8 @@ pub async fn days(
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, DailyFigures)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT day, SUM(impressions) AS impressions, SUM(clicks) AS clicks, SUM(spend_cents) AS spend_cents \
+        "SELECT day, CAST(SUM(impressions) AS BIGINT) AS impressions, CAST(SUM(clicks) AS BIGINT) AS clicks, \
+                CAST(SUM(spend_cents) AS BIGINT) AS spend_cents \
          FROM campaign_days WHERE tenant_id = $1 AND day >= $2 AND day <= $3 GROUP BY day ORDER BY day",
     )
     .bind(tenant.as_str())
@@ -207,12 +216,19 @@ pub struct Content {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn content(pool: &AnyPool, tenant: &TenantId, at: &PageAt) -> Result<Page<Content>, sqlx::Error> {
+pub async fn content(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    at: &PageAt,
+) -> Result<Page<Content>, sqlx::Error> {
     let select = "SELECT id, kind, title, body, media_url, campaign_id, created_at FROM content_items WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Content {
             id: r.try_get("id")?,
-            kind: decode(ContentKind::from_code(&r.try_get::<String, _>("kind")?), "kind")?,
+            kind: decode(
+                ContentKind::from_code(&r.try_get::<String, _>("kind")?),
+                "kind",
+            )?,
             title: r.try_get("title")?,
             body: r.try_get("body")?,
             media_url: r.try_get("media_url")?,
@@ -258,14 +274,21 @@ pub struct Feed {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn feeds(pool: &AnyPool, tenant: &TenantId, at: &PageAt) -> Result<Page<Feed>, sqlx::Error> {
+pub async fn feeds(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    at: &PageAt,
+) -> Result<Page<Feed>, sqlx::Error> {
     let select = "SELECT id, name, url, format, refresh_minutes, created_at FROM data_feeds WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Feed {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
             url: r.try_get("url")?,
-            format: decode(FeedFormat::from_code(&r.try_get::<String, _>("format")?), "format")?,
+            format: decode(
+                FeedFormat::from_code(&r.try_get::<String, _>("format")?),
+                "format",
+            )?,
             refresh_minutes: r.try_get("refresh_minutes")?,
             created_at: from_millis(r.try_get("created_at")?),
         })
@@ -306,7 +329,11 @@ pub struct Creative {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn creatives(pool: &AnyPool, tenant: &TenantId, at: &PageAt) -> Result<Page<Creative>, sqlx::Error> {
+pub async fn creatives(
+    pool: &AnyPool,
+    tenant: &TenantId,
+    at: &PageAt,
+) -> Result<Page<Creative>, sqlx::Error> {
     let select = "SELECT id, name, media_url, width, height, created_at FROM default_creatives WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Creative {

@@ -42,10 +42,7 @@ fn target_column(target: &Target) -> (&'static str, &str) {
 }
 
 /// The installs on a tenant or an agency, oldest first.
-pub async fn of_target(
-    pool: &AnyPool,
-    target: &Target,
-) -> Result<Vec<InstallRecord>, sqlx::Error> {
+pub async fn of_target(pool: &AnyPool, target: &Target) -> Result<Vec<InstallRecord>, sqlx::Error> {
     let (column, id) = target_column(target);
     let rows = sqlx::query(&format!(
         "SELECT i.id, i.app_id, a.name AS app_name, COALESCE(u.email, i.installed_by) AS installed_by, i.created_at \
@@ -196,7 +193,10 @@ pub async fn of_app(pool: &AnyPool, app: &AppId) -> Result<BotInstalls, sqlx::Er
         }
     }
     let mut agency_tenants = Vec::new();
-    if installs.iter().any(|i| matches!(i.target, Target::Agency(_))) {
+    if installs
+        .iter()
+        .any(|i| matches!(i.target, Target::Agency(_)))
+    {
         let rows = sqlx::query(
             "SELECT t.agency_id, t.id FROM tenants t JOIN installs i ON i.agency_id = t.agency_id WHERE i.app_id = $1",
         )

@@ -27,6 +27,7 @@ mod job_runners;
 mod mail;
 mod people;
 mod rest;
+mod rest_records;
 mod sessions;
 mod sign_in;
 mod sso;
