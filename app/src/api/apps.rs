@@ -65,6 +65,7 @@ pub async fn revoke_token(token_id: String) -> Result<(), AppError> {
 }
 
 /// An optional agency id from a form or query (empty means the current tenant).
+#[cfg(feature = "ssr")]
 fn agency_of(
     agency_id: Option<String>,
 ) -> Result<Option<portcullis_core::ids::AgencyId>, AppError> {
