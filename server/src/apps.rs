@@ -75,15 +75,22 @@ impl Services {
                 .find(|(a, _)| a == &agency)
                 .map(|(a, name)| (Target::Agency(a), name))
                 .ok_or_else(|| Problem::not_found("agency")),
-            None => {
-                let checked = self.require(caller, Action::ManageApps, None).await?;
-                let name = caller
-                    .viewer
-                    .current_tenant()
-                    .map(|t| t.name.clone())
-                    .unwrap_or_default();
-                Ok((Target::Tenant(checked.tenant().clone()), name))
-            }
+            None => match self.require(caller, Action::ManageApps, None).await {
+                Ok(checked) => {
+                    let name = caller
+                        .viewer
+                        .current_tenant()
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default();
+                    Ok((Target::Tenant(checked.tenant().clone()), name))
+                }
+                // Someone who administers agencies but may not install here (an agency's
+                // staff, often in no tenant at all) installs on their first agency.
+                Err(refused) => match self.my_agencies(caller).await?.into_iter().next() {
+                    Some((a, name)) => Ok((Target::Agency(a), name)),
+                    None => Err(refused),
+                },
+            },
         }
     }
 
@@ -309,7 +316,7 @@ impl Apps for Services {
         app: AppId,
         agency: Option<AgencyId>,
     ) -> Result<Consent, Problem> {
-        let (target, target_name) = self.install_target(caller, agency.clone()).await?;
+        let (target, target_name) = self.install_target(caller, agency).await?;
         let pool = &self.db.pool;
         let (app_name, description, developer) = apps::public_face(pool, &app)
             .await
@@ -327,7 +334,14 @@ impl Apps for Services {
                 .filter(|r| listed.contains(&r.permission))
                 .collect(),
             target_name,
-            agency_id: agency,
+            agency_id: match &target {
+                Target::Agency(a) => Some(a.clone()),
+                Target::Tenant(_) => None,
+            },
+            tenant_installable: self
+                .require(caller, Action::ManageApps, None)
+                .await
+                .is_ok(),
             agencies: self.my_agencies(caller).await?,
             app_id: app,
             app_name,
@@ -389,16 +403,22 @@ impl Apps for Services {
     }
 
     async fn installs(&self, caller: &Caller) -> Result<Vec<InstallRow>, Problem> {
-        let checked = self.require(caller, Action::ViewApps, None).await?;
-        let tenant_name = caller
-            .viewer
-            .current_tenant()
-            .map(|t| t.name.clone())
-            .unwrap_or_default();
-        let mut out = self
-            .install_rows(&Target::Tenant(checked.tenant().clone()), &tenant_name)
-            .await?;
-        for (agency, name) in self.my_agencies(caller).await? {
+        let agencies = self.my_agencies(caller).await?;
+        let mut out = match self.require(caller, Action::ViewApps, None).await {
+            Ok(checked) => {
+                let tenant_name = caller
+                    .viewer
+                    .current_tenant()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                self.install_rows(&Target::Tenant(checked.tenant().clone()), &tenant_name)
+                    .await?
+            }
+            // An agency's staff see their agencies' installs without tenant access.
+            Err(_) if !agencies.is_empty() => Vec::new(),
+            Err(refused) => return Err(refused),
+        };
+        for (agency, name) in agencies {
             out.extend(
                 self.install_rows(&Target::Agency(agency), &format!("{name} (agency)"))
                     .await?,

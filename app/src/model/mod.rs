@@ -226,6 +226,8 @@ pub struct Consent {
     pub target_name: String,
     /// Set when installing on an agency rather than the current tenant.
     pub agency_id: Option<portcullis_core::ids::AgencyId>,
+    /// Whether the viewer may install apps on their current tenant (`manage_apps`).
+    pub tenant_installable: bool,
     /// The agencies the viewer administers, where the app could be installed instead.
     pub agencies: Vec<(portcullis_core::ids::AgencyId, String)>,
     /// The app's permissions that apply to the target, with the app's reasons.

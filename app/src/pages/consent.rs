@@ -39,7 +39,7 @@ fn ConsentScreen(consent: Consent) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let app_id = StoredValue::new(consent.app_id.to_string());
     let agency_id = StoredValue::new(consent.agency_id.as_ref().map(|a| a.to_string()));
-    let base = format!("/apps/{}/install", consent.app_id);
+    let base = format!("/apps/install/{}", consent.app_id);
     let on_agency = consent.agency_id.is_some();
     let scope = if on_agency { "agency" } else { "tenant" };
     let allow = move |_| {
@@ -63,7 +63,7 @@ fn ConsentScreen(consent: Consent) -> impl IntoView {
         </div>
         {(!consent.agencies.is_empty()).then(|| view! {
             <nav class="tabs" aria-label="Install on" id="install-targets">
-                <a href=base.clone() class:active=!on_agency>"This tenant"</a>
+                {consent.tenant_installable.then(|| view! { <a href=base.clone() class:active=!on_agency>"This tenant"</a> })}
                 {consent.agencies.iter().map(|(id, name)| {
                     let active = consent.agency_id.as_ref() == Some(id);
                     view! { <a href=format!("{base}?agency={id}") class:active=active data-agency=id.to_string()>{format!("{name} (agency)")}</a> }
