@@ -338,10 +338,7 @@ impl Apps for Services {
                 Target::Agency(a) => Some(a.clone()),
                 Target::Tenant(_) => None,
             },
-            tenant_installable: self
-                .require(caller, Action::ManageApps, None)
-                .await
-                .is_ok(),
+            tenant_installable: self.require(caller, Action::ManageApps, None).await.is_ok(),
             agencies: self.my_agencies(caller).await?,
             app_id: app,
             app_name,
