@@ -580,15 +580,7 @@ pub async fn bot_access(
     pool: &sqlx::AnyPool,
     bot: &Bot,
 ) -> Result<portcullis_core::apps::BotAccess, Problem> {
-    let found = installs::of_app(pool, &bot.app).await.map_err(problem)?;
-    Ok(portcullis_core::apps::BotAccess {
-        app_permissions: apps::permissions(pool, &bot.app)
-            .await
-            .map_err(problem)?
-            .into_iter()
-            .map(|r| r.permission)
-            .collect(),
-        installs: found.installs,
-        agency_tenants: found.agency_tenants,
-    })
+    installs::access_of_app(pool, &bot.app)
+        .await
+        .map_err(problem)
 }

@@ -4,10 +4,10 @@
 
 use crate::db::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::apps::{Install, Permission, Target};
+use portcullis_core::apps::{BotAccess, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, AppId, InstallId, TenantId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An install as stored, with its app.
 pub struct InstallRecord {
@@ -160,40 +160,53 @@ pub async fn delete(
         == 1)
 }
 
-/// Every install of `app`, as core's bot decision reads them, with the tenants of the
-/// agencies it is installed on (for `agency.updateDeleteAllAgencyAccounts`). Two queries: the
-/// installs with their grants, and the agencies' tenants.
-pub async fn of_app(pool: &AnyPool, app: &AppId) -> Result<BotInstalls, sqlx::Error> {
+/// What core's bot decision reads for `app`: the permissions the app asks for now, its
+/// installs with their grants, and the tenants of the agencies it is installed on (for
+/// `agency.updateDeleteAllAgencyAccounts`). One query on every API call (the app's permissions
+/// and its installs' grants as one union); a second only when the app is installed on an
+/// agency.
+pub async fn access_of_app(pool: &AnyPool, app: &AppId) -> Result<BotAccess, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT i.id, i.tenant_id, i.agency_id, g.permission FROM installs i \
-         LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1 ORDER BY i.id",
+        "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
+         UNION ALL \
+         SELECT g.permission, i.id, i.tenant_id, i.agency_id FROM installs i \
+         LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1",
     )
     .bind(app.as_str())
     .fetch_all(pool)
     .await?;
-    let mut installs: Vec<Install> = Vec::new();
+    let mut access = BotAccess::default();
+    let mut installs: BTreeMap<InstallId, Install> = BTreeMap::new();
     for r in &rows {
-        let id = stored_id(r.try_get("id")?, InstallId::parse)?;
-        if installs.last().is_none_or(|i| i.id != id) {
+        let permission = r
+            .try_get::<Option<String>, _>("permission")?
+            .and_then(|p| Permission::parse("permission", &p).ok());
+        let Some(id) = r.try_get::<Option<String>, _>("id")? else {
+            access.app_permissions.extend(permission);
+            continue;
+        };
+        let id = stored_id(id, InstallId::parse)?;
+        if !installs.contains_key(&id) {
             let target = match r.try_get::<Option<String>, _>("tenant_id")? {
                 Some(t) => Target::Tenant(stored_id(t, TenantId::parse)?),
                 None => Target::Agency(stored_id(r.try_get("agency_id")?, AgencyId::parse)?),
             };
-            installs.push(Install {
-                id,
-                target,
-                granted: BTreeSet::new(),
-            });
+            installs.insert(
+                id.clone(),
+                Install {
+                    id: id.clone(),
+                    target,
+                    granted: BTreeSet::new(),
+                },
+            );
         }
-        let permission = r
-            .try_get::<Option<String>, _>("permission")?
-            .and_then(|p| Permission::parse("permission", &p).ok());
-        if let (Some(p), Some(install)) = (permission, installs.last_mut()) {
+        if let (Some(p), Some(install)) = (permission, installs.get_mut(&id)) {
             install.granted.insert(p);
         }
     }
-    let mut agency_tenants = Vec::new();
-    if installs
+    access.installs = installs.into_values().collect();
+    if access
+        .installs
         .iter()
         .any(|i| matches!(i.target, Target::Agency(_)))
     {
@@ -204,20 +217,11 @@ pub async fn of_app(pool: &AnyPool, app: &AppId) -> Result<BotInstalls, sqlx::Er
         .fetch_all(pool)
         .await?;
         for r in &rows {
-            agency_tenants.push((
+            access.agency_tenants.push((
                 stored_id(r.try_get("agency_id")?, AgencyId::parse)?,
                 stored_id(r.try_get("id")?, TenantId::parse)?,
             ));
         }
     }
-    Ok(BotInstalls {
-        installs,
-        agency_tenants,
-    })
-}
-
-/// A bot's installs and the tenants of the agencies among them.
-pub struct BotInstalls {
-    pub installs: Vec<Install>,
-    pub agency_tenants: Vec<(AgencyId, TenantId)>,
+    Ok(access)
 }
