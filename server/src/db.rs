@@ -28,6 +28,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The SQLite file, for readers that open their own connection (the activity download).
+    pub sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// Why the database could not be opened.
@@ -70,7 +72,12 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(DbError::Connect)?;
-        let db = Db { pool, backend };
+        let sqlite_file = (backend == Backend::Sqlite).then(|| sqlite_file_of(url));
+        let db = Db {
+            pool,
+            backend,
+            sqlite_file,
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -88,6 +95,15 @@ impl Db {
 /// A new time-ordered id of any kind (`UserId::from_bytes`, …).
 pub fn new_id<T>(make: fn([u8; 16]) -> T) -> T {
     make(uuid::Uuid::now_v7().into_bytes())
+}
+
+/// The file a `sqlite://path?options` (or `sqlite:path`) URL names.
+fn sqlite_file_of(url: &str) -> std::path::PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
 }
 
 /// A time as stored: UTC milliseconds.

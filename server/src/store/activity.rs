@@ -185,8 +185,8 @@ pub async fn count(
         .try_get("n")
 }
 
-/// The matching events, oldest first, as one plain query: PostgreSQL's download streams it,
-/// and the benchmark's comparators (`sqlite3 -csv`, `psql \\copy`) export it.
+/// The matching events, oldest first, as one plain query: the download streams it, and the
+/// benchmark's comparators (`sqlite3 -csv`, `psql \\copy`) export it.
 pub fn export_sql(w: &Where) -> String {
     format!(
         "SELECT {EVENT_COLUMNS} FROM activity_events WHERE {} ORDER BY happened_at, id",
@@ -223,33 +223,3 @@ pub async fn unchained(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .try_get("n")
 }
 
-/// Events per batch of SQLite's download.
-pub const SQLITE_EXPORT_BATCH: u32 = 2_000;
-
-/// SQLite's download query: the next batch of matching events after a keyset position
-/// (happened_at, id), assembled by SQLite into one JSON array of arrays, columns in
-/// [`EVENT_COLUMNS`]' order.
-///
-/// Why not one row per event: sqlx hands every SQLite row from its worker thread to the async
-/// task separately; profiled, that cost about 11 µs a row in context switches and allocations
-/// (88,000 rows/s). One value per batch leaves the rows to SQLite's own loop. PostgreSQL
-/// streams rows instead: its JSON functions are slower than sqlx's row decoding there.
-pub fn sqlite_export_batch(
-    tenant: &TenantId,
-    filter: &ActivityFilter,
-    after: Option<(i64, &str)>,
-) -> (String, Where) {
-    let mut w = filter_where(tenant, filter);
-    if let Some((at, id)) = after {
-        w.push(
-            "(happened_at, id) > (?, ?)",
-            [Bind::Int(at), Bind::Text(id.to_owned())],
-        );
-    }
-    let sql = format!(
-        "SELECT json_group_array(json_array({EVENT_COLUMNS})) AS batch FROM \
-         (SELECT {EVENT_COLUMNS} FROM activity_events WHERE {} ORDER BY happened_at, id LIMIT {SQLITE_EXPORT_BATCH})",
-        w.sql
-    );
-    (sql, w)
-}
