@@ -10,7 +10,8 @@ use crate::console::Services;
 use crate::db::problem;
 use crate::db::{Backend, Db};
 use crate::rest::ApiError;
-use crate::store::activity::{count, export_sql, filter_where, list, Bind, Where};
+use crate::store::activity::{copy_settings, copy_sql, count, export_sql, filter_where, list};
+use crate::store::activity::{Bind, Where};
 use async_trait::async_trait;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
@@ -33,7 +34,6 @@ use portcullis_core::ids::TenantId;
 use portcullis_core::people::page_limit;
 use portcullis_core::Problem;
 use serde::Deserialize;
-use sqlx::Row;
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use tokio::sync::mpsc;
@@ -198,6 +198,8 @@ enum WriteError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the database is not a SQLite file")]
     NoFile,
+    #[error("COPY needs PostgreSQL")]
+    WrongBackend,
     #[error("the client went away")]
     Gone,
 }
@@ -211,48 +213,57 @@ async fn write_csv(
 ) -> Result<(), WriteError> {
     let mut out = chunk_writer();
     out.write_record(CSV_HEADER)?;
-    let out = match db.backend {
-        Backend::Postgres => {
-            write_streamed(&db.pool, tenant, filter, &mut out, sender).await?;
-            out
+    match db.backend {
+        Backend::Postgres => write_copied(db, tenant, filter, out, sender).await,
+        Backend::Sqlite => {
+            let out = write_sqlite(db, tenant, filter, out, sender).await?;
+            send_chunk(out, sender).await
         }
-        Backend::Sqlite => write_sqlite(db, tenant, filter, out, sender).await?,
-    };
-    send_chunk(out, sender).await
+    }
 }
 
-/// PostgreSQL: one cursor over every matching row; the database produces rows on its own
-/// core while this task writes them.
-async fn write_streamed(
-    pool: &sqlx::AnyPool,
+/// PostgreSQL: one COPY, formatted by the database (see `copy_sql`); its chunks pass through
+/// to the connection, gathered to the download's chunk size.
+async fn write_copied(
+    db: &Db,
     tenant: &TenantId,
     filter: &ActivityFilter,
-    out: &mut csv::Writer<Vec<u8>>,
+    out: csv::Writer<Vec<u8>>,
     sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), WriteError> {
+    let pg = db.pg.as_ref().ok_or(WriteError::WrongBackend)?;
     let w = filter_where(tenant, filter);
-    let sql = export_sql(&w);
-    let mut rows = w.bind(sqlx::query(&sql)).fetch(pool);
-    while let Some(row) = rows.try_next().await? {
-        let text = |i: usize| {
-            row.try_get::<Option<&str>, _>(i)
-                .map(|t| t.map(Cow::Borrowed))
-        };
-        let event = ExportEvent(
-            text(0)?.unwrap_or_default(),
-            text(1)?.unwrap_or_default(),
-            row.try_get(2)?,
-            row.try_get(3)?,
-            text(4)?,
-            text(5)?,
-            text(6)?,
-            text(7)?,
-            text(8)?,
-            text(9)?,
-            text(10)?,
-        );
-        write_event(out, &event)?;
-        flush_full(out, sender).await?;
+    let mut tx = pg.begin().await?;
+    for (name, value) in copy_settings(&w) {
+        sqlx::query("SELECT set_config($1, $2, true)")
+            .bind(name)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut buffer = out
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    {
+        let mut copy = tx.copy_out_raw(&copy_sql(&w)).await?;
+        while let Some(bytes) = copy.try_next().await? {
+            buffer.extend_from_slice(&bytes);
+            if buffer.len() >= CHUNK_BYTES {
+                let chunk =
+                    std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK_BYTES + 16 * 1024));
+                sender
+                    .send(Ok(Bytes::from(chunk)))
+                    .await
+                    .map_err(|_| WriteError::Gone)?;
+            }
+        }
+    }
+    tx.commit().await?;
+    if !buffer.is_empty() {
+        sender
+            .send(Ok(Bytes::from(buffer)))
+            .await
+            .map_err(|_| WriteError::Gone)?;
     }
     Ok(())
 }
@@ -378,18 +389,6 @@ fn time_field<'a>(millis: i64, buf: &'a mut [u8; 24], spill: &'a mut String) -> 
         *spill = csv_time(millis);
         spill.as_bytes()
     }
-}
-
-/// Hands the buffer to the connection once it holds a chunk.
-async fn flush_full(
-    out: &mut csv::Writer<Vec<u8>>,
-    sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
-) -> Result<(), WriteError> {
-    // The writer fills the Vec in 8 KiB steps as its own buffer flushes.
-    if out.get_ref().len() >= CHUNK_BYTES {
-        send_chunk(std::mem::replace(out, chunk_writer()), sender).await?;
-    }
-    Ok(())
 }
 
 fn chunk_writer() -> csv::Writer<Vec<u8>> {

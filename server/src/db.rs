@@ -30,6 +30,9 @@ pub struct Db {
     pub backend: Backend,
     /// The SQLite file, for readers that open their own connection (the activity download).
     pub sqlite_file: Option<std::path::PathBuf>,
+    /// PostgreSQL's native pool, for what the Any driver cannot do (COPY, for the activity
+    /// download). Connects lazily, so a replica that never downloads holds no extra connection.
+    pub pg: Option<sqlx::PgPool>,
 }
 
 /// Why the database could not be opened.
@@ -73,10 +76,21 @@ impl Db {
             .await
             .map_err(DbError::Connect)?;
         let sqlite_file = (backend == Backend::Sqlite).then(|| sqlite_file_of(url));
+        let pg = match backend {
+            Backend::Postgres => Some(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(4)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_lazy(url)
+                    .map_err(DbError::Connect)?,
+            ),
+            Backend::Sqlite => None,
+        };
         let db = Db {
             pool,
             backend,
             sqlite_file,
+            pg,
         };
         db.migrate().await?;
         Ok(db)

@@ -194,6 +194,49 @@ pub fn export_sql(w: &Where) -> String {
     )
 }
 
+/// PostgreSQL's download as one COPY, the database formatting each line as the download's
+/// CSV: times as RFC 3339 UTC with milliseconds, `external-id` empty, and empty text as an
+/// empty field (COPY writes NULL that way, and an empty string as `""`). COPY takes no bind
+/// parameters, so each `$n` of the filter reads the setting `portcullis.pn`, which the caller
+/// sets in the same transaction ([`copy_settings`]); no value is ever spliced into the SQL.
+pub fn copy_sql(w: &Where) -> String {
+    let mut filter = w.sql.clone();
+    for (i, bind) in w.binds.iter().enumerate().rev() {
+        let n = i + 1;
+        let setting = match bind {
+            Bind::Text(_) => format!("current_setting('portcullis.p{n}')"),
+            Bind::Int(_) => format!("current_setting('portcullis.p{n}')::bigint"),
+        };
+        filter = filter.replace(&format!("${n}"), &setting);
+    }
+    let time = |column: &str| {
+        format!("to_char(TIMESTAMP 'epoch' + {column} * INTERVAL '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+    };
+    format!(
+        "COPY (SELECT id, event_type, {}, {}, NULLIF(principal_id, ''), NULLIF(principal_name, ''), \
+         NULLIF(principal_email, ''), NULL, NULLIF(source, ''), NULLIF(object_id, ''), \
+         NULLIF(object_name, ''), NULLIF(origin_ip, '') FROM activity_events WHERE {filter} \
+         ORDER BY happened_at, id) TO STDOUT WITH (FORMAT csv)",
+        time("happened_at"),
+        time("recorded_at"),
+    )
+}
+
+/// The settings [`copy_sql`] reads, as (name, value) pairs for `set_config`.
+pub fn copy_settings(w: &Where) -> Vec<(String, String)> {
+    w.binds
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let value = match b {
+                Bind::Text(t) => t.clone(),
+                Bind::Int(n) => n.to_string(),
+            };
+            (format!("portcullis.p{}", i + 1), value)
+        })
+        .collect()
+}
+
 /// Every chain's recorded head: (chain, seq, hash), including chains whose head row is missing
 /// (events that reference a chain nobody started), which then show seq 0.
 pub async fn chain_heads(pool: &AnyPool) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
@@ -222,4 +265,3 @@ pub async fn unchained(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .await?
         .try_get("n")
 }
-
