@@ -194,11 +194,12 @@ pub fn export_sql(w: &Where) -> String {
     )
 }
 
-/// PostgreSQL's download as one COPY, the database formatting each line as the download's
-/// CSV: times as RFC 3339 UTC with milliseconds, `external-id` empty, and empty text as an
-/// empty field (COPY writes NULL that way, and an empty string as `""`). COPY takes no bind
-/// parameters, so each `$n` of the filter reads the setting `portcullis.pn`, which the caller
-/// sets in the same transaction ([`copy_settings`]); no value is ever spliced into the SQL.
+/// PostgreSQL's download as one COPY, the database writing each line as the download's CSV
+/// except the two times, which stay milliseconds for the server to format (`to_char` doubled
+/// the database's time): `external-id` is empty, and empty text is an empty field (COPY writes
+/// NULL that way, and an empty string as `""`). COPY takes no bind parameters, so each `$n` of
+/// the filter reads the setting `portcullis.pn`, which the caller sets in the same transaction
+/// ([`copy_settings`]); no value is ever spliced into the SQL.
 pub fn copy_sql(w: &Where) -> String {
     let mut filter = w.sql.clone();
     for (i, bind) in w.binds.iter().enumerate().rev() {
@@ -209,16 +210,11 @@ pub fn copy_sql(w: &Where) -> String {
         };
         filter = filter.replace(&format!("${n}"), &setting);
     }
-    let time = |column: &str| {
-        format!("to_char(TIMESTAMP 'epoch' + {column} * INTERVAL '1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
-    };
     format!(
-        "COPY (SELECT id, event_type, {}, {}, NULLIF(principal_id, ''), NULLIF(principal_name, ''), \
-         NULLIF(principal_email, ''), NULL, NULLIF(source, ''), NULLIF(object_id, ''), \
-         NULLIF(object_name, ''), NULLIF(origin_ip, '') FROM activity_events WHERE {filter} \
-         ORDER BY happened_at, id) TO STDOUT WITH (FORMAT csv)",
-        time("happened_at"),
-        time("recorded_at"),
+        "COPY (SELECT id, event_type, happened_at, recorded_at, NULLIF(principal_id, ''), \
+         NULLIF(principal_name, ''), NULLIF(principal_email, ''), NULL, NULLIF(source, ''), \
+         NULLIF(object_id, ''), NULLIF(object_name, ''), NULLIF(origin_ip, '') \
+         FROM activity_events WHERE {filter} ORDER BY happened_at, id) TO STDOUT WITH (FORMAT csv)"
     )
 }
 
