@@ -3,6 +3,7 @@
 //! each board plays now) and the stats it publishes.
 
 use crate::campaigns::{CampaignSettings, CampaignStatus};
+use crate::codes::coded_enum;
 use crate::people::check_name;
 use crate::providers::check_https_url;
 use crate::Problem;
@@ -116,29 +117,12 @@ impl NewAgencyCampaign {
     }
 }
 
-/// An ad's standing on one board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl Approval {
-    pub fn code(self) -> &'static str {
-        match self {
-            Approval::Pending => "pending",
-            Approval::Approved => "approved",
-            Approval::Rejected => "rejected",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Approval> {
-        [Approval::Pending, Approval::Approved, Approval::Rejected]
-            .into_iter()
-            .find(|a| a.code() == code)
+coded_enum! {
+    /// An ad's standing on one board.
+    pub enum Approval {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
     }
 }
 

@@ -6,43 +6,20 @@
 //! Unknown fields are refused (`deny_unknown_fields`, API.md), so a client never believes it set
 //! something the API ignores.
 
+use crate::codes::coded_enum;
 use crate::people::check_name;
 use crate::providers::check_https_url;
 use crate::Problem;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// A campaign's state. Only `active` campaigns inside their dates are played on boards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CampaignStatus {
-    Draft,
-    Active,
-    Paused,
-    Ended,
-}
-
-impl CampaignStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            CampaignStatus::Draft => "draft",
-            CampaignStatus::Active => "active",
-            CampaignStatus::Paused => "paused",
-            CampaignStatus::Ended => "ended",
-        }
-    }
-
-    /// The status stored as `code`, if any.
-    pub fn from_code(code: &str) -> Option<CampaignStatus> {
-        [
-            CampaignStatus::Draft,
-            CampaignStatus::Active,
-            CampaignStatus::Paused,
-            CampaignStatus::Ended,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+coded_enum! {
+    /// A campaign's state. Only `active` campaigns inside their dates are played on boards.
+    pub enum CampaignStatus {
+        Draft => "draft",
+        Active => "active",
+        Paused => "paused",
+        Ended => "ended",
     }
 }
 
@@ -193,29 +170,13 @@ mod patch_field {
     }
 }
 
-/// What a piece of content is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ContentKind {
-    /// Text, with an optional image.
-    Post,
-    /// An image, with an optional caption.
-    Photo,
-}
-
-impl ContentKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            ContentKind::Post => "post",
-            ContentKind::Photo => "photo",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<ContentKind> {
-        [ContentKind::Post, ContentKind::Photo]
-            .into_iter()
-            .find(|k| k.code() == code)
+coded_enum! {
+    /// What a piece of content is.
+    pub enum ContentKind {
+        /// Text, with an optional image.
+        Post => "post",
+        /// An image, with an optional caption.
+        Photo => "photo",
     }
 }
 
@@ -276,29 +237,12 @@ impl NewContent {
     }
 }
 
-/// How a data feed's file is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FeedFormat {
-    Csv,
-    Json,
-    Xml,
-}
-
-impl FeedFormat {
-    pub fn code(self) -> &'static str {
-        match self {
-            FeedFormat::Csv => "csv",
-            FeedFormat::Json => "json",
-            FeedFormat::Xml => "xml",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<FeedFormat> {
-        [FeedFormat::Csv, FeedFormat::Json, FeedFormat::Xml]
-            .into_iter()
-            .find(|f| f.code() == code)
+coded_enum! {
+    /// How a data feed's file is written.
+    pub enum FeedFormat {
+        Csv => "csv",
+        Json => "json",
+        Xml => "xml",
     }
 }
 

@@ -14,6 +14,7 @@ pub mod authorizations;
 pub mod base64;
 pub mod boards;
 pub mod campaigns;
+mod codes;
 pub mod decide;
 pub mod email;
 pub mod error;
