@@ -36,18 +36,23 @@ pub(crate) async fn new_account(
     agency: Option<&AgencyId>,
 ) -> Result<TenantId, ApiError> {
     if crate::store::tenants::exists_named(&mut *conn, name).await? {
-        let mut p = Problem::new(
-            ProblemKind::Conflict,
-            "name_taken",
-            "an account with this name already exists",
-        );
-        p.field = Some("name".to_owned());
-        return Err(ApiError(p));
+        return Err(name_taken());
     }
     let created =
         crate::provision::create_tenant(conn, name, agency, &call.bot.principal(), Utc::now())
             .await?;
     Ok(created.id)
+}
+
+/// Account names are unique across the platform: a taken one is a 409 naming the field.
+fn name_taken() -> ApiError {
+    let mut p = Problem::new(
+        ProblemKind::Conflict,
+        "name_taken",
+        "an account with this name already exists",
+    );
+    p.field = Some("name".to_owned());
+    ApiError(p)
 }
 
 pub(crate) async fn get_agency(
@@ -113,7 +118,14 @@ pub(crate) async fn rename_account(
 ) -> Result<Json<crate::rest_accounts::AccountView>, ApiError> {
     let agency = call.agency(&agency, P::AgencyUpdateDeleteAllAgencyAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
-    let mut tx = state.services.db.pool.begin().await?;
+    let pool = &state.services.db.pool;
+    if crate::store::tenants::id_named(pool, &name)
+        .await?
+        .is_some_and(|other| other.as_str() != account)
+    {
+        return Err(name_taken());
+    }
+    let mut tx = pool.begin().await?;
     if !store::rename_account(&mut tx, &agency, &account, &name).await? {
         return Err(ApiError(Problem::not_found("account")));
     }

@@ -252,6 +252,12 @@ on_both_backends! {
         let (status, body) = api(&app, &agency_bot, "POST", &format!("/accounts/{}/campaigns", f.acme), Some(&json!({"name": "Agency-made"}))).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["status"], "draft");
+        let rename = format!("/agencies/{}/accounts/{}", f.orbit, f.globex);
+        let (status, body) = api(&app, &agency_bot, "PATCH", &rename, Some(&json!({"name": "Acme Retail"}))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "account names are unique: {body}");
+        assert_eq!(body["error"]["field"], "name");
+        let (status, body) = api(&app, &agency_bot, "PATCH", &rename, Some(&json!({"name": "Globex Foods"}))).await;
+        assert_eq!(status, StatusCode::OK, "keeping its own name is no conflict: {body}");
     }
 
     /// Every operation of the catalog is routed and authenticates first: without a token, or
