@@ -365,7 +365,18 @@ impl Apps for Services {
                 ),
             ));
         }
-        let (target, _) = self.install_target(caller, agency).await?;
+        // Where consent looked (and checked the caller may install): its agency, or else the
+        // current tenant. Not worked out again.
+        let target = match consent.agency_id.clone() {
+            Some(a) => Target::Agency(a),
+            None => Target::Tenant(
+                caller
+                    .viewer
+                    .current
+                    .clone()
+                    .ok_or_else(|| Problem::not_found("tenant"))?,
+            ),
+        };
         let id = new_id(InstallId::from_bytes);
         let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
