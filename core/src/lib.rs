@@ -19,6 +19,7 @@ pub mod decide;
 pub mod email;
 pub mod error;
 pub mod health;
+mod id_table;
 pub mod ids;
 pub mod jobs;
 pub mod metrics;

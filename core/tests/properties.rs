@@ -1,6 +1,6 @@
 //! Properties of the decision engine over random tenants (proptest): no decision crosses
 //! tenants; a custom-group member never gets PII, Sources or a database outside the group;
-//! removing an assignment never adds access.
+//! removing an assignment never adds access; deciding many at once answers as one by one.
 
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(
@@ -82,6 +82,30 @@ proptest! {
                     }
                 }
             }
+        }
+    }
+
+    /// Deciding many at once answers exactly as deciding one by one, whatever the mix of
+    /// people (members, strangers, people holding more grants than fit inline), actions and
+    /// resources (this tenant's, another's, unknown databases).
+    #[test]
+    fn deciding_many_answers_as_deciding_each(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let one = random_tenant(&mut rng, 1);
+        let two = random_tenant(&mut rng, 2);
+        let access = one.index().with_operators([user(3)]);
+        let mut asked = Vec::new();
+        for r in resources(&one).into_iter().chain(resources(&two)) {
+            for u in 0..10 {
+                for a in Action::ALL {
+                    asked.push((user(u), *a, r.clone()));
+                }
+            }
+        }
+        let many = access.decide_many(asked.iter().map(|(u, a, r)| (u, *a, r)));
+        prop_assert_eq!(many.len(), asked.len());
+        for ((u, a, r), d) in asked.iter().zip(&many) {
+            prop_assert_eq!(d, &access.decide(u, *a, r));
         }
     }
 }
