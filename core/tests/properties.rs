@@ -102,7 +102,9 @@ proptest! {
                 }
             }
         }
-        let many = access.decide_many(asked.iter().map(|(u, a, r)| (u, *a, r)));
+        let many: Vec<_> = access
+            .decide_many(asked.iter().map(|(u, a, r)| (u, *a, r)))
+            .collect();
         prop_assert_eq!(many.len(), asked.len());
         for ((u, a, r), d) in asked.iter().zip(&many) {
             prop_assert_eq!(d, &access.decide(u, *a, r));

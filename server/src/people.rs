@@ -266,7 +266,6 @@ impl Checked {
         let user = &caller.viewer.user_id;
         self.index
             .decide_many(resources.iter().map(|r| (user, action, r)))
-            .into_iter()
             .map(|d| d.allowed)
             .collect()
     }
