@@ -539,7 +539,7 @@ const TOKEN_TOUCH_EVERY_SECS: i64 = 60;
 /// not be revoked, and the secret's SHA-256 must match, compared in constant time. Every
 /// failure is the same 401, so a caller cannot tell a wrong secret from an unknown token.
 pub async fn authenticate(
-    pool: &sqlx::AnyPool,
+    db: &crate::db::Db,
     header: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Bot, Problem> {
@@ -554,7 +554,7 @@ pub async fn authenticate(
         secret_hash,
         app,
         app_name,
-    } = apps::bot_by_public(pool, &credentials.token)
+    } = apps::bot_by_public(db, &credentials.token)
         .await
         .map_err(problem)?
         .ok_or_else(refused)?;
@@ -571,7 +571,9 @@ pub async fn authenticate(
         .last_used
         .is_none_or(|t| (now - t).num_seconds() >= TOKEN_TOUCH_EVERY_SECS)
     {
-        apps::touch(pool, &token.id, now).await.map_err(problem)?;
+        apps::touch(&db.pool, &token.id, now)
+            .await
+            .map_err(problem)?;
     }
     Ok(Bot {
         token,
@@ -588,10 +590,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// What core needs to decide for a bot: its app's current permissions, its installs, and the
 /// tenants of the agencies it is installed on.
 pub async fn bot_access(
-    pool: &sqlx::AnyPool,
+    db: &crate::db::Db,
     bot: &Bot,
 ) -> Result<portcullis_core::apps::BotAccess, Problem> {
-    installs::access_of_app(pool, &bot.app)
-        .await
-        .map_err(problem)
+    installs::access_of_app(db, &bot.app).await.map_err(problem)
 }

@@ -33,6 +33,8 @@ pub struct Db {
     /// PostgreSQL's native pool, for what the Any driver cannot do (COPY, for the activity
     /// download). Connects lazily, so a replica that never downloads holds no extra connection.
     pub pg: Option<sqlx::PgPool>,
+    /// SQLite's read-only connections for the reads every API call makes (`store::reads`).
+    pub reader: Option<std::sync::Arc<crate::store::reads::SqliteReader>>,
 }
 
 /// Why the database could not be opened.
@@ -86,11 +88,15 @@ impl Db {
             ),
             Backend::Sqlite => None,
         };
+        let reader = sqlite_file
+            .clone()
+            .map(|f| std::sync::Arc::new(crate::store::reads::SqliteReader::new(f)));
         let db = Db {
             pool,
             backend,
             sqlite_file,
             pg,
+            reader,
         };
         db.migrate().await?;
         Ok(db)

@@ -110,7 +110,7 @@ pub(crate) async fn bot_of(
 ) -> Result<crate::apps::Bot, ApiError> {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
-    let bot = crate::apps::authenticate(&state.services.db.pool, header, now).await?;
+    let bot = crate::apps::authenticate(&state.services.db, header, now).await?;
     state.limits.admit(&bot.token.id, now.timestamp_millis())?;
     Ok(bot)
 }

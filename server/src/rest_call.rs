@@ -35,7 +35,7 @@ impl FromRequestParts<ApiState> for BotCall {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let bot = bot_of(state, &parts.headers).await?;
-        let access = crate::apps::bot_access(&state.services.db.pool, &bot).await?;
+        let access = crate::apps::bot_access(&state.services.db, &bot).await?;
         let meta = state
             .services
             .request_meta(&parts.extensions, &parts.headers);

@@ -30,7 +30,7 @@ async fn job_tenant(
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?
         .ok_or_else(not_found)?;
-    let access = crate::apps::bot_access(pool, bot).await?;
+    let access = crate::apps::bot_access(&state.services.db, bot).await?;
     let target = Target::Tenant(tenant.clone());
     if !access.installs.iter().any(|i| i.target == target) {
         return Err(not_found());

@@ -90,7 +90,7 @@ async fn verify(url: &str, bearer: &str, n: u32) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     let started = Instant::now();
     for _ in 0..n {
-        portcullis_server::apps::authenticate(&db.pool, Some(bearer), Utc::now()).await?;
+        portcullis_server::apps::authenticate(&db, Some(bearer), Utc::now()).await?;
     }
     let mean_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
     println!("{}", serde_json::json!({ "verify_mean_us": mean_us }));

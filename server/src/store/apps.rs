@@ -1,12 +1,13 @@
 //! Applications, their permission requests and bot tokens (P2, P3). Apps belong to a user, so
 //! every query names the owner; bot tokens are found by their public half.
 
-use crate::db::{from_millis, stored_id, to_millis};
+use crate::db::{from_millis, stored_id, to_millis, Db};
+use crate::store::columns::{Columns, FromColumns};
+use crate::store::reads;
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AppRow, TokenRow};
 use portcullis_core::apps::{Permission, PermissionRequest};
 use portcullis_core::ids::{AppId, TokenId, UserId};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// The owner's apps, by name, with their permissions and tokens.
@@ -67,16 +68,14 @@ pub async fn permissions(
     Ok(out)
 }
 
-fn token_row(r: &AnyRow) -> Result<TokenRow, sqlx::Error> {
+fn token_row(r: &impl Columns) -> Result<TokenRow, sqlx::Error> {
     Ok(TokenRow {
-        id: stored_id(r.try_get("id")?, TokenId::parse)?,
-        name: r.try_get("name")?,
-        public_token: r.try_get("public_token")?,
-        created_at: from_millis(r.try_get("created_at")?),
-        last_used: r
-            .try_get::<Option<i64>, _>("last_used_at")?
-            .map(from_millis),
-        revoked: r.try_get::<Option<i64>, _>("revoked_at")?.map(from_millis),
+        id: stored_id(r.get("id")?, TokenId::parse)?,
+        name: r.get("name")?,
+        public_token: r.get("public_token")?,
+        created_at: from_millis(r.get("created_at")?),
+        last_used: r.get::<Option<i64>>("last_used_at")?.map(from_millis),
+        revoked: r.get::<Option<i64>>("revoked_at")?.map(from_millis),
     })
 }
 
@@ -222,27 +221,26 @@ pub struct StoredBot {
     pub app_name: String,
 }
 
-/// The token whose public half is `public_token`.
-pub async fn bot_by_public(
-    pool: &AnyPool,
-    public_token: &str,
-) -> Result<Option<StoredBot>, sqlx::Error> {
-    let row = sqlx::query(
+impl FromColumns for StoredBot {
+    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+        Ok(StoredBot {
+            token: token_row(r)?,
+            secret_hash: r.get("secret_hash")?,
+            app: stored_id(r.get("app_id")?, AppId::parse)?,
+            app_name: r.get("app_name")?,
+        })
+    }
+}
+
+/// The token whose public half is `public_token` (every API call's first read: `store::reads`).
+pub async fn bot_by_public(db: &Db, public_token: &str) -> Result<Option<StoredBot>, sqlx::Error> {
+    reads::fetch_optional(
+        db,
         "SELECT t.id, t.name, t.public_token, t.created_at, t.last_used_at, t.revoked_at, t.secret_hash, \
          t.app_id, a.name AS app_name FROM bot_tokens t JOIN apps a ON a.id = t.app_id WHERE t.public_token = $1",
+        &[public_token],
     )
-    .bind(public_token)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok(StoredBot {
-            token: token_row(&r)?,
-            secret_hash: r.try_get("secret_hash")?,
-            app: stored_id(r.try_get("app_id")?, AppId::parse)?,
-            app_name: r.try_get("app_name")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// Records that a token was used, at most once a minute so calls do not all turn into writes.

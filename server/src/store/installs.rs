@@ -2,7 +2,9 @@
 //! its tenant or agency, except loading a bot's installs, which by definition spans the places
 //! its app is in.
 
-use crate::db::{from_millis, stored_id, to_millis};
+use crate::db::{from_millis, stored_id, to_millis, Db};
+use crate::store::columns::{Columns, FromColumns};
+use crate::store::reads;
 use chrono::{DateTime, Utc};
 use portcullis_core::apps::{BotAccess, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, AppId, InstallId, TenantId, UserId};
@@ -160,36 +162,71 @@ pub async fn delete(
         == 1)
 }
 
+/// One row of [`access_of_app`]'s union: an app permission (no install), or an install with
+/// one of its grants (or none).
+struct AccessRow {
+    permission: Option<String>,
+    id: Option<String>,
+    tenant_id: Option<String>,
+    agency_id: Option<String>,
+}
+
+impl FromColumns for AccessRow {
+    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+        Ok(AccessRow {
+            permission: r.get("permission")?,
+            id: r.get("id")?,
+            tenant_id: r.get("tenant_id")?,
+            agency_id: r.get("agency_id")?,
+        })
+    }
+}
+
+/// A tenant of an agency the app is installed on.
+struct AgencyTenant {
+    agency: AgencyId,
+    tenant: TenantId,
+}
+
+impl FromColumns for AgencyTenant {
+    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+        Ok(AgencyTenant {
+            agency: stored_id(r.get("agency_id")?, AgencyId::parse)?,
+            tenant: stored_id(r.get("id")?, TenantId::parse)?,
+        })
+    }
+}
+
 /// What core's bot decision reads for `app`: the permissions the app asks for now, its
 /// installs with their grants, and the tenants of the agencies it is installed on (for
 /// `agency.updateDeleteAllAgencyAccounts`). One query on every API call (the app's permissions
 /// and its installs' grants as one union); a second only when the app is installed on an
 /// agency.
-pub async fn access_of_app(pool: &AnyPool, app: &AppId) -> Result<BotAccess, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn access_of_app(db: &Db, app: &AppId) -> Result<BotAccess, sqlx::Error> {
+    let rows: Vec<AccessRow> = reads::fetch_all(
+        db,
         "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
          UNION ALL \
          SELECT g.permission, i.id, i.tenant_id, i.agency_id FROM installs i \
          LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1",
+        &[app.as_str()],
     )
-    .bind(app.as_str())
-    .fetch_all(pool)
     .await?;
     let mut access = BotAccess::default();
     let mut installs: BTreeMap<InstallId, Install> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         let permission = r
-            .try_get::<Option<String>, _>("permission")?
+            .permission
             .and_then(|p| Permission::parse("permission", &p).ok());
-        let Some(id) = r.try_get::<Option<String>, _>("id")? else {
+        let Some(id) = r.id else {
             access.app_permissions.extend(permission);
             continue;
         };
         let id = stored_id(id, InstallId::parse)?;
         if !installs.contains_key(&id) {
-            let target = match r.try_get::<Option<String>, _>("tenant_id")? {
-                Some(t) => Target::Tenant(stored_id(t, TenantId::parse)?),
-                None => Target::Agency(stored_id(r.try_get("agency_id")?, AgencyId::parse)?),
+            let target = match (r.tenant_id, r.agency_id) {
+                (Some(t), _) => Target::Tenant(stored_id(t, TenantId::parse)?),
+                (None, a) => Target::Agency(stored_id(a.unwrap_or_default(), AgencyId::parse)?),
             };
             installs.insert(
                 id.clone(),
@@ -210,18 +247,15 @@ pub async fn access_of_app(pool: &AnyPool, app: &AppId) -> Result<BotAccess, sql
         .iter()
         .any(|i| matches!(i.target, Target::Agency(_)))
     {
-        let rows = sqlx::query(
+        let rows: Vec<AgencyTenant> = reads::fetch_all(
+            db,
             "SELECT t.agency_id, t.id FROM tenants t JOIN installs i ON i.agency_id = t.agency_id WHERE i.app_id = $1",
+            &[app.as_str()],
         )
-        .bind(app.as_str())
-        .fetch_all(pool)
         .await?;
-        for r in &rows {
-            access.agency_tenants.push((
-                stored_id(r.try_get("agency_id")?, AgencyId::parse)?,
-                stored_id(r.try_get("id")?, TenantId::parse)?,
-            ));
-        }
+        access
+            .agency_tenants
+            .extend(rows.into_iter().map(|r| (r.agency, r.tenant)));
     }
     Ok(access)
 }

@@ -1,40 +1,46 @@
 //! Tenants, agencies and memberships.
 
-use crate::db::{stored_id, to_millis};
+use crate::db::{stored_id, to_millis, Db};
+use crate::store::columns::{Columns, FromColumns};
+use crate::store::reads;
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AgencyId, TenantId, UserId};
 use portcullis_core::tenancy::TenantSummary;
-use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 const SUMMARY_COLUMNS: &str = "t.id, t.name, t.agency_id, a.name AS agency_name";
 
-fn row_summary(r: &AnyRow) -> Result<TenantSummary, sqlx::Error> {
+fn row_summary(r: &impl Columns) -> Result<TenantSummary, sqlx::Error> {
     Ok(TenantSummary {
-        id: stored_id(r.try_get("id")?, TenantId::parse)?,
-        name: r.try_get("name")?,
+        id: stored_id(r.get("id")?, TenantId::parse)?,
+        name: r.get("name")?,
         agency_id: r
-            .try_get::<Option<String>, _>("agency_id")?
+            .get::<Option<String>>("agency_id")?
             .map(|a| stored_id(a, AgencyId::parse))
             .transpose()?,
-        agency_name: r.try_get("agency_name")?,
+        agency_name: r.get("agency_name")?,
     })
 }
 
-/// One tenant with its agency.
-pub async fn summary<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    tenant: &TenantId,
-) -> Result<Option<TenantSummary>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM tenants t LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.id = $1"
-    ))
-    .bind(tenant.as_str())
-    .fetch_optional(ex)
+/// A tenant summary as one row maps it (for `store::reads`).
+struct SummaryRow(TenantSummary);
+
+impl FromColumns for SummaryRow {
+    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+        row_summary(r).map(SummaryRow)
+    }
+}
+
+/// One tenant with its agency (the record `GET /accounts/{id}` reads: `store::reads`).
+pub async fn summary(db: &Db, tenant: &TenantId) -> Result<Option<TenantSummary>, sqlx::Error> {
+    Ok(reads::fetch_optional::<SummaryRow>(
+        db,
+        "SELECT t.id, t.name, t.agency_id, a.name AS agency_name FROM tenants t \
+         LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.id = $1",
+        &[tenant.as_str()],
+    )
     .await?
-    .as_ref()
-    .map(row_summary)
-    .transpose()
+    .map(|r| r.0))
 }
 
 /// The tenants a person may enter, by name: every tenant for operators, else their memberships.
