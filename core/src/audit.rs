@@ -40,6 +40,52 @@ pub fn export_file_name(now: DateTime<Utc>) -> String {
     format!("events-{}-{}.csv", now.format("%Y-%m-%d"), now.timestamp())
 }
 
+/// Writes `value` as `width` decimal digits at `out[at..]`.
+fn put_digits(out: &mut [u8; 24], at: usize, value: i64, width: usize) {
+    let mut v = value;
+    for i in (0..width).rev() {
+        out[at + i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+/// Writes `hh:mm:ss.mmmZ` of `ms` (milliseconds into the day) at `out[11..]`.
+fn put_time_of_day(ms: i64, out: &mut [u8; 24]) {
+    put_digits(out, 11, ms / 3_600_000, 2);
+    put_digits(out, 14, ms / 60_000 % 60, 2);
+    put_digits(out, 17, ms / 1_000 % 60, 2);
+    put_digits(out, 20, ms % 1_000, 3);
+    for (at, sep) in [(13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
+        out[at] = sep;
+    }
+}
+
+/// Writes many `csv_time`s, remembering the last date it wrote: a download's rows come in time
+/// order, so nearly every time falls on the day of the one before, and only the time of day
+/// needs writing (the calendar arithmetic was a tenth of a download's work).
+#[derive(Debug, Clone, Default)]
+pub struct CsvTimes {
+    /// The day (since 1970-01-01) whose `yyyy-mm-ddT` is in `date`.
+    day: Option<i64>,
+    date: [u8; 11],
+}
+
+impl CsvTimes {
+    /// As [`write_csv_time`].
+    pub fn write(&mut self, millis: i64, out: &mut [u8; 24]) -> Option<()> {
+        let day = millis.div_euclid(86_400_000);
+        if self.day != Some(day) {
+            write_csv_time(millis, out)?;
+            self.date.copy_from_slice(&out[..11]);
+            self.day = Some(day);
+            return Some(());
+        }
+        out[..11].copy_from_slice(&self.date);
+        put_time_of_day(millis.rem_euclid(86_400_000), out);
+        Some(())
+    }
+}
+
 /// The download's time format: RFC 3339 in UTC with milliseconds (`2026-11-24T04:26:12.000Z`).
 pub fn csv_time(millis: i64) -> String {
     let mut out = [0u8; 24];
@@ -72,31 +118,13 @@ pub fn write_csv_time(millis: i64, out: &mut [u8; 24]) -> Option<()> {
     if !(0..=9999).contains(&year) {
         return None;
     }
-    let mut put = |at: usize, value: i64, width: usize| {
-        let mut v = value;
-        for i in (0..width).rev() {
-            out[at + i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, year, 4);
-    put(5, month, 2);
-    put(8, day, 2);
-    put(11, ms / 3_600_000, 2);
-    put(14, ms / 60_000 % 60, 2);
-    put(17, ms / 1_000 % 60, 2);
-    put(20, ms % 1_000, 3);
-    for (at, sep) in [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'.'),
-        (23, b'Z'),
-    ] {
+    put_digits(out, 0, year, 4);
+    put_digits(out, 5, month, 2);
+    put_digits(out, 8, day, 2);
+    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T')] {
         out[at] = sep;
     }
+    put_time_of_day(ms, out);
     Some(())
 }
 
@@ -379,6 +407,46 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The remembering writer writes what `csv_time` does, across days, years, the epoch,
+    /// times going backwards and years out of range.
+    #[test]
+    fn csv_times_writes_what_csv_time_does() {
+        let mut times = CsvTimes::default();
+        let day = 86_400_000i64;
+        let mut at = -3 * day - 1;
+        let mut checked = 0;
+        let mut cases: Vec<i64> = Vec::new();
+        while at < 3 * day {
+            cases.push(at);
+            at += 7_777_777;
+        }
+        cases.extend([
+            1_700_000_000_000,
+            1_700_000_000_001,
+            1_699_999_999_999,
+            253_402_300_799_999,
+            253_402_300_800_000,
+            -62_167_219_200_000,
+            -62_167_219_200_001,
+            1_700_000_000_000,
+        ]);
+        for ms in cases {
+            let mut out = [0u8; 24];
+            match times.write(ms, &mut out) {
+                Some(()) => {
+                    assert_eq!(
+                        std::str::from_utf8(&out).ok(),
+                        Some(csv_time(ms).as_str()),
+                        "{ms}"
+                    );
+                    checked += 1;
+                }
+                None => assert!(write_csv_time(ms, &mut [0u8; 24]).is_none(), "{ms}"),
+            }
+        }
+        assert!(checked > 70);
+    }
 
     fn event(seq: i64) -> ChainedEvent<'static> {
         ChainedEvent {

@@ -27,9 +27,7 @@ use portcullis_app::api::{request_meta_of, session_token_in};
 use portcullis_app::model::{EventRow, Page};
 use portcullis_app::services::{Activity, ActivityQuery, Console};
 use portcullis_core::actions::Action;
-use portcullis_core::audit::{
-    csv_time, export_file_name, write_csv_time, ActivityFilter, CSV_HEADER,
-};
+use portcullis_core::audit::{csv_time, export_file_name, ActivityFilter, CsvTimes, CSV_HEADER};
 use portcullis_core::ids::TenantId;
 use portcullis_core::people::page_limit;
 use portcullis_core::Problem;
@@ -248,8 +246,9 @@ async fn write_copied(
         .map_err(|e| csv::Error::from(e.into_error()))?;
     {
         let mut copy = tx.copy_out_raw(&copy_sql(&w)).await?;
+        let mut times = RowTimes::default();
         while let Some(row) = copy.try_next().await? {
-            put_copied_row(&row, &mut buffer)?;
+            put_copied_row(&row, &mut buffer, &mut times)?;
             if buffer.len() >= CHUNK_BYTES {
                 let chunk =
                     std::mem::replace(&mut buffer, Vec::with_capacity(CHUNK_BYTES + 16 * 1024));
@@ -271,38 +270,91 @@ async fn write_copied(
 }
 
 /// One row of the COPY (PostgreSQL sends each row as its own message) into `out`, its two
-/// times (the third and fourth fields, milliseconds) written as `csv_time`. The fields before
-/// them are an id and an event type, which never need quoting; a row that does not fit that
-/// shape stops the download rather than writing a wrong line.
-fn put_copied_row(row: &[u8], out: &mut Vec<u8>) -> Result<(), WriteError> {
-    let mut commas = row
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b',')
-        .map(|(i, _)| i);
-    let (Some(c1), Some(c2), Some(c3), Some(c4)) =
-        (commas.next(), commas.next(), commas.next(), commas.next())
-    else {
-        return Err(WriteError::Shape);
+/// times (the third and fourth fields, milliseconds) written as `csv_time` and its empty
+/// strings (`""`) as empty fields (see `copy_sql`). The fields before the times are an id and
+/// an event type, which never need quoting; a row that does not fit that shape stops the
+/// download rather than writing a wrong line.
+fn put_copied_row(row: &[u8], out: &mut Vec<u8>, times: &mut RowTimes) -> Result<(), WriteError> {
+    let comma = |from: usize| -> Option<usize> {
+        Some(from + row.get(from..)?.iter().position(|b| *b == b',')?)
     };
-    let millis = |from: usize, to: usize| -> Result<i64, WriteError> {
-        std::str::from_utf8(row.get(from + 1..to).ok_or(WriteError::Shape)?)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .ok_or(WriteError::Shape)
-    };
+    let c1 = comma(0).ok_or(WriteError::Shape)?;
+    let c2 = comma(c1 + 1).ok_or(WriteError::Shape)?;
     if row.first() == Some(&b'"') || row.get(c1 + 1) == Some(&b'"') {
         return Err(WriteError::Shape);
     }
-    let (happened, recorded) = (millis(c2, c3)?, millis(c3, c4)?);
-    let (mut a, mut b) = ([0u8; 24], [0u8; 24]);
-    let (mut a_spill, mut b_spill) = (String::new(), String::new());
-    out.extend_from_slice(&row[..=c2]);
-    out.extend_from_slice(time_field(happened, &mut a, &mut a_spill));
+    let (happened, c3) = millis_at(row, c2 + 1).ok_or(WriteError::Shape)?;
+    let (recorded, c4) = millis_at(row, c3 + 1).ok_or(WriteError::Shape)?;
+    let (happened, recorded) = times.both(happened, recorded);
+    out.extend_from_slice(row.get(..=c2).ok_or(WriteError::Shape)?);
+    out.extend_from_slice(happened);
     out.push(b',');
-    out.extend_from_slice(time_field(recorded, &mut b, &mut b_spill));
-    out.extend_from_slice(&row[c4..]);
+    out.extend_from_slice(recorded);
+    put_unquoting_empty(row.get(c4..).ok_or(WriteError::Shape)?, out);
     Ok(())
+}
+
+/// Copies CSV fields that each start with their comma (`,a,"b, c",""\n`), writing a field that
+/// is exactly `""` (an empty string) as nothing. Most rows hold no quote at all and are copied
+/// whole; otherwise each quoted field is followed to its closing quote (`""` inside a quoted
+/// field is an escaped quote, not an end).
+fn put_unquoting_empty(fields: &[u8], out: &mut Vec<u8>) {
+    if !fields.contains(&b'"') {
+        out.extend_from_slice(fields);
+        return;
+    }
+    let mut at = 0;
+    while let Some(&byte) = fields.get(at) {
+        out.push(byte);
+        at += 1;
+        if byte != b',' || fields.get(at) != Some(&b'"') {
+            continue;
+        }
+        // A quoted field starts at `at`.
+        let empty = fields.get(at + 1) == Some(&b'"')
+            && matches!(fields.get(at + 2), None | Some(b',' | b'\n' | b'\r'));
+        if empty {
+            at += 2;
+            continue;
+        }
+        let start = at;
+        at += 1;
+        while let Some(&b) = fields.get(at) {
+            at += 1;
+            if b == b'"' {
+                if fields.get(at) == Some(&b'"') {
+                    at += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        out.extend_from_slice(fields.get(start..at).unwrap_or_default());
+    }
+}
+
+/// The integer at `row[from..]` up to the next comma, and where that comma is.
+fn millis_at(row: &[u8], from: usize) -> Option<(i64, usize)> {
+    let negative = row.get(from) == Some(&b'-');
+    let start = from + usize::from(negative);
+    let mut at = start;
+    let mut value: i64 = 0;
+    while let Some(&digit) = row.get(at) {
+        if digit == b',' {
+            break;
+        }
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value
+            .checked_mul(10)?
+            .checked_add(i64::from(digit - b'0'))?;
+        at += 1;
+    }
+    if at == start || row.get(at) != Some(&b',') {
+        return None;
+    }
+    Some((if negative { -value } else { value }, at))
 }
 
 /// SQLite: one read-only connection of its own on a blocking thread steps through every
@@ -346,6 +398,7 @@ fn export_sqlite(
         }
     }
     let mut rows = stmt.raw_query();
+    let mut times = RowTimes::default();
     while let Some(row) = rows.next()? {
         let text = |i: usize| -> Result<Option<Cow<'_, str>>, rusqlite::Error> {
             Ok(row.get_ref(i)?.as_str_or_null()?.map(Cow::Borrowed))
@@ -363,7 +416,7 @@ fn export_sqlite(
             text(9)?,
             text(10)?,
         );
-        write_event(&mut out, &event)?;
+        write_event(&mut out, &event, &mut times)?;
         if out.get_ref().len() >= CHUNK_BYTES {
             let chunk = std::mem::replace(&mut out, chunk_writer())
                 .into_inner()
@@ -395,17 +448,20 @@ struct ExportEvent<'a>(
 
 /// One event as a CSV line, in the seed's column order; times are formatted into stack
 /// buffers, so nothing is allocated per row.
-fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &ExportEvent<'_>) -> Result<(), WriteError> {
+fn write_event(
+    out: &mut csv::Writer<Vec<u8>>,
+    e: &ExportEvent<'_>,
+    times: &mut RowTimes,
+) -> Result<(), WriteError> {
     fn text<'a>(s: &'a Option<Cow<'_, str>>) -> &'a [u8] {
         s.as_deref().unwrap_or_default().as_bytes()
     }
-    let (mut happened, mut recorded) = ([0u8; 24], [0u8; 24]);
-    let (mut happened_spill, mut recorded_spill) = (String::new(), String::new());
+    let (happened, recorded) = times.both(e.2, e.3);
     out.write_record([
         e.0.as_bytes(),
         e.1.as_bytes(),
-        time_field(e.2, &mut happened, &mut happened_spill),
-        time_field(e.3, &mut recorded, &mut recorded_spill),
+        happened,
+        recorded,
         text(&e.4),
         text(&e.5),
         text(&e.6),
@@ -418,13 +474,30 @@ fn write_event(out: &mut csv::Writer<Vec<u8>>, e: &ExportEvent<'_>) -> Result<()
     Ok(())
 }
 
-/// A time as the download writes it: into `buf`, or for years past 9999 into `spill`.
-fn time_field<'a>(millis: i64, buf: &'a mut [u8; 24], spill: &'a mut String) -> &'a [u8] {
-    if write_csv_time(millis, buf).is_some() {
-        buf
-    } else {
-        *spill = csv_time(millis);
-        spill.as_bytes()
+/// A row's two times as the download writes them: formatted by `CsvTimes` (which remembers
+/// the day) into stack buffers, or for years past 9999 into `spill`.
+#[derive(Default)]
+struct RowTimes {
+    times: CsvTimes,
+    bufs: [[u8; 24]; 2],
+    spill: [String; 2],
+}
+
+impl RowTimes {
+    fn both(&mut self, happened: i64, recorded: i64) -> (&[u8], &[u8]) {
+        let mut fits = [true; 2];
+        for (i, millis) in [happened, recorded].into_iter().enumerate() {
+            if self.times.write(millis, &mut self.bufs[i]).is_none() {
+                fits[i] = false;
+                self.spill[i] = csv_time(millis);
+            }
+        }
+        let [a, b] = &self.bufs;
+        let [a_spill, b_spill] = &self.spill;
+        (
+            if fits[0] { a } else { a_spill.as_bytes() },
+            if fits[1] { b } else { b_spill.as_bytes() },
+        )
     }
 }
 
@@ -446,4 +519,55 @@ async fn send_chunk(
         .send(Ok(Bytes::from(chunk)))
         .await
         .map_err(|_| WriteError::Gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unquoted(fields: &str) -> String {
+        let mut out = Vec::new();
+        put_unquoting_empty(fields.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn empty_strings_become_empty_fields_and_nothing_else_changes() {
+        for (copied, written) in [
+            (",a,,b\n", ",a,,b\n"),
+            (",\"\",x\n", ",,x\n"),
+            (",\"\",\"\"\n", ",,\n"),
+            (",\"a \"\"q\"\"\",\"\"\n", ",\"a \"\"q\"\"\",\n"),
+            (",\"\"\"\",\"\"\n", ",\"\"\"\",\n"),
+            (",\"x,\"\"\"\"\"\n", ",\"x,\"\"\"\"\"\n"),
+            (",\"line 1\nline \"\"2\"\"\",\"\"\n", ",\"line 1\nline \"\"2\"\"\",\n"),
+            (",\"\"", ","),
+        ] {
+            assert_eq!(unquoted(copied), written, "{copied:?}");
+        }
+    }
+
+    #[test]
+    fn a_copied_row_gets_its_times_and_empty_fields_mended() {
+        let mut out = Vec::new();
+        let mut times = RowTimes::default();
+        put_copied_row(
+            b"evt_1,policy/grant,1700000000000,1700000000001,usr_1,\"\",,,console,\"\",\"a, b\",\n",
+            &mut out,
+            &mut times,
+        )
+        .map_err(|e| e.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "evt_1,policy/grant,2023-11-14T22:13:20.000Z,2023-11-14T22:13:20.001Z,usr_1,,,,console,,\"a, b\",\n"
+        );
+        for bad in [
+            &b"\"evt,1\",t,1,2,x\n"[..],
+            b"evt_1,t,12x,2,x\n",
+            b"evt_1,t,1\n",
+        ] {
+            assert!(put_copied_row(bad, &mut Vec::new(), &mut times).is_err());
+        }
+    }
 }
