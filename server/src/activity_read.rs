@@ -381,12 +381,9 @@ fn export_sqlite(
     mut out: csv::Writer<Vec<u8>>,
     sender: &mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<csv::Writer<Vec<u8>>, WriteError> {
-    use rusqlite::{OpenFlags, Statement};
-    let conn = rusqlite::Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    use rusqlite::Statement;
+    // A connection of its own, held for the whole download (the reader's pool serves short reads).
+    let conn = crate::store::reads::open_read_only(file)?;
     let mut stmt: Statement<'_> = conn.prepare(&export_sql(w))?;
     for (i, bind) in w.binds.iter().enumerate() {
         let at = stmt

@@ -236,7 +236,13 @@ impl Checked {
         action: Action,
         database: Option<&DatabaseId>,
     ) -> Decision {
-        let resource = match database {
+        self.index
+            .decide(&caller.viewer.user_id, action, &self.resource(database))
+    }
+
+    /// The tenant, or one of its databases, as core names what a decision is about.
+    fn resource(&self, database: Option<&DatabaseId>) -> Resource {
+        match database {
             Some(db) => Resource::Database {
                 tenant: self.tenant.clone(),
                 database: db.clone(),
@@ -244,8 +250,7 @@ impl Checked {
             None => Resource::Tenant {
                 tenant: self.tenant.clone(),
             },
-        };
-        self.index.decide(&caller.viewer.user_id, action, &resource)
+        }
     }
 
     /// Whether the caller may do `action` on each of `databases`, decided at once (core's
@@ -258,10 +263,7 @@ impl Checked {
     ) -> Vec<bool> {
         let resources: Vec<Resource> = databases
             .into_iter()
-            .map(|db| Resource::Database {
-                tenant: self.tenant.clone(),
-                database: db.clone(),
-            })
+            .map(|db| self.resource(Some(db)))
             .collect();
         let user = &caller.viewer.user_id;
         self.index

@@ -45,7 +45,7 @@ impl SqliteReader {
             .pop();
         let conn = match idle {
             Some(conn) => conn,
-            None => open(&self.file).map_err(decode)?,
+            None => open_read_only(&self.file).map_err(decode)?,
         };
         let out = read(&conn).map_err(decode);
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -56,7 +56,9 @@ impl SqliteReader {
     }
 }
 
-fn open(file: &std::path::Path) -> rusqlite::Result<Connection> {
+/// A read-only connection to the SQLite file that waits up to five seconds on a lock (the
+/// reader's, and the activity download's own).
+pub(crate) fn open_read_only(file: &std::path::Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         file,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
