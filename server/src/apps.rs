@@ -9,6 +9,7 @@ use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::secrets::{new_token, token_hash};
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
+use crate::store::reads::Snapshot;
 use crate::store::{installs, tenants};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -539,7 +540,7 @@ const TOKEN_TOUCH_EVERY_SECS: i64 = 60;
 /// not be revoked, and the secret's SHA-256 must match, compared in constant time. Every
 /// failure is the same 401, so a caller cannot tell a wrong secret from an unknown token.
 pub async fn authenticate(
-    db: &crate::db::Db,
+    reads: &Snapshot,
     header: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Bot, Problem> {
@@ -554,7 +555,7 @@ pub async fn authenticate(
         secret_hash,
         app,
         app_name,
-    } = apps::bot_by_public(db, &credentials.token)
+    } = apps::bot_by_public(reads, &credentials.token)
         .await
         .map_err(problem)?
         .ok_or_else(refused)?;
@@ -571,7 +572,7 @@ pub async fn authenticate(
         .last_used
         .is_none_or(|t| (now - t).num_seconds() >= TOKEN_TOUCH_EVERY_SECS)
     {
-        apps::touch(&db.pool, &token.id, now)
+        apps::touch(reads.pool(), &token.id, now)
             .await
             .map_err(problem)?;
     }
@@ -590,8 +591,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// What core needs to decide for a bot: its app's current permissions, its installs, and the
 /// tenants of the agencies it is installed on.
 pub async fn bot_access(
-    db: &crate::db::Db,
+    reads: &Snapshot,
     bot: &Bot,
 ) -> Result<portcullis_core::apps::BotAccess, Problem> {
-    installs::access_of_app(db, &bot.app).await.map_err(problem)
+    installs::access_of_app(reads, &bot.app)
+        .await
+        .map_err(problem)
 }

@@ -4,6 +4,7 @@
 
 use crate::console::Services;
 use crate::db::Db;
+use crate::store::reads::Snapshot;
 use axum::extract::{FromRef, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -84,16 +85,21 @@ impl Limits {
         if map.len() > 10_000 {
             map.retain(|_, w| !w.stale(now_ms));
         }
+        // Looked up before inserting, so a known token's call does not copy its id.
+        if let Some(window) = map.get_mut(token) {
+            return window.admit(now_ms, self.per_minute);
+        }
         map.entry(token.clone())
             .or_default()
             .admit(now_ms, self.per_minute)
     }
 }
 
-/// What the API's handlers share.
+/// What the API's handlers share. Behind `Arc`s because axum clones the state for every
+/// request, and a `Services` clone allocates.
 #[derive(Clone)]
 pub(crate) struct ApiState {
-    pub(crate) services: Services,
+    pub(crate) services: Arc<Services>,
     limits: Limits,
 }
 
@@ -103,14 +109,15 @@ impl FromRef<ApiState> for Db {
     }
 }
 
-/// The calling bot, authenticated and within its rate limit.
+/// The calling bot, authenticated (through the call's `reads`) and within its rate limit.
 pub(crate) async fn bot_of(
     state: &ApiState,
+    reads: &Snapshot,
     headers: &HeaderMap,
 ) -> Result<crate::apps::Bot, ApiError> {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
-    let bot = crate::apps::authenticate(&state.services.db, header, now).await?;
+    let bot = crate::apps::authenticate(reads, header, now).await?;
     state.limits.admit(&bot.token.id, now.timestamp_millis())?;
     Ok(bot)
 }
@@ -195,7 +202,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
         })
         .with_state(ApiState {
             limits: Limits::new(services.bot_rate_limit),
-            services,
+            services: Arc::new(services),
         })
 }
 
@@ -209,7 +216,8 @@ async fn me(
     State(state): State<ApiState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let bot = bot_of(&state, &headers).await?;
+    let reads = Snapshot::begin(&state.services.db)?;
+    let bot = bot_of(&state, &reads, &headers).await?;
     let db = &state.services.db;
     let permissions = crate::store::apps::permissions(&db.pool, &bot.app)
         .await

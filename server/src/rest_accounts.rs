@@ -32,12 +32,11 @@ pub struct AccountView {
 }
 
 pub(crate) async fn get_account(
-    State(state): State<ApiState>,
     Path(account): Path<String>,
     call: BotCall,
 ) -> Result<Json<AccountView>, ApiError> {
     let tenant = call.account(&account, P::AccountView)?;
-    let summary = crate::store::tenants::summary(&state.services.db, &tenant)
+    let summary = crate::store::tenants::summary(&call.reads, &tenant)
         .await?
         .ok_or_else(|| ApiError(Problem::not_found("resource")))?;
     Ok(Json(AccountView {
@@ -139,7 +138,7 @@ pub(crate) async fn create_child(
     let parent = call.account(&account, P::AccountCreateChildAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
     let pool = &state.services.db.pool;
-    let agency = crate::store::tenants::summary(&state.services.db, &parent)
+    let agency = crate::store::tenants::summary(&call.reads, &parent)
         .await?
         .and_then(|s| s.agency_id);
     let mut tx = pool.begin().await?;

@@ -6,6 +6,7 @@ use crate::activity::{self, NewEvent, Principal};
 use crate::apps::Bot;
 use crate::rest::{bot_of, ApiError, ApiState};
 use crate::store::id_pages::PageAt;
+use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{NaiveDate, Utc};
@@ -28,18 +29,27 @@ pub(crate) struct BotCall {
     pub bot: Bot,
     pub meta: RequestMeta,
     pub access: BotAccess,
+    /// The call's reads: the token and access above were read in it, and a handler's reads of
+    /// records go through it too, so the whole call sees one committed state.
+    pub reads: Snapshot,
 }
 
 impl FromRequestParts<ApiState> for BotCall {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let bot = bot_of(state, &parts.headers).await?;
-        let access = crate::apps::bot_access(&state.services.db, &bot).await?;
+        let reads = Snapshot::begin(&state.services.db)?;
+        let bot = bot_of(state, &reads, &parts.headers).await?;
+        let access = crate::apps::bot_access(&reads, &bot).await?;
         let meta = state
             .services
             .request_meta(&parts.extensions, &parts.headers);
-        Ok(BotCall { bot, meta, access })
+        Ok(BotCall {
+            bot,
+            meta,
+            access,
+            reads,
+        })
     }
 }
 

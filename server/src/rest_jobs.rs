@@ -5,6 +5,7 @@
 use crate::authorizations::Actor;
 use crate::jobs::Credential;
 use crate::rest::{bot_of, ApiError, ApiState};
+use crate::store::reads::Snapshot;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::Extensions;
@@ -19,6 +20,7 @@ use portcullis_core::Problem;
 /// The job's tenant, if the calling bot may do `permission` there.
 async fn job_tenant(
     state: &ApiState,
+    reads: &Snapshot,
     bot: &crate::apps::Bot,
     job: &str,
     permission: Permission,
@@ -30,7 +32,7 @@ async fn job_tenant(
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?
         .ok_or_else(not_found)?;
-    let access = crate::apps::bot_access(&state.services.db, bot).await?;
+    let access = crate::apps::bot_access(reads, bot).await?;
     let target = Target::Tenant(tenant.clone());
     if !access.installs.iter().any(|i| i.target == target) {
         return Err(not_found());
@@ -60,8 +62,11 @@ pub(crate) async fn credential(
     extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Json<Credential>, ApiError> {
-    let bot = bot_of(&state, &headers).await?;
-    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
+    let reads = Snapshot::begin(&state.services.db)?;
+    let bot = bot_of(&state, &reads, &headers).await?;
+    let (job, tenant) =
+        job_tenant(&state, &reads, &bot, &job, Permission::AccountViewFeeds).await?;
+    drop(reads);
     let services = &state.services;
     let meta = services.request_meta(&extensions, &headers);
     let actor = bot_actor(&tenant, &bot, &meta);
@@ -86,7 +91,8 @@ pub(crate) async fn report(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<JobRow>, ApiError> {
-    let bot = bot_of(&state, &headers).await?;
+    let reads = Snapshot::begin(&state.services.db)?;
+    let bot = bot_of(&state, &reads, &headers).await?;
     let report: StatusReport = serde_json::from_slice(&body).map_err(|e| {
         ApiError(Problem::invalid(
             "body",
@@ -95,7 +101,10 @@ pub(crate) async fn report(
         ))
     })?;
     let status = JobStatus::parse("status", &report.status)?;
-    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
+    let (job, tenant) =
+        job_tenant(&state, &reads, &bot, &job, Permission::AccountCreateFeeds).await?;
+    // The status change writes and reads it back: outside the snapshot, which would not see it.
+    drop(reads);
     let services = &state.services;
     let meta = services.request_meta(&extensions, &headers);
     let actor = bot_actor(&tenant, &bot, &meta);

@@ -7,6 +7,7 @@
 //! can be rotated: start with the new `PORTCULLIS_MASTER_KEY` and the old one in
 //! `PORTCULLIS_PREVIOUS_MASTER_KEYS`, run `portcullis secrets rotate`, then drop the old key.
 
+use crate::secrets::hex;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
@@ -190,10 +191,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

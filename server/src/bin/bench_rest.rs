@@ -18,6 +18,7 @@ use portcullis_server::console::Services;
 use portcullis_server::db::Db;
 use portcullis_server::demo;
 use portcullis_server::health_checks::Checker;
+use portcullis_server::store::reads::Snapshot;
 use portcullis_server::vault::Vault;
 use std::sync::Arc;
 use std::time::Instant;
@@ -90,7 +91,8 @@ async fn verify(url: &str, bearer: &str, n: u32) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     let started = Instant::now();
     for _ in 0..n {
-        portcullis_server::apps::authenticate(&db, Some(bearer), Utc::now()).await?;
+        let reads = Snapshot::begin(&db)?;
+        portcullis_server::apps::authenticate(&reads, Some(bearer), Utc::now()).await?;
     }
     let mean_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
     println!("{}", serde_json::json!({ "verify_mean_us": mean_us }));

@@ -1,9 +1,9 @@
 //! Applications, their permission requests and bot tokens (P2, P3). Apps belong to a user, so
 //! every query names the owner; bot tokens are found by their public half.
 
-use crate::db::{from_millis, stored_id, to_millis, Db};
+use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
-use crate::store::reads;
+use crate::store::reads::Snapshot;
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AppRow, TokenRow};
 use portcullis_core::apps::{Permission, PermissionRequest};
@@ -233,9 +233,11 @@ impl FromColumns for StoredBot {
 }
 
 /// The token whose public half is `public_token` (every API call's first read: `store::reads`).
-pub async fn bot_by_public(db: &Db, public_token: &str) -> Result<Option<StoredBot>, sqlx::Error> {
-    reads::fetch_optional(
-        db,
+pub async fn bot_by_public(
+    reads: &Snapshot,
+    public_token: &str,
+) -> Result<Option<StoredBot>, sqlx::Error> {
+    reads.fetch_optional(
         "SELECT t.id, t.name, t.public_token, t.created_at, t.last_used_at, t.revoked_at, t.secret_hash, \
          t.app_id, a.name AS app_name FROM bot_tokens t JOIN apps a ON a.id = t.app_id WHERE t.public_token = $1",
         &[public_token],

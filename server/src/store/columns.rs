@@ -26,9 +26,23 @@ impl Columns for AnyRow {
     }
 }
 
-impl Columns for rusqlite::Row<'_> {
+/// A rusqlite row with its statement's column names, read once per query: rusqlite's own
+/// lookup by name asks SQLite for every column's name, measures and checks it, on every read
+/// of every row.
+pub struct NamedRow<'a, 'r> {
+    pub row: &'a rusqlite::Row<'r>,
+    pub names: &'a [String],
+}
+
+impl Columns for NamedRow<'_, '_> {
     fn get<T: Value>(&self, name: &str) -> Result<T, sqlx::Error> {
-        rusqlite::Row::get(self, name).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        let decode = |e| sqlx::Error::Decode(Box::new(e));
+        let index = self
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+            .ok_or_else(|| decode(rusqlite::Error::InvalidColumnName(name.to_owned())))?;
+        self.row.get(index).map_err(decode)
     }
 }
 

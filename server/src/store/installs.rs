@@ -2,9 +2,9 @@
 //! its tenant or agency, except loading a bot's installs, which by definition spans the places
 //! its app is in.
 
-use crate::db::{from_millis, stored_id, to_millis, Db};
+use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
-use crate::store::reads;
+use crate::store::reads::Snapshot;
 use chrono::{DateTime, Utc};
 use portcullis_core::apps::{BotAccess, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, AppId, InstallId, TenantId, UserId};
@@ -202,9 +202,8 @@ impl FromColumns for AgencyTenant {
 /// `agency.updateDeleteAllAgencyAccounts`). One query on every API call (the app's permissions
 /// and its installs' grants as one union); a second only when the app is installed on an
 /// agency.
-pub async fn access_of_app(db: &Db, app: &AppId) -> Result<BotAccess, sqlx::Error> {
-    let rows: Vec<AccessRow> = reads::fetch_all(
-        db,
+pub async fn access_of_app(reads: &Snapshot, app: &AppId) -> Result<BotAccess, sqlx::Error> {
+    let rows: Vec<AccessRow> = reads.fetch_all(
         "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
          UNION ALL \
          SELECT g.permission, i.id, i.tenant_id, i.agency_id FROM installs i \
@@ -247,8 +246,8 @@ pub async fn access_of_app(db: &Db, app: &AppId) -> Result<BotAccess, sqlx::Erro
         .iter()
         .any(|i| matches!(i.target, Target::Agency(_)))
     {
-        let rows: Vec<AgencyTenant> = reads::fetch_all(
-            db,
+        let rows: Vec<AgencyTenant> = reads
+            .fetch_all(
             "SELECT t.agency_id, t.id FROM tenants t JOIN installs i ON i.agency_id = t.agency_id WHERE i.app_id = $1",
             &[app.as_str()],
         )

@@ -1,8 +1,8 @@
 //! Tenants, agencies and memberships.
 
-use crate::db::{stored_id, to_millis, Db};
+use crate::db::{stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
-use crate::store::reads;
+use crate::store::reads::Snapshot;
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AgencyId, TenantId, UserId};
 use portcullis_core::tenancy::TenantSummary;
@@ -32,15 +32,18 @@ impl FromColumns for SummaryRow {
 }
 
 /// One tenant with its agency (the record `GET /accounts/{id}` reads: `store::reads`).
-pub async fn summary(db: &Db, tenant: &TenantId) -> Result<Option<TenantSummary>, sqlx::Error> {
-    Ok(reads::fetch_optional::<SummaryRow>(
-        db,
-        "SELECT t.id, t.name, t.agency_id, a.name AS agency_name FROM tenants t \
+pub async fn summary(
+    reads: &Snapshot,
+    tenant: &TenantId,
+) -> Result<Option<TenantSummary>, sqlx::Error> {
+    Ok(reads
+        .fetch_optional::<SummaryRow>(
+            "SELECT t.id, t.name, t.agency_id, a.name AS agency_name FROM tenants t \
          LEFT JOIN agencies a ON a.id = t.agency_id WHERE t.id = $1",
-        &[tenant.as_str()],
-    )
-    .await?
-    .map(|r| r.0))
+            &[tenant.as_str()],
+        )
+        .await?
+        .map(|r| r.0))
 }
 
 /// The tenants a person may enter, by name: every tenant for operators, else their memberships.
