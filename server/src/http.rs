@@ -35,7 +35,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
     let context = move || provide_context(console.clone());
     let routes = generate_route_list(App);
     Router::new()
-        .nest("/api/v1", rest::router(services.clone()))
+        .merge(rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
         .merge(crate::oauth::router(services.clone()))
         .merge(crate::sso_callback::router(services.clone()))

@@ -9,7 +9,7 @@ use axum::extract::{FromRef, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{any, get, patch, post, put};
 use axum::{Json, Router};
 use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
 use portcullis_core::ids::TokenId;
@@ -123,87 +123,104 @@ pub(crate) async fn bot_of(
 }
 
 /// The routes under `/api/v1`: the operations of core's catalog (`api_catalog`), which the
-/// OpenAPI document and the tests follow too.
+/// OpenAPI document and the tests follow too. Full paths merged into the application's router,
+/// not a nested router: nesting rebuilt every call's URI and matched its path twice.
 pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
     use crate::{rest_accounts as acc, rest_agencies as agc};
     Router::new()
-        .route("/health", get(health))
-        .route("/me", get(me))
-        .route("/openapi.json", get(openapi))
-        .route("/accounts/{account_id}", get(acc::get_account))
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/accounts/{account_id}", get(acc::get_account))
         .route(
-            "/accounts/{account_id}/campaigns",
+            "/api/v1/accounts/{account_id}/campaigns",
             get(acc::list_campaigns).post(acc::create_campaign),
         )
         .route(
-            "/accounts/{account_id}/campaigns/{campaign_id}",
+            "/api/v1/accounts/{account_id}/campaigns/{campaign_id}",
             patch(acc::update_campaign),
         )
-        .route("/accounts/{account_id}/children", post(acc::create_child))
         .route(
-            "/accounts/{account_id}/content",
+            "/api/v1/accounts/{account_id}/children",
+            post(acc::create_child),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/content",
             get(acc::list_content).post(acc::create_content),
         )
         .route(
-            "/accounts/{account_id}/feeds",
+            "/api/v1/accounts/{account_id}/feeds",
             get(acc::list_feeds).post(acc::create_feed),
         )
-        .route("/accounts/{account_id}/analytics", get(acc::analytics))
         .route(
-            "/accounts/{account_id}/default-creatives",
+            "/api/v1/accounts/{account_id}/analytics",
+            get(acc::analytics),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/default-creatives",
             get(acc::list_creatives),
         )
-        .route("/agencies/{agency_id}", get(agc::get_agency))
+        .route("/api/v1/agencies/{agency_id}", get(agc::get_agency))
         .route(
-            "/agencies/{agency_id}/accounts",
+            "/api/v1/agencies/{agency_id}/accounts",
             get(agc::list_accounts).post(agc::create_account),
         )
         .route(
-            "/agencies/{agency_id}/accounts/{account_id}",
+            "/api/v1/agencies/{agency_id}/accounts/{account_id}",
             patch(agc::rename_account),
         )
-        .route("/agencies/{agency_id}/boards", get(agc::list_boards))
+        .route("/api/v1/agencies/{agency_id}/boards", get(agc::list_boards))
         .route(
-            "/agencies/{agency_id}/boards/{board_id}",
+            "/api/v1/agencies/{agency_id}/boards/{board_id}",
             patch(agc::update_board),
         )
         .route(
-            "/agencies/{agency_id}/boards/{board_id}/image",
+            "/api/v1/agencies/{agency_id}/boards/{board_id}/image",
             put(agc::set_board_image),
         )
         .route(
-            "/agencies/{agency_id}/campaigns",
+            "/api/v1/agencies/{agency_id}/campaigns",
             get(agc::list_campaigns).post(agc::create_campaign),
         )
-        .route("/agencies/{agency_id}/ad-approvals", post(agc::decide_ad))
         .route(
-            "/agencies/{agency_id}/campaign-pulls",
+            "/api/v1/agencies/{agency_id}/ad-approvals",
+            post(agc::decide_ad),
+        )
+        .route(
+            "/api/v1/agencies/{agency_id}/campaign-pulls",
             post(agc::pull_campaigns),
         )
         .route(
-            "/agencies/{agency_id}/stats",
+            "/api/v1/agencies/{agency_id}/stats",
             get(agc::stats).post(agc::publish_stats),
         )
         .route(
-            "/agencies/{agency_id}/lightning-devices",
+            "/api/v1/agencies/{agency_id}/lightning-devices",
             get(agc::list_devices),
         )
         .route(
-            "/jobs/{job_id}/credential",
+            "/api/v1/jobs/{job_id}/credential",
             get(crate::rest_jobs::credential),
         )
-        .route("/jobs/{job_id}/status", post(crate::rest_jobs::report))
-        .fallback(|| async {
-            ApiError(Problem::new(
-                portcullis_core::ProblemKind::NotFound,
-                "not_found",
-                "there is no API route at this path",
-            ))
-        })
+        .route(
+            "/api/v1/jobs/{job_id}/status",
+            post(crate::rest_jobs::report),
+        )
+        .route("/api/v1", any(no_route))
+        .route("/api/v1/{*rest}", any(no_route))
         .with_state(ApiState {
             limits: Limits::new(services.bot_rate_limit),
             services: Arc::new(services),
         })
+}
+
+/// Any other path under `/api/v1`.
+async fn no_route() -> ApiError {
+    ApiError(Problem::new(
+        portcullis_core::ProblemKind::NotFound,
+        "not_found",
+        "there is no API route at this path",
+    ))
 }
 
 /// The OpenAPI document (public, like `/health`: it describes, it reveals no record).

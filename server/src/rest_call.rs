@@ -10,13 +10,14 @@ use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{NaiveDate, Utc};
-use portcullis_app::services::RequestMeta;
 use portcullis_core::apps::{BotAccess, Permission, Target};
+use portcullis_core::audit::client_ip;
 use portcullis_core::ids::{AgencyId, TenantId};
 use portcullis_core::Problem;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::AnyConnection;
+use std::net::IpAddr;
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
@@ -27,7 +28,9 @@ impl From<sqlx::Error> for ApiError {
 /// An authenticated REST call by a bot token.
 pub(crate) struct BotCall {
     pub bot: Bot,
-    pub meta: RequestMeta,
+    /// The client's address (from a trusted proxy's header where there is one), kept as an
+    /// address: only a change, which the log records, needs its text.
+    pub origin_ip: Option<IpAddr>,
     pub access: BotAccess,
     /// The call's reads: the token and access above were read in it, and a handler's reads of
     /// records go through it too, so the whole call sees one committed state.
@@ -41,12 +44,15 @@ impl FromRequestParts<ApiState> for BotCall {
         let reads = Snapshot::begin(&state.services.db)?;
         let bot = bot_of(state, &reads, &parts.headers).await?;
         let access = crate::apps::bot_access(&reads, &bot).await?;
-        let meta = state
-            .services
-            .request_meta(&parts.extensions, &parts.headers);
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let origin_ip = crate::http::peer_of(&parts.extensions)
+            .map(|peer| client_ip(peer, forwarded, &state.services.trusted_proxies));
         Ok(BotCall {
             bot,
-            meta,
+            origin_ip,
             access,
             reads,
         })
@@ -82,6 +88,7 @@ impl BotCall {
         event_type: &str,
         object: (&str, &str),
     ) -> Result<(), ApiError> {
+        let origin_ip = self.origin_ip.map(|ip| ip.to_string());
         activity::record(
             conn,
             NewEvent {
@@ -92,7 +99,7 @@ impl BotCall {
                 source: "api",
                 object_id: Some(object.0),
                 object_name: Some(object.1),
-                origin_ip: self.meta.origin_ip.as_deref(),
+                origin_ip: origin_ip.as_deref(),
             },
         )
         .await?;
