@@ -26,12 +26,17 @@ impl Columns for AnyRow {
     }
 }
 
-/// A rusqlite row with its statement's column names, read once per query: rusqlite's own
-/// lookup by name asks SQLite for every column's name, measures and checks it, on every read
-/// of every row.
+/// A rusqlite row with its statement's column names, read once per query and kept as one
+/// string, separated by NUL: rusqlite's own lookup by name asks SQLite for every column's
+/// name, measures and checks it, on every read of every row.
 pub struct NamedRow<'a, 'r> {
     pub row: &'a rusqlite::Row<'r>,
-    pub names: &'a [String],
+    pub names: &'a str,
+}
+
+/// The column names of `stmt` in the form [`NamedRow`] reads.
+pub fn column_names(stmt: &rusqlite::Statement<'_>) -> String {
+    stmt.column_names().join("\0")
 }
 
 impl Columns for NamedRow<'_, '_> {
@@ -39,7 +44,7 @@ impl Columns for NamedRow<'_, '_> {
         let decode = |e| sqlx::Error::Decode(Box::new(e));
         let index = self
             .names
-            .iter()
+            .split('\0')
             .position(|n| n.eq_ignore_ascii_case(name))
             .ok_or_else(|| decode(rusqlite::Error::InvalidColumnName(name.to_owned())))?;
         self.row.get(index).map_err(decode)
