@@ -26,6 +26,7 @@ mod guards;
 mod job_runners;
 mod mail;
 mod people;
+mod reads;
 mod rest;
 mod rest_records;
 mod sessions;
