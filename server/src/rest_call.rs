@@ -11,7 +11,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{NaiveDate, Utc};
 use portcullis_core::apps::{BotAccess, Permission, Target};
-use portcullis_core::audit::client_ip;
 use portcullis_core::ids::{AgencyId, TenantId};
 use portcullis_core::Problem;
 use serde::de::DeserializeOwned;
@@ -44,12 +43,11 @@ impl FromRequestParts<ApiState> for BotCall {
         let reads = Snapshot::begin(&state.services.db)?;
         let bot = bot_of(state, &reads, &parts.headers).await?;
         let access = crate::apps::bot_access(&reads, &bot).await?;
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let origin_ip = crate::http::peer_of(&parts.extensions)
-            .map(|peer| client_ip(peer, forwarded, &state.services.trusted_proxies));
+        let origin_ip = portcullis_app::api::origin_ip_of(
+            &parts.headers,
+            crate::http::peer_of(&parts.extensions),
+            &state.services.trusted_proxies,
+        );
         Ok(BotCall {
             bot,
             origin_ip,

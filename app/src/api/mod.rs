@@ -49,18 +49,27 @@ pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Opti
         .map(|(_, v)| v.to_owned())
 }
 
-/// The request facts the activity log keeps: the client's address (core's `client_ip` rule:
-/// `X-Forwarded-For` counts only when the peer is a trusted proxy) and the user agent.
+/// The client's address: the peer's, or `X-Forwarded-For`'s when the peer is a trusted proxy
+/// (core's `client_ip` rule).
+#[cfg(feature = "ssr")]
+pub fn origin_ip_of(
+    headers: &http::HeaderMap,
+    peer: Option<std::net::IpAddr>,
+    trusted_proxies: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    peer.map(|p| portcullis_core::audit::client_ip(p, forwarded, trusted_proxies))
+}
+
+/// The request facts the activity log keeps: the client's address and the user agent.
 #[cfg(feature = "ssr")]
 pub fn request_meta_of(
     headers: &http::HeaderMap,
     peer: Option<std::net::IpAddr>,
     trusted_proxies: &[std::net::IpAddr],
 ) -> crate::services::RequestMeta {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     crate::services::RequestMeta {
-        origin_ip: peer
-            .map(|p| portcullis_core::audit::client_ip(p, forwarded, trusted_proxies).to_string()),
+        origin_ip: origin_ip_of(headers, peer, trusted_proxies).map(|ip| ip.to_string()),
         user_agent: headers
             .get(http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
