@@ -26,17 +26,55 @@ impl Columns for AnyRow {
     }
 }
 
-/// A rusqlite row with its statement's column names, read once per query and kept as one
-/// string, separated by NUL: rusqlite's own lookup by name asks SQLite for every column's
-/// name, measures and checks it, on every read of every row.
+/// A rusqlite row with its statement's column names, read once per query: rusqlite's own
+/// lookup by name asks SQLite for every column's name, measures and checks it, on every read of
+/// every row.
 pub struct NamedRow<'a, 'r> {
     pub row: &'a rusqlite::Row<'r>,
-    pub names: &'a str,
+    pub names: &'a ColumnNames,
 }
 
-/// The column names of `stmt` in the form [`NamedRow`] reads.
-pub fn column_names(stmt: &rusqlite::Statement<'_>) -> String {
-    stmt.column_names().join("\0")
+/// A statement's column names in one string, with where each ends.
+pub struct ColumnNames {
+    text: String,
+    ends: Vec<usize>,
+    /// The column after the last one found: mappers read columns in the order the query
+    /// lists them, so the next lookup usually matches here at the first comparison.
+    next: std::cell::Cell<usize>,
+}
+
+impl ColumnNames {
+    pub fn of(stmt: &rusqlite::Statement<'_>) -> ColumnNames {
+        let mut text = String::new();
+        let mut ends = Vec::with_capacity(stmt.column_count());
+        for name in stmt.column_names() {
+            text.push_str(name);
+            ends.push(text.len());
+        }
+        ColumnNames {
+            text,
+            ends,
+            next: std::cell::Cell::new(0),
+        }
+    }
+
+    fn name(&self, index: usize) -> Option<&str> {
+        let start = match index {
+            0 => 0,
+            i => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..*self.ends.get(index)?)
+    }
+
+    /// Where the column `name` is, matched as sqlx matches (ignoring ASCII case).
+    fn index_of(&self, name: &str) -> Option<usize> {
+        let hint = self.next.get();
+        let found = std::iter::once(hint)
+            .chain(0..self.ends.len())
+            .find(|&i| self.name(i).is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+        self.next.set((found + 1) % self.ends.len().max(1));
+        Some(found)
+    }
 }
 
 impl Columns for NamedRow<'_, '_> {
@@ -44,8 +82,7 @@ impl Columns for NamedRow<'_, '_> {
         let decode = |e| sqlx::Error::Decode(Box::new(e));
         let index = self
             .names
-            .split('\0')
-            .position(|n| n.eq_ignore_ascii_case(name))
+            .index_of(name)
             .ok_or_else(|| decode(rusqlite::Error::InvalidColumnName(name.to_owned())))?;
         self.row.get(index).map_err(decode)
     }

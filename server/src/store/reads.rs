@@ -17,7 +17,7 @@
 //! is its own statement (a read-only transaction would add two round trips).
 
 use crate::db::Db;
-use crate::store::columns::{column_names, FromColumns, NamedRow};
+use crate::store::columns::{ColumnNames, FromColumns, NamedRow};
 use rusqlite::{Connection, OpenFlags};
 use sqlx::AnyPool;
 use std::path::PathBuf;
@@ -141,7 +141,7 @@ impl Snapshot {
         if let Some(conn) = self.sqlite.as_ref().and_then(|h| h.conn.as_ref()) {
             let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
             let mut stmt = conn.prepare_cached(sql).map_err(decode)?;
-            let names = column_names(&stmt);
+            let names = ColumnNames::of(&stmt);
             let mut rows = stmt
                 .query(rusqlite::params_from_iter(binds.iter()))
                 .map_err(decode)?;
