@@ -25,6 +25,7 @@ use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
 use sqlx::AnyConnection;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 const SOURCE: &str = "console";
 
@@ -525,12 +526,21 @@ impl Apps for Services {
     }
 }
 
-/// A REST caller authenticated by bot token.
+/// A REST caller authenticated by bot token, with what core decides its calls by.
 #[derive(Debug, Clone)]
 pub struct Bot {
     pub token: TokenRow,
     pub app: AppId,
     pub app_name: String,
+    /// The app's current permissions, its installs and their grants (read with the token).
+    pub access: portcullis_core::apps::BotAccess,
+}
+
+/// A token as the token check reads it, remembered by the reader connection until the
+/// database changes (`store::memo`).
+struct KnownToken {
+    secret_hash: String,
+    bot: Arc<Bot>,
 }
 
 /// A token's "last used" is written at most this often.
@@ -539,30 +549,35 @@ const TOKEN_TOUCH_EVERY_SECS: i64 = 60;
 /// Authenticates `Authorization: Bearer <token>:<secret>` (or Basic): the token must exist,
 /// not be revoked, and the secret's SHA-256 must match, compared in constant time. Every
 /// failure is the same 401, so a caller cannot tell a wrong secret from an unknown token.
+/// The secret is checked on every call, also when the token's record is recalled.
 pub async fn authenticate(
     reads: &Snapshot,
     header: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Bot, Problem> {
+) -> Result<Arc<Bot>, Problem> {
     let credentials = parse_authorization(header.unwrap_or_default())?;
     let refused = || {
         Problem::unauthenticated(
             "the bot token or its secret is not valid, or the token was revoked",
         )
     };
-    let StoredBot {
-        token,
-        secret_hash,
-        app,
-        app_name,
-    } = apps::bot_by_public(reads, &credentials.token)
-        .await
-        .map_err(problem)?
-        .ok_or_else(refused)?;
+    let known = match reads.recall::<KnownToken>(&credentials.token) {
+        Some(known) => known,
+        None => {
+            let known = Arc::new(
+                read_token(reads, &credentials.token)
+                    .await?
+                    .ok_or_else(refused)?,
+            );
+            reads.remember(&credentials.token, known.clone());
+            known
+        }
+    };
+    let token = &known.bot.token;
     if token.revoked.is_some()
         || !constant_time_eq(
             token_hash(&credentials.secret).as_bytes(),
-            secret_hash.as_bytes(),
+            known.secret_hash.as_bytes(),
         )
     {
         return Err(refused());
@@ -576,25 +591,41 @@ pub async fn authenticate(
             .await
             .map_err(problem)?;
     }
-    Ok(Bot {
+    Ok(known.bot.clone())
+}
+
+/// The token whose public half is `public_token`, with its app's access (none for a revoked
+/// token, which authenticates nothing).
+async fn read_token(reads: &Snapshot, public_token: &str) -> Result<Option<KnownToken>, Problem> {
+    let Some(StoredBot {
         token,
+        secret_hash,
         app,
         app_name,
-    })
+    }) = apps::bot_by_public(reads, public_token)
+        .await
+        .map_err(problem)?
+    else {
+        return Ok(None);
+    };
+    let access = match token.revoked {
+        Some(_) => Default::default(),
+        None => installs::access_of_app(reads, &app)
+            .await
+            .map_err(problem)?,
+    };
+    Ok(Some(KnownToken {
+        secret_hash,
+        bot: Arc::new(Bot {
+            token,
+            app,
+            app_name,
+            access,
+        }),
+    }))
 }
 
 /// Equality whose time does not depend on where the inputs differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// What core needs to decide for a bot: its app's current permissions, its installs, and the
-/// tenants of the agencies it is installed on.
-pub async fn bot_access(
-    reads: &Snapshot,
-    bot: &Bot,
-) -> Result<portcullis_core::apps::BotAccess, Problem> {
-    installs::access_of_app(reads, &bot.app)
-        .await
-        .map_err(problem)
 }

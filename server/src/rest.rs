@@ -114,7 +114,7 @@ pub(crate) async fn bot_of(
     state: &ApiState,
     reads: &Snapshot,
     headers: &HeaderMap,
-) -> Result<crate::apps::Bot, ApiError> {
+) -> Result<std::sync::Arc<crate::apps::Bot>, ApiError> {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
     let bot = crate::apps::authenticate(reads, header, now).await?;

@@ -10,13 +10,14 @@ use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{NaiveDate, Utc};
-use portcullis_core::apps::{BotAccess, Permission, Target};
+use portcullis_core::apps::{Permission, Target};
 use portcullis_core::ids::{AgencyId, TenantId};
 use portcullis_core::Problem;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::AnyConnection;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
@@ -26,12 +27,12 @@ impl From<sqlx::Error> for ApiError {
 
 /// An authenticated REST call by a bot token.
 pub(crate) struct BotCall {
-    pub bot: Bot,
+    /// The token, its app, and the app's access there.
+    pub bot: Arc<Bot>,
     /// The client's address (from a trusted proxy's header where there is one), kept as an
     /// address: only a change, which the log records, needs its text.
     pub origin_ip: Option<IpAddr>,
-    pub access: BotAccess,
-    /// The call's reads: the token and access above were read in it, and a handler's reads of
+    /// The call's reads: the token and its access were read (or recalled) in it, and a handler's reads of
     /// records go through it too, so the whole call sees one committed state.
     pub reads: Snapshot,
 }
@@ -42,7 +43,6 @@ impl FromRequestParts<ApiState> for BotCall {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let reads = Snapshot::begin(&state.services.db)?;
         let bot = bot_of(state, &reads, &parts.headers).await?;
-        let access = crate::apps::bot_access(&reads, &bot).await?;
         let origin_ip = portcullis_app::api::origin_ip_of(
             &parts.headers,
             crate::http::peer_of(&parts.extensions),
@@ -51,7 +51,6 @@ impl FromRequestParts<ApiState> for BotCall {
         Ok(BotCall {
             bot,
             origin_ip,
-            access,
             reads,
         })
     }
@@ -62,7 +61,8 @@ impl BotCall {
     /// parse, like an account where the app is not installed, is the same 404.
     pub fn account(&self, raw: &str, permission: Permission) -> Result<TenantId, ApiError> {
         let tenant = TenantId::parse(raw).map_err(|_| ApiError(Problem::not_found("resource")))?;
-        self.access
+        self.bot
+            .access
             .decide(permission, &Target::Tenant(tenant.clone()))
             .into_result()?;
         Ok(tenant)
@@ -71,7 +71,8 @@ impl BotCall {
     /// The agency `raw` names, if this bot may do `permission` there.
     pub fn agency(&self, raw: &str, permission: Permission) -> Result<AgencyId, ApiError> {
         let agency = AgencyId::parse(raw).map_err(|_| ApiError(Problem::not_found("resource")))?;
-        self.access
+        self.bot
+            .access
             .decide(permission, &Target::Agency(agency.clone()))
             .into_result()?;
         Ok(agency)

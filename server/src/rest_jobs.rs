@@ -20,7 +20,6 @@ use portcullis_core::Problem;
 /// The job's tenant, if the calling bot may do `permission` there.
 async fn job_tenant(
     state: &ApiState,
-    reads: &Snapshot,
     bot: &crate::apps::Bot,
     job: &str,
     permission: Permission,
@@ -32,12 +31,11 @@ async fn job_tenant(
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?
         .ok_or_else(not_found)?;
-    let access = crate::apps::bot_access(reads, bot).await?;
     let target = Target::Tenant(tenant.clone());
-    if !access.installs.iter().any(|i| i.target == target) {
+    if !bot.access.installs.iter().any(|i| i.target == target) {
         return Err(not_found());
     }
-    access.decide(permission, &target).into_result()?;
+    bot.access.decide(permission, &target).into_result()?;
     Ok((job, tenant))
 }
 
@@ -64,9 +62,8 @@ pub(crate) async fn credential(
 ) -> Result<Json<Credential>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
     let bot = bot_of(&state, &reads, &headers).await?;
-    let (job, tenant) =
-        job_tenant(&state, &reads, &bot, &job, Permission::AccountViewFeeds).await?;
     drop(reads);
+    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
     let services = &state.services;
     let meta = services.request_meta(&extensions, &headers);
     let actor = bot_actor(&tenant, &bot, &meta);
@@ -93,6 +90,8 @@ pub(crate) async fn report(
 ) -> Result<Json<JobRow>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
     let bot = bot_of(&state, &reads, &headers).await?;
+    // The status change writes and reads it back: outside the snapshot, which would not see it.
+    drop(reads);
     let report: StatusReport = serde_json::from_slice(&body).map_err(|e| {
         ApiError(Problem::invalid(
             "body",
@@ -101,10 +100,7 @@ pub(crate) async fn report(
         ))
     })?;
     let status = JobStatus::parse("status", &report.status)?;
-    let (job, tenant) =
-        job_tenant(&state, &reads, &bot, &job, Permission::AccountCreateFeeds).await?;
-    // The status change writes and reads it back: outside the snapshot, which would not see it.
-    drop(reads);
+    let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
     let services = &state.services;
     let meta = services.request_meta(&extensions, &headers);
     let actor = bot_actor(&tenant, &bot, &meta);

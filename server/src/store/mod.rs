@@ -12,6 +12,7 @@ pub mod id_pages;
 pub mod installs;
 pub mod jobs;
 pub mod keyset;
+pub mod memo;
 pub mod oauth_states;
 pub mod overview;
 pub mod people;

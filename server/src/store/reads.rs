@@ -15,11 +15,17 @@
 //! before the call: a revoked token or an uninstalled app is refused on the very next call.
 //! PostgreSQL keeps sqlx, whose reads are network round trips that async hides; there each read
 //! is its own statement (a read-only transaction would add two round trips).
+//!
+//! A SQLite connection also carries a [`Memo`] of values built from earlier reads, which a
+//! snapshot may recall while the database has not changed (see `store::memo` for why that is
+//! exact). PostgreSQL's snapshots recall nothing.
 
 use crate::db::Db;
 use crate::store::columns::{ColumnNames, FromColumns, NamedRow};
+use crate::store::memo::Memo;
 use rusqlite::{Connection, OpenFlags};
 use sqlx::AnyPool;
+use std::any::Any;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -30,7 +36,14 @@ const KEEP: usize = 8;
 #[derive(Debug)]
 pub struct SqliteReader {
     file: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
+}
+
+/// One read-only connection and what it remembers.
+#[derive(Debug)]
+struct Reader {
+    conn: Connection,
+    memo: Memo,
 }
 
 impl SqliteReader {
@@ -41,32 +54,42 @@ impl SqliteReader {
         }
     }
 
-    /// An idle connection (or a new one) inside a fresh read transaction.
-    fn begin(&self) -> rusqlite::Result<Connection> {
+    /// An idle connection (or a new one) inside a fresh read transaction, its memo brought to
+    /// the transaction's version of the database.
+    fn begin(&self) -> rusqlite::Result<Reader> {
         let idle = self
             .idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => open_read_only(&self.file)?,
+        let mut reader = match idle {
+            Some(reader) => reader,
+            None => Reader {
+                conn: open_read_only(&self.file)?,
+                memo: Memo::default(),
+            },
         };
-        // Deferred: the snapshot is taken at the first read, not here.
-        conn.prepare_cached("BEGIN")?.execute([])?;
-        Ok(conn)
+        reader.conn.prepare_cached("BEGIN")?.execute([])?;
+        // The transaction's first read: it takes the snapshot that every later read sees.
+        let version: i64 = reader
+            .conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |row| row.get(0))?;
+        reader.memo.at(version);
+        Ok(reader)
     }
 
     /// Ends `conn`'s transaction and keeps it for the next call; a connection whose
     /// transaction will not end is dropped instead, so no call inherits an old snapshot.
-    fn end(&self, conn: Connection) {
-        let ended = conn
+    fn end(&self, reader: Reader) {
+        let ended = reader
+            .conn
             .prepare_cached("COMMIT")
             .and_then(|mut stmt| stmt.execute([]));
         if ended.is_ok() {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
             if idle.len() < KEEP {
-                idle.push(conn);
+                idle.push(reader);
             }
         }
     }
@@ -98,15 +121,15 @@ pub struct Snapshot {
 /// (a snapshot belongs to one call); it makes the snapshot `Sync`, so a call's future can hold
 /// `&Snapshot` across an await and still move between threads.
 struct Held {
-    reader: Arc<SqliteReader>,
-    conn: Option<Mutex<Connection>>,
+    from: Arc<SqliteReader>,
+    reader: Option<Mutex<Reader>>,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            self.reader
-                .end(conn.into_inner().unwrap_or_else(PoisonError::into_inner));
+        if let Some(reader) = self.reader.take() {
+            self.from
+                .end(reader.into_inner().unwrap_or_else(PoisonError::into_inner));
         }
     }
 }
@@ -115,9 +138,9 @@ impl Snapshot {
     /// Begins the reads of one call on `db`.
     pub fn begin(db: &Db) -> Result<Snapshot, sqlx::Error> {
         let sqlite = match &db.reader {
-            Some(reader) => Some(Held {
-                conn: Some(Mutex::new(reader.begin().map_err(decode)?)),
-                reader: reader.clone(),
+            Some(from) => Some(Held {
+                reader: Some(Mutex::new(from.begin().map_err(decode)?)),
+                from: from.clone(),
             }),
             None => None,
         };
@@ -132,15 +155,33 @@ impl Snapshot {
         &self.pool
     }
 
+    fn reader(&self) -> Option<std::sync::MutexGuard<'_, Reader>> {
+        let reader = self.sqlite.as_ref()?.reader.as_ref()?;
+        Some(reader.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The `T` an earlier call built under `key` from reads of the same database version, if
+    /// this snapshot's connection remembers one (`store::memo`; never on PostgreSQL).
+    pub fn recall<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        self.reader()?.memo.recall(key)
+    }
+
+    /// Remembers `value`, built from this snapshot's reads, under `key` for later snapshots
+    /// of the same database version.
+    pub fn remember<T: Any + Send + Sync>(&self, key: &str, value: Arc<T>) {
+        if let Some(mut reader) = self.reader() {
+            reader.memo.remember(key, value);
+        }
+    }
+
     /// Every row of `sql` (whose parameters `$1`, `$2`, … are `binds`), mapped by `T`.
     pub async fn fetch_all<T: FromColumns>(
         &self,
         sql: &str,
         binds: &[&str],
     ) -> Result<Vec<T>, sqlx::Error> {
-        if let Some(conn) = self.sqlite.as_ref().and_then(|h| h.conn.as_ref()) {
-            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let mut stmt = conn.prepare_cached(sql).map_err(decode)?;
+        if let Some(reader) = self.reader() {
+            let mut stmt = reader.conn.prepare_cached(sql).map_err(decode)?;
             let names = ColumnNames::of(&stmt);
             let mut rows = stmt
                 .query(rusqlite::params_from_iter(binds.iter()))

@@ -36,3 +36,30 @@ on_both_backends! {
         assert_eq!(after.name, "Acme Renamed");
     }
 }
+
+on_both_backends! {
+    /// What a call remembers on a SQLite reader (`store::memo`) is recalled by the next call
+    /// only while nothing was committed since: a change from any other connection, the CLI's
+    /// included, makes the next call read again. PostgreSQL's calls recall nothing.
+    async fn a_call_recalls_only_what_no_change_has_outdated(app) {
+        let first = Snapshot::begin(&app.db).unwrap();
+        assert!(first.recall::<String>("key").is_none());
+        first.remember("key", std::sync::Arc::new("read before".to_owned()));
+        drop(first);
+
+        let second = Snapshot::begin(&app.db).unwrap();
+        let recalled = second.recall::<String>("key");
+        drop(second);
+        match app.db.backend {
+            Backend::Sqlite => assert_eq!(recalled.as_deref().map(String::as_str), Some("read before")),
+            Backend::Postgres => assert!(recalled.is_none(), "PostgreSQL reads every time"),
+        }
+
+        sqlx::query("UPDATE tenants SET name = 'Acme Renamed' WHERE name = 'Acme Retail'")
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        let third = Snapshot::begin(&app.db).unwrap();
+        assert!(third.recall::<String>("key").is_none(), "a commit since makes the next call read again");
+    }
+}
