@@ -258,12 +258,16 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, Problem> {
     let (scheme, value) = header
         .split_once(' ')
         .ok_or_else(|| bad_credentials("the Authorization header has no scheme"))?;
-    let pair = match scheme.to_ascii_lowercase().as_str() {
-        "bearer" => value.trim().to_owned(),
-        "basic" => crate::base64::decode(value.trim())
+    // Schemes are case-insensitive (RFC 9110), compared without lower-casing a copy: every
+    // API call passes here.
+    let pair = if scheme.eq_ignore_ascii_case("bearer") {
+        value.trim().to_owned()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        crate::base64::decode(value.trim())
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| bad_credentials("the Basic credentials are not valid base64 text"))?,
-        _ => return Err(bad_credentials("only Bearer and Basic are accepted")),
+            .ok_or_else(|| bad_credentials("the Basic credentials are not valid base64 text"))?
+    } else {
+        return Err(bad_credentials("only Bearer and Basic are accepted"));
     };
     let (token, secret) = pair
         .split_once(':')
