@@ -7,9 +7,9 @@ use crate::rest::{self, ApiError};
 use axum::extract::Request;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::{HeaderMap, HeaderValue, Method};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use futures_util::future::{ready, Either, MapOk, Ready, TryFutureExt};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use portcullis_app::services::SharedConsole;
@@ -47,7 +47,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
-        .layer(middleware::from_fn(guard))
+        .layer(GuardLayer)
 }
 
 /// Why a state-changing request looks like it came from another site, if it does.
@@ -77,13 +77,55 @@ pub fn cross_site_reason(method: &Method, headers: &HeaderMap) -> Option<&'stati
     (origin_host != host).then_some("the request's origin does not match this site")
 }
 
-/// What every request passes: the same-origin check, then the security headers on the answer
-/// (one layer, not two: each layer costs every API call a boxed future).
-async fn guard(req: Request, next: Next) -> Response {
-    let mut response = match cross_site_reason(req.method(), req.headers()) {
-        Some(reason) => ApiError(Problem::forbidden("cross_site_request", reason)).into_response(),
-        None => next.run(req).await,
-    };
+/// What every request passes: the same-origin check, then the security headers on the answer.
+/// A tower layer of its own rather than `middleware::from_fn`, which clones the route's boxed
+/// service and boxes a future on every request: this is on every API call's path.
+#[derive(Clone, Copy)]
+struct GuardLayer;
+
+impl<S> tower::Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Guard<S> {
+        Guard(inner)
+    }
+}
+
+#[derive(Clone)]
+struct Guard<S>(S);
+
+type Answer = Result<Response, std::convert::Infallible>;
+
+impl<S> tower::Service<Request> for Guard<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = Either<Ready<Answer>, MapOk<S::Future, fn(Response) -> Response>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        match cross_site_reason(req.method(), req.headers()) {
+            Some(reason) => Either::Left(ready(Ok(with_security_headers(
+                ApiError(Problem::forbidden("cross_site_request", reason)).into_response(),
+            )))),
+            None => Either::Right(
+                self.0
+                    .call(req)
+                    .map_ok(with_security_headers as fn(Response) -> Response),
+            ),
+        }
+    }
+}
+
+fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert(
