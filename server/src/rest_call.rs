@@ -32,8 +32,8 @@ pub(crate) struct BotCall {
     /// The client's address (from a trusted proxy's header where there is one), kept as an
     /// address: only a change, which the log records, needs its text.
     pub origin_ip: Option<IpAddr>,
-    /// The call's reads: the token and its access were read (or recalled) in it, and a handler's reads of
-    /// records go through it too, so the whole call sees one committed state.
+    /// The call's reads: the token and its access were read (or recalled) in it, and a
+    /// handler's reads of records go through it too, so the whole call sees one committed state.
     pub reads: Snapshot,
 }
 

@@ -79,8 +79,8 @@ impl SqliteReader {
         Ok(reader)
     }
 
-    /// Ends `conn`'s transaction and keeps it for the next call; a connection whose
-    /// transaction will not end is dropped instead, so no call inherits an old snapshot.
+    /// Ends `reader`'s transaction and keeps it, with its memo, for the next call; a connection
+    /// whose transaction will not end is dropped instead, so no call inherits an old snapshot.
     fn end(&self, reader: Reader) {
         let ended = reader
             .conn
