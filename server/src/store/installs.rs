@@ -199,9 +199,9 @@ impl FromColumns for AgencyTenant {
 
 /// What core's bot decision reads for `app`: the permissions the app asks for now, its
 /// installs with their grants, and the tenants of the agencies it is installed on (for
-/// `agency.updateDeleteAllAgencyAccounts`). One query on every API call (the app's permissions
-/// and its installs' grants as one union); a second only when the app is installed on an
-/// agency.
+/// `agency.updateDeleteAllAgencyAccounts`). Read with the token, when a call's reader does
+/// not recall it (`store::memo`): one query (the app's permissions and its installs' grants as
+/// one union), and a second only when the app is installed on an agency.
 pub async fn access_of_app(reads: &Snapshot, app: &AppId) -> Result<BotAccess, sqlx::Error> {
     let rows: Vec<AccessRow> = reads.fetch_all(
         "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
