@@ -235,16 +235,14 @@ async fn me(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
     let bot = bot_of(&state, &reads, &headers).await?;
-    let db = &state.services.db;
-    let permissions = crate::store::apps::permissions(&db.pool, &bot.app)
-        .await
-        .map_err(|e| ApiError(crate::db::problem(e)))?;
+    // The app's permissions came with the token (in core's order, as the store sorts them).
+    let permissions = &bot.access.app_permissions;
     Ok(Json(json!({
         "token": {"id": bot.token.id, "name": bot.token.name, "public_token": bot.token.public_token},
         "app": {
             "id": bot.app,
             "name": bot.app_name,
-            "permissions": permissions.iter().map(|r| r.permission.code()).collect::<Vec<_>>(),
+            "permissions": permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
         },
     })))
 }

@@ -232,7 +232,8 @@ impl FromColumns for StoredBot {
     }
 }
 
-/// The token whose public half is `public_token` (every API call's first read: `store::reads`).
+/// The token whose public half is `public_token` (read by a call whose reader does not recall
+/// it: `store::memo`).
 pub async fn bot_by_public(
     reads: &Snapshot,
     public_token: &str,
