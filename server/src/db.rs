@@ -90,7 +90,7 @@ impl Db {
         };
         let reader = sqlite_file
             .clone()
-            .map(|f| std::sync::Arc::new(crate::store::reads::SqliteReader::new(f)));
+            .map(crate::store::reads::SqliteReader::open);
         let db = Db {
             pool,
             backend,

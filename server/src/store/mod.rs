@@ -16,6 +16,7 @@ pub mod memo;
 pub mod oauth_states;
 pub mod overview;
 pub mod people;
+mod read_pin;
 pub mod reads;
 pub mod sessions;
 pub mod setup;

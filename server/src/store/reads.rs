@@ -47,11 +47,15 @@ struct Reader {
 }
 
 impl SqliteReader {
-    pub fn new(file: PathBuf) -> SqliteReader {
-        SqliteReader {
-            file,
+    /// The readers of `file`, with the read pin that keeps their locks in the process
+    /// (`store::read_pin`) for as long as they exist.
+    pub fn open(file: PathBuf) -> Arc<SqliteReader> {
+        let reader = Arc::new(SqliteReader {
+            file: file.clone(),
             idle: Mutex::new(Vec::new()),
-        }
+        });
+        super::read_pin::start(file, Arc::downgrade(&reader));
+        reader
     }
 
     /// An idle connection (or a new one) inside a fresh read transaction, its memo brought to

@@ -63,3 +63,56 @@ on_both_backends! {
         assert!(third.recall::<String>("key").is_none(), "a commit since makes the next call read again");
     }
 }
+
+/// The server keeps one read transaction open on its SQLite file so that calls' read locks
+/// stay in the process (`store::read_pin`). It renews that transaction, so it never keeps the
+/// WAL from being copied back and started over: a truncating checkpoint, which waits for every
+/// reader of the WAL, finishes and leaves an empty WAL while the pin runs.
+#[tokio::test]
+async fn the_read_pin_lets_the_wal_be_copied_back_and_started_over() {
+    let app = crate::harness::TestApp::sqlite().await;
+    // Calls under way, so the readers (and their pin) are in use.
+    for _ in 0..3 {
+        let call = Snapshot::begin(&app.db).unwrap();
+        assert!(
+            tenants::summary(&call, &TenantId::parse(&tenant_id(&app).await).unwrap())
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    sqlx::query("UPDATE tenants SET name = 'Acme Renamed' WHERE name = 'Acme Retail'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let wal = app.db.sqlite_file.clone().unwrap().with_extension("db-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the change is in the WAL"
+    );
+
+    let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(busy, 0, "no reader kept the checkpoint from finishing");
+    assert_eq!(
+        std::fs::metadata(&wal).unwrap().len(),
+        0,
+        "the WAL started over"
+    );
+
+    let next = Snapshot::begin(&app.db).unwrap();
+    let id = TenantId::parse(&tenant_id(&app).await).unwrap();
+    assert_eq!(
+        tenants::summary(&next, &id).await.unwrap().unwrap().name,
+        "Acme Renamed"
+    );
+}
+
+async fn tenant_id(app: &crate::harness::TestApp) -> String {
+    sqlx::query_scalar("SELECT id FROM tenants WHERE name IN ('Acme Retail', 'Acme Renamed')")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
