@@ -116,3 +116,33 @@ async fn tenant_id(app: &crate::harness::TestApp) -> String {
         .await
         .unwrap()
 }
+
+/// The pin must not keep the WAL from starting over, which a reader one commit behind would do
+/// for good: a second after a change the pin has copied it back into the database, so the next
+/// change starts the WAL over (its header's checkpoint sequence and salts change) instead of
+/// growing it.
+#[tokio::test]
+async fn a_change_a_second_after_the_last_starts_the_wal_over() {
+    let app = crate::harness::TestApp::sqlite().await;
+    let wal = app.db.sqlite_file.clone().unwrap().with_extension("db-wal");
+    // Bytes 12..24 of a WAL's header: its checkpoint sequence number and two salts.
+    let header = || std::fs::read(&wal).unwrap()[12..24].to_vec();
+    let rename = |name: &'static str| {
+        sqlx::query("UPDATE tenants SET name = $1 WHERE id = (SELECT MIN(id) FROM tenants)")
+            .bind(name)
+            .execute(&app.db.pool)
+    };
+    // Calls under way, so the readers and their pin are in use.
+    let call = Snapshot::begin(&app.db).unwrap();
+    drop(call);
+
+    rename("First").await.unwrap();
+    let before = header();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    rename("Second").await.unwrap();
+    assert_ne!(
+        header(),
+        before,
+        "the WAL started over for the second change"
+    );
+}
