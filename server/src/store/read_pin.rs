@@ -27,6 +27,7 @@
 //! It reads nothing: each call still begins its own transaction and sees every commit made
 //! before it (`store::reads`).
 
+use super::reads::{begin_read, end_read};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Weak;
@@ -69,23 +70,22 @@ fn hold<T>(file: &Path, owner: &Weak<T>) {
     let mut checkpointed = Instant::now();
     let mut last_version = None;
     while owner.strong_count() > 0 {
-        match begin(&conn) {
-            // The database changed since the last turn: writes are under way, so the pin lets
-            // go at once and holds again once a turn passes without a change.
-            Ok(version) if last_version != Some(version) => {
-                last_version = Some(version);
-                end(&conn);
-                std::thread::sleep(HOLD);
-            }
-            Ok(_) => {
-                std::thread::sleep(HOLD);
-                end(&conn);
-            }
+        // Holds only after a turn without a change: while writes are under way a held read
+        // mark slows them, so the pin lets go at once.
+        let quiet = match begin_read(&conn) {
+            Ok(version) => last_version.replace(version) == Some(version),
             Err(e) => {
                 tracing::debug!("the SQLite read pin missed a turn: {e}");
-                end(&conn);
-                std::thread::sleep(HOLD);
+                false
             }
+        };
+        if quiet {
+            std::thread::sleep(HOLD);
+        }
+        // Ends the transaction if one began; after a failed BEGIN this only fails.
+        let _ = end_read(&conn);
+        if !quiet {
+            std::thread::sleep(HOLD);
         }
         if checkpointed.elapsed() >= CHECKPOINT_EVERY {
             checkpointed = Instant::now();
@@ -96,29 +96,11 @@ fn hold<T>(file: &Path, owner: &Weak<T>) {
     }
 }
 
-fn statement<'c>(
-    conn: &'c Connection,
-    sql: &str,
-) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
-    conn.prepare_cached(sql)
-}
-
-/// Begins a read transaction and answers the database's version in it; that first read is
-/// what takes the read mark.
-fn begin(conn: &Connection) -> rusqlite::Result<i64> {
-    statement(conn, "BEGIN")?.execute([])?;
-    statement(conn, "PRAGMA data_version")?.query_row([], |row| row.get(0))
-}
-
-/// Ends the pin's transaction, if one began; outside one, COMMIT only fails.
-fn end(conn: &Connection) {
-    let _ = statement(conn, "COMMIT").and_then(|mut commit| commit.execute([]));
-}
-
 /// Copies the WAL back into the database without waiting; true when another connection was
 /// checkpointing, so this one did nothing.
 fn checkpoint_busy(conn: &Connection) -> bool {
-    match statement(conn, "PRAGMA wal_checkpoint(PASSIVE)")
+    match conn
+        .prepare_cached("PRAGMA wal_checkpoint(PASSIVE)")
         .and_then(|mut stmt| stmt.query_row([], |row| row.get::<_, i64>(0)))
     {
         Ok(busy) => busy != 0,

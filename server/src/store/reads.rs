@@ -73,12 +73,7 @@ impl SqliteReader {
                 memo: Memo::default(),
             },
         };
-        reader.conn.prepare_cached("BEGIN")?.execute([])?;
-        // The transaction's first read: it takes the snapshot that every later read sees.
-        let version: i64 = reader
-            .conn
-            .prepare_cached("PRAGMA data_version")?
-            .query_row([], |row| row.get(0))?;
+        let version = begin_read(&reader.conn)?;
         reader.memo.at(version);
         Ok(reader)
     }
@@ -86,17 +81,28 @@ impl SqliteReader {
     /// Ends `reader`'s transaction and keeps it, with its memo, for the next call; a connection
     /// whose transaction will not end is dropped instead, so no call inherits an old snapshot.
     fn end(&self, reader: Reader) {
-        let ended = reader
-            .conn
-            .prepare_cached("COMMIT")
-            .and_then(|mut stmt| stmt.execute([]));
-        if ended.is_ok() {
+        if end_read(&reader.conn).is_ok() {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
             if idle.len() < KEEP {
                 idle.push(reader);
             }
         }
     }
+}
+
+/// Begins a read transaction on `conn` and answers the database's version (`PRAGMA
+/// data_version`) in it. That first read is what takes the snapshot every later read of the
+/// transaction sees, and the WAL read mark that goes with it.
+pub(super) fn begin_read(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |row| row.get(0))
+}
+
+/// Ends the read transaction on `conn`; outside one, it only fails.
+pub(super) fn end_read(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached("COMMIT")?.execute([])?;
+    Ok(())
 }
 
 /// A read-only connection to the SQLite file that waits up to five seconds on a lock (the
