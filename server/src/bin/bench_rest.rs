@@ -105,17 +105,13 @@ async fn verify(url: &str, bearer: &str, n: u32) -> Result<(), Failure> {
 
     // A change anywhere makes the next call read again: move the token's "last used" (recent
     // enough that the check does not write it too), untimed, before each timed check.
-    let public = bearer
-        .trim_start_matches("Bearer ")
-        .split(':')
-        .next()
-        .unwrap_or_default();
+    let public = portcullis_core::apps::parse_authorization(bearer)?.token;
     let cold = (n / 10).max(1);
     let mut spent = std::time::Duration::ZERO;
     for i in 0..cold {
         sqlx::query("UPDATE bot_tokens SET last_used_at = $1 WHERE public_token = $2")
             .bind(Utc::now().timestamp_millis() - i64::from(i % 1000))
-            .bind(public)
+            .bind(public.as_str())
             .execute(&db.pool)
             .await?;
         let started = Instant::now();

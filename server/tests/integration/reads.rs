@@ -11,17 +11,14 @@ on_both_backends! {
     /// A rename committed while a call is under way is not seen by that call on SQLite, and is
     /// seen by the next call, which may reuse the same read-only connection.
     async fn a_call_reads_one_state_and_the_next_call_sees_every_change(app) {
-        let id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Acme Retail'")
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
-        let tenant = TenantId::parse(&id).unwrap();
+        let tenant = acme(&app).await;
+        let id = tenant.as_str();
 
         let call = Snapshot::begin(&app.db).unwrap();
         let before = tenants::summary(&call, &tenant).await.unwrap().unwrap();
         assert_eq!(before.name, "Acme Retail");
         sqlx::query("UPDATE tenants SET name = 'Acme Renamed' WHERE id = $1")
-            .bind(&id)
+            .bind(id)
             .execute(&app.db.pool)
             .await
             .unwrap();
@@ -71,15 +68,11 @@ on_both_backends! {
 #[tokio::test]
 async fn the_read_pin_lets_the_wal_be_copied_back_and_started_over() {
     let app = crate::harness::TestApp::sqlite().await;
+    let id = acme(&app).await;
     // Calls under way, so the readers (and their pin) are in use.
     for _ in 0..3 {
         let call = Snapshot::begin(&app.db).unwrap();
-        assert!(
-            tenants::summary(&call, &TenantId::parse(&tenant_id(&app).await).unwrap())
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(tenants::summary(&call, &id).await.unwrap().is_some());
     }
     sqlx::query("UPDATE tenants SET name = 'Acme Renamed' WHERE name = 'Acme Retail'")
         .execute(&app.db.pool)
@@ -103,18 +96,19 @@ async fn the_read_pin_lets_the_wal_be_copied_back_and_started_over() {
     );
 
     let next = Snapshot::begin(&app.db).unwrap();
-    let id = TenantId::parse(&tenant_id(&app).await).unwrap();
     assert_eq!(
         tenants::summary(&next, &id).await.unwrap().unwrap().name,
         "Acme Renamed"
     );
 }
 
-async fn tenant_id(app: &crate::harness::TestApp) -> String {
-    sqlx::query_scalar("SELECT id FROM tenants WHERE name IN ('Acme Retail', 'Acme Renamed')")
+/// The demo's Acme Retail tenant.
+async fn acme(app: &crate::harness::TestApp) -> TenantId {
+    let id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Acme Retail'")
         .fetch_one(&app.db.pool)
         .await
-        .unwrap()
+        .unwrap();
+    TenantId::parse(&id).unwrap()
 }
 
 /// The pin must not keep the WAL from starting over, which a reader one commit behind would do
