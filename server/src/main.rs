@@ -208,6 +208,23 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     tracing::info!(database = %redact_url(&config.database_url), "database ready");
 
+    // The demo first: it loads only into an empty database, which the first operator from the
+    // environment would no longer be.
+    if load_demo {
+        if demo::load(&db).await.map_err(|p| p.to_string())? {
+            println!("loaded the demo tenants");
+        }
+        println!("demo sign-ins (password: {}):", demo::DEMO_PASSWORD);
+        for account in demo::ACCOUNTS {
+            println!("  {:<26} {}", account.email, account.role);
+        }
+    } else if demo::holds_demo(&db).await.map_err(|p| p.to_string())? {
+        tracing::warn!("this database holds the demo's accounts, whose password is published");
+        eprintln!(
+            "warning: this database holds the demo's accounts, whose password is published; \
+             do not serve it to anyone but yourself"
+        );
+    }
     if let Some(email) = bootstrap::from_environment(
         &db,
         config.admin_email.as_deref(),
@@ -217,15 +234,6 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     .map_err(|e| e.to_string())?
     {
         println!("created the first operator {email} from PORTCULLIS_ADMIN_EMAIL");
-    }
-    if load_demo {
-        if demo::load(&db).await.map_err(|p| p.to_string())? {
-            println!("loaded the demo tenants");
-        }
-        println!("demo sign-ins (password: {}):", demo::DEMO_PASSWORD);
-        for account in demo::ACCOUNTS {
-            println!("  {:<26} {}", account.email, account.role);
-        }
     }
     if let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(&db, &config.public_url)
         .await

@@ -7,6 +7,7 @@ pub mod authorizations;
 pub mod boards;
 pub mod campaigns;
 pub mod columns;
+pub mod demo;
 pub mod domains;
 pub mod id_pages;
 pub mod installs;

@@ -22,20 +22,22 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Uses up a setup token; `false` when it is unknown, used or expired. Claiming with one
-/// conditional UPDATE makes two concurrent uses impossible: only one sees a changed row.
+/// Uses up a setup token; `false` when it is unknown, used or expired, or when an operator
+/// exists already. One conditional UPDATE spends every live token at once, so of two links
+/// used concurrently only one sees changed rows, and no link printed earlier works afterwards.
 pub async fn claim<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3",
+        "UPDATE setup_tokens SET used_at = $1 WHERE used_at IS NULL \
+         AND EXISTS (SELECT 1 FROM setup_tokens t WHERE t.token_hash = $2 AND t.used_at IS NULL AND t.expires_at > $1) \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE operator = 1)",
     )
     .bind(to_millis(now))
     .bind(token_hash)
-    .bind(to_millis(now))
     .execute(ex)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done.rows_affected() > 0)
 }

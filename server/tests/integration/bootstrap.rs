@@ -100,3 +100,130 @@ async fn migrations_are_idempotent() {
         .await
         .expect("second run applies nothing and succeeds");
 }
+
+/// The token of a fresh setup link for `db`.
+async fn setup_token(db: &portcullis_server::db::Db) -> String {
+    let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(db, "http://127.0.0.1:3000")
+        .await
+        .expect("link")
+    else {
+        panic!("an empty database gets a setup link");
+    };
+    link.split("token=").nth(1).expect("token").to_owned()
+}
+
+async fn operators(db: &portcullis_server::db::Db) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE operator = 1")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+}
+
+/// Links printed at earlier starts die with the first operator: neither a second link from
+/// the same empty period nor an old link after an operator came from the environment works.
+#[tokio::test]
+async fn a_setup_link_works_once_and_never_after_an_operator_exists() {
+    let (db, _dir) = TestApp::empty_sqlite().await;
+    let (first, second) = (setup_token(&db).await, setup_token(&db).await);
+    let router = app_over(&db);
+    let complete = |token: String, email: &'static str| {
+        let router = router.clone();
+        async move {
+            call_on::<CompleteSetup>(
+                &router,
+                None,
+                &[
+                    ("token", token.as_str()),
+                    ("name", "Ops"),
+                    ("email", email),
+                    ("password", "a long enough passphrase"),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        complete(first, "ada@portcullis.dev").await.status,
+        StatusCode::OK
+    );
+    let late = complete(second, "eve@portcullis.dev").await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    assert_eq!(operators(&db).await, 1);
+
+    let (db, _dir) = TestApp::empty_sqlite().await;
+    let old = setup_token(&db).await;
+    bootstrap::from_environment(
+        &db,
+        Some("ops@portcullis.dev"),
+        Some("a long enough passphrase"),
+    )
+    .await
+    .expect("created");
+    let router = app_over(&db);
+    let after = call_on::<CompleteSetup>(
+        &router,
+        None,
+        &[
+            ("token", old.as_str()),
+            ("name", "Eve"),
+            ("email", "eve@portcullis.dev"),
+            ("password", "a long enough passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        after.body
+    );
+    assert_eq!(
+        operators(&db).await,
+        1,
+        "the old link made a second operator"
+    );
+}
+
+/// The demo (and its published password) goes only into an empty database or its own.
+#[tokio::test]
+async fn the_demo_refuses_a_database_that_holds_other_data() {
+    use portcullis_server::demo;
+    let (db, _dir) = TestApp::empty_sqlite().await;
+    bootstrap::from_environment(
+        &db,
+        Some("ops@portcullis.dev"),
+        Some("a long enough passphrase"),
+    )
+    .await
+    .expect("created");
+    let refused = demo::load(&db)
+        .await
+        .expect_err("a database with people is refused");
+    assert_eq!(refused.code, "database_not_empty");
+    assert!(
+        refused.message.contains("DATABASE_URL"),
+        "{}",
+        refused.message
+    );
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(users, 1, "nothing was loaded");
+    assert!(!demo::holds_demo(&db).await.expect("checked"));
+
+    let (db, _dir) = TestApp::empty_sqlite().await;
+    assert!(demo::load(&db)
+        .await
+        .expect("an empty database takes the demo"));
+    assert!(
+        !demo::load(&db).await.expect("the demo's own database"),
+        "loaded twice"
+    );
+    assert!(demo::holds_demo(&db).await.expect("checked"));
+}
