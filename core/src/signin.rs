@@ -5,9 +5,8 @@ use crate::error::{Problem, ProblemKind};
 use crate::password::check_sign_in_password;
 use chrono::{DateTime, Duration, Utc};
 
-/// Failed attempts allowed for one email address within [`FAILURE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: usize = 5;
-/// The window failed attempts are counted in.
+/// The fixed window sign-in attempts are counted in. A window starts at its first attempt and
+/// is not moved by later ones, so a lock lifts at the latest this long after it began.
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// A session ends this long after its last use.
 pub const SESSION_IDLE_HOURS: i64 = 12;
@@ -27,33 +26,78 @@ pub fn check_sign_in(email: &str, password: &str) -> Result<SignInForm, Problem>
     Ok(SignInForm { email })
 }
 
-/// Whether another attempt may be made, given the times of recent failures for the address.
-///
-/// Counting per address (and not per IP) stops a password-guessing run against one account
-/// from any number of machines; the lock lifts by itself when the oldest failure leaves the
-/// window, so an attacker cannot lock a person out for longer than that.
-pub fn attempt_allowed(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Result<(), Problem> {
-    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let mut recent: Vec<DateTime<Utc>> = failures
-        .iter()
-        .copied()
-        .filter(|t| *t > now - window && *t <= now)
-        .collect();
-    if recent.len() < MAX_FAILURES {
+/// What a sign-in attempt is counted against. Each is checked in turn and counted only if the
+/// ones before it let the attempt through, so one address cannot use up an account's allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Every attempt from one client address, whatever the account: an unauthenticated flood
+    /// is refused here before any password is hashed.
+    Address,
+    /// Attempts on one account from one address: a guesser is locked out, the person is not.
+    AccountFromAddress,
+    /// Attempts on one account from every address together: many guessers at once.
+    Account,
+}
+
+impl Counter {
+    /// In the order they are checked.
+    pub const ALL: [Counter; 3] = [
+        Counter::Address,
+        Counter::AccountFromAddress,
+        Counter::Account,
+    ];
+
+    /// Attempts allowed in one window.
+    pub fn limit(self) -> u32 {
+        match self {
+            Counter::Address => 30,
+            Counter::AccountFromAddress => 5,
+            Counter::Account => 20,
+        }
+    }
+
+    /// The key the counter is stored under; `address` is the client's, when known.
+    pub fn key(self, email: &Email, address: Option<&str>) -> String {
+        let address = address.unwrap_or("unknown");
+        match self {
+            Counter::Address => format!("address {address}"),
+            Counter::AccountFromAddress => format!("account {email} from {address}"),
+            Counter::Account => format!("account {email}"),
+        }
+    }
+
+    /// Whether `attempts` is the first one past the limit (a lockout worth recording once).
+    pub fn just_exceeded(self, attempts: u32) -> bool {
+        attempts == self.limit().saturating_add(1)
+    }
+}
+
+/// Whether an attempt may go on to the password check: `attempts` counts it, in the window
+/// that began at `window_started`. Past the limit, the answer says when the window ends.
+pub fn attempt_allowed(
+    counter: Counter,
+    attempts: u32,
+    window_started: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    if attempts <= counter.limit() {
         return Ok(());
     }
-    recent.sort();
-    // The attempt is allowed again once enough failures have aged out of the window.
-    let unlock_at = recent
-        .get(recent.len() - MAX_FAILURES)
-        .map(|t| *t + window)
-        .unwrap_or(now);
-    let secs = (unlock_at - now).num_seconds().max(1) as u64;
+    let unlock_at = window_started + Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let secs = u64::try_from((unlock_at - now).num_seconds())
+        .unwrap_or(0)
+        .max(1);
     let minutes = secs.div_ceil(60);
+    let what = match counter {
+        Counter::Address => "from your network",
+        Counter::AccountFromAddress | Counter::Account => "for this address",
+    };
     let mut p = Problem::new(
         ProblemKind::RateLimited,
         "too_many_attempts",
-        format!("too many failed sign-ins for this address; try again in {minutes} minute(s)"),
+        format!(
+            "too many sign-in attempts {what}; try again in {minutes} minute(s), or use a set-password link"
+        ),
     )
     .with_field("email");
     p.retry_after_secs = Some(secs);

@@ -13,7 +13,7 @@ use portcullis_core::access::{reach, AssignedGroup};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{IdError, ResourceGroupId, TenantId, UserId};
 use portcullis_core::password::check_new_password;
-use portcullis_core::signin::{attempt_allowed, session_valid};
+use portcullis_core::signin::{attempt_allowed, session_valid, Counter};
 use portcullis_core::tenancy::{default_tenant, enter_tenant, TenantSummary};
 use portcullis_core::ProblemKind;
 use serde_json::Value;
@@ -116,13 +116,16 @@ fn id_vectors() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn attempt_vectors() {
     for case in cases("attempts") {
-        let failures: Vec<DateTime<Utc>> = case["failures_minutes_ago"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|m| now() - Duration::minutes(m.as_i64().expect("minutes")))
-            .collect();
-        let got = attempt_allowed(&failures, now());
+        let counter = match case["counter"].as_str() {
+            Some("address") => Counter::Address,
+            Some("account_from_address") => Counter::AccountFromAddress,
+            Some("account") => Counter::Account,
+            other => panic!("unknown counter {other:?}"),
+        };
+        let attempts = u32::try_from(case["attempts"].as_u64().expect("attempts")).expect("small");
+        let started =
+            now() - Duration::minutes(case["started_minutes_ago"].as_i64().expect("minutes"));
+        let got = attempt_allowed(counter, attempts, started, now());
         match case.get("err") {
             Some(err) => {
                 let p = got.expect_err("should be limited");

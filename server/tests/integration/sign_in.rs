@@ -1,6 +1,32 @@
 //! Sign-in: passwords, cookies, failed attempts, activity.
 
-use crate::harness::{OPERATOR, OWNER_A};
+use crate::harness::{TestApp, HOST, OPERATOR, OWNER_A};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request};
+use portcullis_server::demo::DEMO_PASSWORD;
+
+/// Signs in from the client address `ip`; answers the status.
+async fn sign_in_from(app: &TestApp, email: &str, password: &str, ip: &str) -> StatusCode {
+    let body = serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap();
+    let mut req = Request::post(<SignIn as leptos::server_fn::ServerFn>::PATH)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(addr));
+    app.send(req).await.status()
+}
+
+async fn password_checks(app: &TestApp) -> i64 {
+    app.count(
+        "activity_events",
+        "event_type IN ('session/sign_in_failed', 'session/create')",
+    )
+    .await
+}
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::{CurrentViewer, SignIn};
@@ -34,7 +60,10 @@ on_both_backends! {
         assert_eq!(reply.body["field"], "password");
         assert!(reply.session_cookie().is_none());
         assert_eq!(app.count("sessions", "1 = 1").await, 0);
-        assert_eq!(app.count("sign_in_failures", &format!("email = '{OPERATOR}'")).await, 1);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'session/sign_in_failed' AND object_name = '{OPERATOR}'")).await, 1);
+        let recorded: Vec<String> = sqlx::query_scalar("SELECT COALESCE(object_name, '') || principal_name FROM activity_events WHERE event_type = 'session/sign_in_failed'")
+            .fetch_all(&app.db.pool).await.unwrap();
+        assert!(recorded.iter().all(|r| !r.contains("not-the-password")), "the password was recorded");
     }
 
     /// An unknown email gets the same answer as a wrong password: no account discovery.
@@ -50,7 +79,7 @@ on_both_backends! {
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.body["field"], "email");
         assert_eq!(reply.body["code"], "email_domain_shape");
-        assert_eq!(app.count("sign_in_failures", "1 = 1").await, 0);
+        assert_eq!(app.count("sign_in_counters", "1 = 1").await, 0);
     }
 
     /// After five failures the address is locked for a while, even with the right password.
@@ -66,5 +95,63 @@ on_both_backends! {
         assert_eq!(app.count("sessions", "1 = 1").await, 0);
         // Other addresses are unaffected.
         app.sign_in(OPERATOR).await;
+    }
+
+    /// Parallel guesses cannot pass the limit: each attempt is counted in one statement before
+    /// its password is checked, so of twenty at once only five reach the check.
+    async fn parallel_guesses_cannot_exceed_the_limit(app) {
+        let guesses = (0..20).map(|i| {
+            let app = &app;
+            async move { sign_in_from(app, OWNER_A, &format!("guess-number-{i}"), "198.51.100.7").await }
+        });
+        let answers = futures_util::future::join_all(guesses).await;
+        let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        let wrong = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        assert_eq!((wrong, refused), (5, 15), "{answers:?}");
+        assert_eq!(password_checks(&app).await, 5, "only five passwords were checked");
+        assert_eq!(app.count("activity_events", "event_type = 'session/locked'").await, 1, "the lockout is recorded once");
+    }
+
+    /// A person a guesser locked out signs in from their own address; the guesser's address
+    /// stays locked, and no number of guessing addresses locks the account for longer than a
+    /// window.
+    async fn a_targeted_person_still_signs_in_from_another_address(app) {
+        for i in 0..6 {
+            sign_in_from(&app, OWNER_A, &format!("guess-{i}"), "198.51.100.7").await;
+        }
+        assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "198.51.100.7").await, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "203.0.113.9").await, StatusCode::OK);
+        // Many guessing addresses together lock the account, for one window at most.
+        for attacker in 0..5 {
+            for i in 0..5 {
+                sign_in_from(&app, OWNER_A, &format!("guess-{i}"), &format!("198.51.100.{}", 20 + attacker)).await;
+            }
+        }
+        assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "203.0.113.9").await, StatusCode::TOO_MANY_REQUESTS);
+        let window_end: i64 = sqlx::query_scalar(&format!("SELECT window_start FROM sign_in_counters WHERE key = 'account {OWNER_A}'"))
+            .fetch_one(&app.db.pool).await.unwrap();
+        // Pretend the window passed: the lock lifts, and later refusals did not move it.
+        sqlx::query(&format!("UPDATE sign_in_counters SET window_start = {} WHERE key LIKE 'account {OWNER_A}%'", window_end - 16 * 60 * 1000))
+            .execute(&app.db.pool).await.unwrap();
+        assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "203.0.113.9").await, StatusCode::OK);
+    }
+
+    /// An unauthenticated flood from one address is refused before any password is hashed,
+    /// whichever accounts it names.
+    async fn a_flood_from_one_address_is_refused_before_hashing(app) {
+        for i in 0..30 {
+            let status = sign_in_from(&app, &format!("nobody{i}@acme.example"), "some-guess-1", "192.0.2.44").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        let checked = password_checks(&app).await;
+        for i in 30..40 {
+            let status = sign_in_from(&app, &format!("nobody{i}@acme.example"), "some-guess-1", "192.0.2.44").await;
+            assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        assert_eq!(password_checks(&app).await, checked, "a refused attempt was hashed");
+        // Expired counters are swept.
+        sqlx::query("UPDATE sign_in_counters SET window_start = 0").execute(&app.db.pool).await.unwrap();
+        assert_eq!(sign_in_from(&app, "someone@acme.example", "some-guess-1", "192.0.2.45").await, StatusCode::UNAUTHORIZED);
+        assert!(app.count("sign_in_counters", "window_start = 0").await == 0, "old counters stay");
     }
 }
