@@ -526,10 +526,22 @@ pub trait Sso: Send + Sync {
         email: Email,
     ) -> Result<crate::model::AssignmentsBySource, Problem>;
     /// Starts an SSO sign-in for a person (by their email's domain) or a tenant (by its sign-in
-    /// link); answers the provider's authorize URL.
+    /// link); answers the provider's authorize URL and the value that binds the sign-in to the
+    /// browser that started it.
     async fn start_sso(
         &self,
         email: Option<Email>,
         tenant: Option<TenantId>,
-    ) -> Result<String, Problem>;
+    ) -> Result<SsoStart, Problem>;
+}
+
+/// How long a started SSO sign-in may take, in seconds.
+pub const SSO_SIGN_IN_SECS: i64 = 600;
+
+/// A started SSO sign-in.
+pub struct SsoStart {
+    /// The identity provider's page to open.
+    pub url: String,
+    /// Goes to the browser in an HttpOnly cookie; the callback accepts the state only with it.
+    pub browser_binding: String,
 }

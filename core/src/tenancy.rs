@@ -29,6 +29,10 @@ pub struct Viewer {
     pub tenants: Vec<TenantSummary>,
     /// The tenant the session is working in, if any.
     pub current: Option<TenantId>,
+    /// The session was opened by the current tenant's identity provider: it enters that tenant
+    /// only, and acts for the person nowhere else (not their operator powers, not their apps).
+    #[serde(default)]
+    pub through_sso: bool,
 }
 
 impl Viewer {

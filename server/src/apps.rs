@@ -177,6 +177,7 @@ impl Services {
 
     /// The caller's app, or 404 (another person's app is not revealed).
     async fn own_app(&self, caller: &Caller, app: &AppId) -> Result<(), Problem> {
+        developer(caller)?;
         if apps::is_owner(&self.db.pool, &caller.viewer.user_id, app)
             .await
             .map_err(problem)?
@@ -204,6 +205,7 @@ impl Apps for Services {
         requests: Vec<PermissionRequest>,
         meta: RequestMeta,
     ) -> Result<AppId, Problem> {
+        developer(caller)?;
         let name = check_name("name", &name)?;
         let description = check_description(&description)?;
         let requests = check_requests(&requests)?;
@@ -625,7 +627,19 @@ async fn read_token(reads: &Snapshot, public_token: &str) -> Result<Option<Known
     }))
 }
 
+/// Refuses a session a tenant's identity provider opened: a person's apps act wherever they
+/// are installed, and that provider vouches for the person in its own tenant only.
+fn developer(caller: &Caller) -> Result<(), Problem> {
+    if caller.viewer.through_sso {
+        return Err(Problem::forbidden(
+            "password_sign_in_required",
+            "your apps act beyond this tenant; sign in with your password to change them",
+        ));
+    }
+    Ok(())
+}
+
 /// Equality whose time does not depend on where the inputs differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -33,6 +33,7 @@ pub async fn open_session(db: &Db, tenant: &TenantId, user: &UserId) -> Result<S
             token_hash: &token_hash(&token),
             user_id: user,
             tenant_id: Some(tenant),
+            sso_tenant_id: None,
             now: Utc::now(),
             origin_ip: None,
             user_agent: Some("bench"),

@@ -15,7 +15,7 @@ use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::password::Password;
 use portcullis_core::people::domain_allowed;
 use portcullis_core::signin::{
-    attempt_allowed, session_valid, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS,
+    attempt_allowed, session_valid, Counter, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS,
 };
 use portcullis_core::tenancy::{default_tenant, enter_tenant, Viewer};
 use portcullis_core::{Problem, ProblemKind};
@@ -71,20 +71,34 @@ impl Console for Services {
     ) -> Result<NewSession, Problem> {
         let now = Utc::now();
         let pool = &self.db.pool;
-        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let failures = sessions::failures_since(pool, &email, since)
-            .await
-            .map_err(problem)?;
-        attempt_allowed(&failures, now)?;
+        let address = meta.origin_ip.as_deref();
+        // Every attempt is counted before any password is hashed, each counter only once the
+        // ones before it let the attempt through.
+        let floor = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        for counter in Counter::ALL {
+            let (attempts, started) =
+                sessions::count_attempt(pool, &counter.key(&email, address), now, floor)
+                    .await
+                    .map_err(problem)?;
+            if let Err(refusal) = attempt_allowed(counter, attempts, started, now) {
+                if counter.just_exceeded(attempts) {
+                    self.record_sign_in_refusal(&email, "session/locked", &meta, now)
+                        .await?;
+                }
+                return Err(refusal);
+            }
+        }
 
         let user = users::by_email(pool, &email).await.map_err(problem)?;
         let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
         // Without a user, verify_password checks a decoy hash: same time, same answer.
         let verified = verify_password(&password, stored_hash).await;
         let Some(user) = user.filter(|_| verified) else {
-            sessions::record_failure(pool, &email, now, meta.origin_ip.as_deref())
+            sessions::sweep_attempts(pool, floor)
                 .await
                 .map_err(problem)?;
+            self.record_sign_in_refusal(&email, "session/sign_in_failed", &meta, now)
+                .await?;
             return Err(wrong_credentials());
         };
 
@@ -108,13 +122,24 @@ impl Console for Services {
                 .await
                 .map_err(problem)?;
         }
-        let token = open_session(&mut tx, &user.id, tenant.as_ref(), &meta, now)
-            .await
-            .map_err(problem)?;
+        let token = open_session(
+            &mut tx,
+            &user.id,
+            SessionTenant::Starts(tenant.as_ref()),
+            &meta,
+            now,
+        )
+        .await
+        .map_err(problem)?;
         users::touch_login(&mut *tx, &user.id, now)
             .await
             .map_err(problem)?;
-        sessions::clear_failures(&mut *tx, &email)
+        let account_keys =
+            [Counter::AccountFromAddress, Counter::Account].map(|c| c.key(&email, address));
+        sessions::forget_attempts(&mut tx, &account_keys)
+            .await
+            .map_err(problem)?;
+        sessions::refund_attempt(&mut tx, &Counter::Address.key(&email, address))
             .await
             .map_err(problem)?;
         activity::record(
@@ -176,7 +201,9 @@ impl Console for Services {
         if (now - session.last_used_at).num_seconds() >= TOUCH_EVERY_SECS {
             sessions::touch(pool, &hash, now).await.map_err(problem)?;
         }
-        let viewer = self.viewer(&session.user_id, session.tenant_id).await?;
+        let viewer = self
+            .viewer(&session.user_id, session.tenant_id, session.sso_tenant_id)
+            .await?;
         Ok(viewer.map(|viewer| Caller {
             viewer,
             session_hash: hash,
@@ -249,7 +276,7 @@ impl Console for Services {
             origin_ip: meta.origin_ip.as_deref(),
         };
         let user_id = create_operator(&mut tx, new_operator, None, now).await?;
-        let token = open_session(&mut tx, &user_id, None, &meta, now)
+        let token = open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now)
             .await
             .map_err(problem)?;
         tx.commit().await.map_err(problem)?;
@@ -258,24 +285,63 @@ impl Console for Services {
 }
 
 impl Services {
-    /// The person behind a session, with the tenants they may enter.
+    /// Records a refused sign-in in the platform's log: the address tried, never the password.
+    async fn record_sign_in_refusal(
+        &self,
+        email: &Email,
+        event_type: &str,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> Result<(), Problem> {
+        let principal = Principal {
+            id: "anonymous".to_owned(),
+            name: email.to_string(),
+            email: Some(email.to_string()),
+        };
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        activity::record(
+            &mut tx,
+            NewEvent {
+                tenant_id: None,
+                event_type,
+                happened_at: now,
+                principal: &principal,
+                source: SOURCE,
+                object_id: None,
+                object_name: Some(email.as_str()),
+                origin_ip: meta.origin_ip.as_deref(),
+            },
+        )
+        .await
+        .map_err(problem)?;
+        tx.commit().await.map_err(problem)
+    }
+
+    /// The person behind a session, with the tenants they may enter. A session opened by a
+    /// tenant's identity provider enters that tenant only and carries no operator powers: the
+    /// provider vouches for the person there, not elsewhere.
     async fn viewer(
         &self,
         user_id: &UserId,
         tenant: Option<TenantId>,
+        sso_tenant: Option<TenantId>,
     ) -> Result<Option<Viewer>, Problem> {
         let pool = &self.db.pool;
         let Some(user) = users::by_id(pool, user_id).await.map_err(problem)? else {
             return Ok(None);
         };
         let email = Email::parse(&user.email).map_err(|_| Problem::internal())?;
-        let operator = user.operator;
-        let tenants = tenants::enterable(pool, user_id, operator)
+        let operator = user.operator && sso_tenant.is_none();
+        let mut tenants = tenants::enterable(pool, user_id, operator)
             .await
             .map_err(problem)?;
+        if let Some(only) = &sso_tenant {
+            tenants.retain(|t| &t.id == only);
+        }
         // A tenant the person was removed from since the session began is no longer current.
         let current = tenant.filter(|t| tenants.iter().any(|s| &s.id == t));
         Ok(Some(Viewer {
+            through_sso: sso_tenant.is_some(),
             user_id: user_id.clone(),
             name: user.name,
             email,
@@ -294,22 +360,37 @@ pub(crate) fn new_session(token: String) -> NewSession {
     }
 }
 
+/// Where a new session works.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SessionTenant<'a> {
+    /// A password session: starts in this tenant (if any) and may enter every tenant the
+    /// person may, with their operator powers.
+    Starts(Option<&'a TenantId>),
+    /// A session a tenant's identity provider vouched for: that tenant only, no operator powers.
+    OnlyThrough(&'a TenantId),
+}
+
 /// Opens a session for `user` inside the caller's transaction; returns the raw token for the
 /// cookie (only its hash is stored).
 pub(crate) async fn open_session(
     conn: &mut AnyConnection,
     user: &UserId,
-    tenant: Option<&TenantId>,
+    tenant: SessionTenant<'_>,
     meta: &RequestMeta,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let token = new_token();
+    let (tenant_id, sso_tenant_id) = match tenant {
+        SessionTenant::Starts(t) => (t, None),
+        SessionTenant::OnlyThrough(t) => (Some(t), Some(t)),
+    };
     sessions::insert(
         conn,
         sessions::NewSessionRow {
             token_hash: &token_hash(&token),
             user_id: user,
-            tenant_id: tenant,
+            tenant_id,
+            sso_tenant_id,
             now,
             origin_ip: meta.origin_ip.as_deref(),
             user_agent: meta.user_agent.as_deref(),

@@ -8,11 +8,13 @@ use crate::db::{new_id, problem, Db};
 use crate::provision::{create_tenant, NewTenant};
 use crate::secrets::hash_password;
 use crate::store::access::{self, NewAssignment, NewDatabase};
+use crate::store::demo as demo_store;
 use crate::store::{domains, tenants, users};
 use chrono::Utc;
 use portcullis_core::email::Email;
 use portcullis_core::ids::{AgencyId, DatabaseId, ResourceGroupId, UserId};
 use portcullis_core::password::Password;
+use portcullis_core::people::RequestStatus;
 use portcullis_core::Problem;
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -77,16 +79,30 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
-/// Loads the demo unless it is there already; returns whether it loaded anything.
+/// Loads the demo unless it is there already; returns whether it loaded anything. The demo's
+/// accounts share a published password, so it goes only into a database that is empty or that
+/// the demo made (its marker): never into one that holds real people.
 pub async fn load(db: &Db) -> Result<bool, Problem> {
     if tenants::exists_named(&db.pool, DEMO_TENANT)
         .await
         .map_err(problem)?
+        && demo_store::marked(&db.pool).await.map_err(problem)?
     {
         return Ok(false);
     }
+    if !demo_store::is_empty(&db.pool).await.map_err(problem)? {
+        return Err(Problem::new(
+            portcullis_core::ProblemKind::Conflict,
+            "database_not_empty",
+            "the demo loads only into an empty database or one the demo made, and this one holds \
+             other data; point DATABASE_URL at a new database to try the demo",
+        ));
+    }
     let hash = hash_password(&Password::new(DEMO_PASSWORD)).await?;
     let mut tx = db.pool.begin().await.map_err(problem)?;
+    demo_store::mark(&mut tx, Utc::now())
+        .await
+        .map_err(problem)?;
     seed(&mut tx, &hash).await.map_err(problem)?;
     tx.commit().await.map_err(problem)?;
     Ok(true)
@@ -207,6 +223,25 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx:
     )
     .await?;
     tenants::add_agency_member(&mut *conn, &agency, &omar, now).await?;
+
+    // Each tenant's own domain is approved for its SSO provider, as an operator would.
+    let olivia = user(0)?;
+    for (tenant, domain) in [(&acme.id, "acme.example"), (&globex.id, "globex.example")] {
+        let id = format!("dreq_{}", uuid::Uuid::now_v7().simple());
+        domains::insert_request(
+            conn,
+            domains::NewRequest {
+                id: &id,
+                tenant: Some(tenant),
+                domain,
+                reason: "the tenant's own email domain",
+                by: &olivia,
+                now,
+            },
+        )
+        .await?;
+        domains::decide_request(conn, &id, RequestStatus::Approved, &olivia, now).await?;
+    }
     Ok(())
 }
 
@@ -383,4 +418,9 @@ fn demo_rows(database: &str) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
             (customer, order, segment)
         })
         .collect()
+}
+
+/// Whether the database holds the demo's accounts (and their published password).
+pub async fn holds_demo(db: &Db) -> Result<bool, Problem> {
+    demo_store::marked(&db.pool).await.map_err(problem)
 }

@@ -5,7 +5,7 @@
 //! transaction.
 
 use crate::activity::{self, NewEvent, Principal};
-use crate::console::{new_session, open_session, Services};
+use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
@@ -409,6 +409,10 @@ impl People for Services {
         tenants::add_member(&mut *tx, tenant, &user.id, audit.now)
             .await
             .map_err(problem)?;
+        // Adding a person again is how a tenant re-admits someone it removed.
+        people::readmit(&mut tx, tenant, &user.email)
+            .await
+            .map_err(problem)?;
         access::insert_assignment(
             &mut *tx,
             NewAssignment {
@@ -586,6 +590,9 @@ impl People for Services {
             audit
                 .record(&mut tx, "user/delete", user.as_str(), &target.email)
                 .await?;
+            people::exclude(&mut tx, &tenant, &target.email, audit.now)
+                .await
+                .map_err(problem)?;
         }
         people::delete(&mut tx, &user).await.map_err(problem)?;
         tx.commit().await.map_err(problem)
@@ -610,6 +617,9 @@ impl People for Services {
         let audit = self.audit(caller, Some(tenant), &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         people::revoke(&mut tx, tenant, &user)
+            .await
+            .map_err(problem)?;
+        people::exclude(&mut tx, tenant, &target.email, audit.now)
             .await
             .map_err(problem)?;
         audit
@@ -942,7 +952,7 @@ impl People for Services {
         audit
             .record(&mut tx, "password/set", user_id.as_str(), &user.email)
             .await?;
-        let token = open_session(&mut tx, &user_id, None, &meta, now)
+        let token = open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now)
             .await
             .map_err(problem)?;
         tx.commit().await.map_err(problem)?;

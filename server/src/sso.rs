@@ -16,7 +16,9 @@ use openidconnect::{
     Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
 use portcullis_app::model::{AssignmentsBySource, SsoProviderView, SsoSettings};
-use portcullis_app::services::{Caller, RequestMeta, Sso, SsoProviderInput};
+use portcullis_app::services::{
+    Caller, RequestMeta, Sso, SsoProviderInput, SsoStart, SSO_SIGN_IN_SECS,
+};
 use portcullis_core::actions::Action;
 use portcullis_core::email::Email;
 use portcullis_core::ids::TenantId;
@@ -27,8 +29,6 @@ use portcullis_core::{Problem, ProblemKind};
 
 /// Where the identity provider sends people back.
 pub const CALLBACK_PATH: &str = "/sso/callback";
-/// How long a started sign-in may take.
-const SIGN_IN_VALID_MINUTES: i64 = 10;
 
 /// A client made from the provider's discovery document.
 pub(crate) type OidcClient = CoreClient<
@@ -63,6 +63,24 @@ fn unavailable(what: &str) -> Problem {
     .with_field("issuer")
 }
 
+/// An endpoint a discovery document names is used only over `https`, or over the issuer's own
+/// scheme, host and port (a provider on loopback in tests): a document cannot send the
+/// browser to `javascript:` or the console's code exchange to a plain-text host.
+fn endpoint_allowed(issuer: &str, endpoint: &url::Url) -> Result<(), Problem> {
+    let same_origin = url::Url::parse(issuer)
+        .is_ok_and(|i| i.origin() == endpoint.origin() && i.scheme() == "http");
+    if endpoint.scheme() == "https" && endpoint.host().is_some() || same_origin {
+        return Ok(());
+    }
+    tracing::warn!(%endpoint, "a discovery document named an endpoint that is not https");
+    Err(Problem::new(
+        ProblemKind::Unavailable,
+        "sso_endpoint_refused",
+        "the identity provider's discovery document names an endpoint that is not https",
+    )
+    .with_field("issuer"))
+}
+
 impl Services {
     /// Reads the provider's discovery document and makes its client.
     pub(crate) async fn oidc_client(
@@ -77,6 +95,16 @@ impl Services {
                 tracing::warn!(error = %e, "OpenID discovery failed");
                 unavailable("discovery document")
             })?;
+        for endpoint in [
+            Some(metadata.authorization_endpoint().url()),
+            metadata.token_endpoint().map(|t| t.url()),
+            Some(metadata.jwks_uri().url()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            endpoint_allowed(&p.issuer, endpoint)?;
+        }
         let secret = self
             .vault
             .open_sealed(&secret_context(tenant), &p.sealed_secret)
@@ -228,6 +256,19 @@ impl Sso for Services {
             )
             .with_field("domains"));
         }
+        let unapproved = store::domains_unapproved(&mut tx, &tenant, &stored.domains)
+            .await
+            .map_err(problem)?;
+        if !unapproved.is_empty() {
+            return Err(Problem::invalid(
+                "domains",
+                "domain_not_approved",
+                format!(
+                    "{} must be approved for this tenant by an operator first: request it under Domains",
+                    unapproved.join(", ")
+                ),
+            ));
+        }
         store::save_provider(&mut tx, &tenant, &stored)
             .await
             .map_err(problem)?;
@@ -290,7 +331,7 @@ impl Sso for Services {
         &self,
         email: Option<Email>,
         tenant: Option<TenantId>,
-    ) -> Result<String, Problem> {
+    ) -> Result<SsoStart, Problem> {
         let no_sso = || {
             Problem::invalid(
                 "email",
@@ -328,16 +369,21 @@ impl Sso for Services {
         let sealed = self
             .vault
             .seal(&format!("sso-state/{state_hash}"), &pending);
+        let browser_binding = new_token();
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;
         store::insert_state(
             &mut conn,
             &state_hash,
+            &token_hash(&browser_binding),
             &tenant,
             &sealed,
-            Utc::now() + Duration::minutes(SIGN_IN_VALID_MINUTES),
+            Utc::now() + Duration::seconds(SSO_SIGN_IN_SECS),
         )
         .await
         .map_err(problem)?;
-        Ok(url.to_string())
+        Ok(SsoStart {
+            url: url.to_string(),
+            browser_binding,
+        })
     }
 }

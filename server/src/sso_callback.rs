@@ -9,13 +9,13 @@
 
 use crate::activity::Principal;
 use crate::authorizations::Actor;
-use crate::console::{new_session, open_session, Services};
+use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::token_hash;
 use crate::sso::PendingSignIn;
 use crate::store::access::{self, NewAssignment};
 use crate::store::sso as store;
-use crate::store::{domains, tenants, users};
+use crate::store::{domains, people, tenants, users};
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{Extensions, HeaderMap, HeaderValue};
@@ -27,13 +27,14 @@ use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
 };
-use portcullis_app::api::session_cookie;
+use portcullis_app::api::{cookie_in, session_cookie, sso_binding_cookie, sso_binding_cookie_name};
 use portcullis_app::services::{NewSession, RequestMeta};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::people::domain_allowed;
 use portcullis_core::sso::{groups_in_claims, no_access_reason, plan_sign_in, GroupMapping};
 use portcullis_core::{Problem, ProblemKind};
+use sqlx::AnyConnection;
 
 /// The callback route.
 pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
@@ -53,12 +54,17 @@ async fn callback(
         (Some(error), _, _) => Err(refused(format!(
             "the identity provider did not sign you in ({error})"
         ))),
-        (None, Some(code), Some(state)) => services.finish_sso(&state, &code, &meta).await,
+        (None, Some(code), Some(state)) => {
+            let browser = cookie_in(&headers, sso_binding_cookie_name(services.secure_cookies));
+            services
+                .finish_sso(&state, &code, browser.as_deref(), &meta)
+                .await
+        }
         _ => Err(refused(
             "the identity provider sent no code back".to_owned(),
         )),
     };
-    match outcome {
+    let mut response = match outcome {
         Ok(session) => {
             let mut response = Redirect::to("/").into_response();
             let cookie = session_cookie(
@@ -75,7 +81,12 @@ async fn callback(
             let query = serde_urlencoded_pair("sso_error", &p.message);
             Redirect::to(&format!("/signin?{query}")).into_response()
         }
+    };
+    // The binding is spent either way.
+    if let Ok(v) = HeaderValue::from_str(&sso_binding_cookie(services.secure_cookies, "", 0)) {
+        response.headers_mut().append(SET_COOKIE, v);
     }
+    response
 }
 
 /// `key=value`, percent-encoded.
@@ -112,27 +123,57 @@ fn raw_claims(token: &CoreIdToken) -> Option<serde_json::Value> {
     serde_json::from_slice(&portcullis_core::base64::decode(&standard)?).ok()
 }
 
+/// What the provider vouched for, after the ID token was verified.
+struct Asserted<'a> {
+    issuer: &'a str,
+    subject: &'a str,
+    email: &'a Email,
+    name: &'a str,
+}
+
 impl Services {
-    /// Finishes an SSO sign-in; answers the new session, or why there is none.
+    /// Finishes an SSO sign-in; answers the new session, or why there is none. `browser` is the
+    /// binding cookie the starting browser was given: a state started in another browser is
+    /// refused (login CSRF), and so is an identity this tenant's provider may not speak for.
     pub async fn finish_sso(
         &self,
         state: &str,
         code: &str,
+        browser: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<NewSession, Problem> {
         let state_hash = token_hash(state);
         let now = Utc::now();
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;
-        let (tenant, sealed) = store::take_state(&mut conn, &state_hash, now)
+        let taken = store::take_state(&mut conn, &state_hash, now)
             .await
             .map_err(problem)?
             .ok_or_else(|| {
                 refused("this sign-in link is unknown, used or expired; start again".to_owned())
             })?;
         drop(conn);
+        let tenant = taken.tenant;
+        let same_browser = browser.is_some_and(|b| {
+            !taken.browser_hash.is_empty()
+                && crate::apps::constant_time_eq(
+                    token_hash(b).as_bytes(),
+                    taken.browser_hash.as_bytes(),
+                )
+        });
+        if !same_browser {
+            return Err(self
+                .refuse(
+                    &tenant,
+                    None,
+                    "the sign-in was finished in a browser other than the one that started it",
+                    "this sign-in was started in another browser; start again here",
+                    meta,
+                )
+                .await);
+        }
         let pending: PendingSignIn = self
             .vault
-            .open_sealed(&format!("sso-state/{state_hash}"), &sealed)
+            .open_sealed(&format!("sso-state/{state_hash}"), &taken.sealed)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or_else(Problem::internal)?;
@@ -161,45 +202,155 @@ impl Services {
                 tracing::warn!(error = %e, "ID token refused");
                 refused(format!("the identity provider's ID token was refused: {e}"))
             })?;
-        if claims.email_verified() == Some(false) {
-            return Err(refused(
-                "the identity provider has not verified your email address".to_owned(),
-            ));
-        }
         let email = claims
             .email()
             .and_then(|e| Email::parse(e.as_str()).ok())
             .ok_or_else(|| {
                 refused("the identity provider sent no usable email address".to_owned())
             })?;
+        if claims.email_verified() != Some(true) {
+            return Err(self
+                .refuse(
+                    &tenant,
+                    Some(&email),
+                    "the identity provider did not say the email address is verified",
+                    "the identity provider has not verified your email address",
+                    meta,
+                )
+                .await);
+        }
         let name = claims
             .name()
             .and_then(|n| n.get(None))
             .map(|n| n.as_str().to_owned())
             .unwrap_or_else(|| email.local_part().to_owned());
+        let name = portcullis_core::people::check_name("name", &name)
+            .unwrap_or_else(|_| email.local_part().to_owned());
         let allowlist = domains::allowlist(&self.db.pool).await.map_err(problem)?;
         domain_allowed(&email, allowlist.iter().map(String::as_str))?;
         let groups = raw_claims(id_token)
             .map(|c| groups_in_claims(&c, &provider.groups_claim))
             .transpose()?
             .unwrap_or_default();
-        self.apply_sign_in(&tenant, &email, &name, &groups, meta)
-            .await
+        let asserted = Asserted {
+            issuer: &provider.issuer,
+            subject: claims.subject().as_str(),
+            email: &email,
+            name: &name,
+        };
+        match self.apply_sign_in(&tenant, &asserted, &groups, meta).await {
+            Err(SignInError::Refused { logged, shown }) => Err(self
+                .refuse(&tenant, Some(&email), &logged, shown, meta)
+                .await),
+            Err(SignInError::Problem(p)) => Err(p),
+            Ok(session) => Ok(session),
+        }
+    }
+
+    /// Records a refused sign-in in the tenant's log (in a transaction of its own: nothing else
+    /// changes) and answers what the person is told.
+    async fn refuse(
+        &self,
+        tenant: &TenantId,
+        email: Option<&Email>,
+        logged: &str,
+        shown: &str,
+        meta: &RequestMeta,
+    ) -> Problem {
+        let who = email.map_or_else(|| "someone".to_owned(), ToString::to_string);
+        let actor = Actor {
+            tenant,
+            principal: Principal {
+                id: "sso".to_owned(),
+                name: who.clone(),
+                email: email.map(ToString::to_string),
+            },
+            source: "sso",
+            origin_ip: meta.origin_ip.as_deref(),
+        };
+        let recorded = async {
+            let mut tx = self.db.pool.begin().await.map_err(problem)?;
+            actor
+                .record(
+                    &mut tx,
+                    "sso/refused",
+                    (tenant.as_str(), &format!("{who}: {logged}")),
+                )
+                .await?;
+            tx.commit().await.map_err(problem)
+        };
+        if let Err(e) = recorded.await {
+            tracing::warn!(error = %e.message, "could not record a refused SSO sign-in");
+        }
+        refused(shown.to_owned())
+    }
+
+    /// The person the asserted identity signs in as, within `tenant`: the one its
+    /// (issuer, subject) is linked to, or, at a first sign-in, a member of this tenant with
+    /// that email (linked now) or a new person. Never an operator, never someone outside the
+    /// tenant, never someone the tenant removed.
+    async fn person_for(
+        &self,
+        tx: &mut AnyConnection,
+        tenant: &TenantId,
+        a: &Asserted<'_>,
+    ) -> Result<Option<users::UserRecord>, SignInError> {
+        if !store::domain_vouched(tx, tenant, a.email.domain()).await? {
+            return Err(SignInError::refused(
+                format!(
+                    "{} is not a domain an operator approved for this tenant's provider",
+                    a.email.domain()
+                ),
+                "this tenant's identity provider may not sign in addresses of your domain",
+            ));
+        }
+        if people::is_excluded(tx, tenant, a.email.as_str()).await? {
+            return Err(SignInError::refused(
+                "the tenant removed this person; an administrator must add them again".to_owned(),
+                "your access to this tenant was removed; ask an administrator to add you again",
+            ));
+        }
+        let linked = store::identity_user(tx, tenant, a.issuer, a.subject).await?;
+        let by_email = users::by_email(&mut *tx, a.email).await?;
+        let user = match (linked, by_email) {
+            (Some(id), by_email) => {
+                let user = users::by_id(&mut *tx, &id)
+                    .await?
+                    .ok_or_else(Problem::internal)?;
+                if by_email.is_some_and(|u| u.id != id) || user.email != a.email.as_str() {
+                    return Err(SignInError::refused(
+                        format!("the provider's identity is linked to {}, not {}", user.email, a.email),
+                        "your identity provider now gives another email address than this account's; ask an administrator",
+                    ));
+                }
+                Some(user)
+            }
+            (None, Some(user)) => {
+                let member = people::is_member(&mut *tx, tenant, &user.id).await?;
+                if user.operator || !member {
+                    return Err(SignInError::refused(
+                        format!("{} has an account that is not a member of this tenant", a.email),
+                        "an account with this email exists outside this tenant; ask an administrator to invite it",
+                    ));
+                }
+                Some(user)
+            }
+            (None, None) => None,
+        };
+        Ok(user)
     }
 
     /// Applies the mappings to the person and opens their session (or says why not).
     async fn apply_sign_in(
         &self,
         tenant: &TenantId,
-        email: &Email,
-        name: &str,
+        a: &Asserted<'_>,
         groups: &[String],
         meta: &RequestMeta,
-    ) -> Result<NewSession, Problem> {
+    ) -> Result<NewSession, SignInError> {
         let now = Utc::now();
-        let rows = store::mappings(&self.db.pool, tenant)
-            .await
-            .map_err(problem)?;
+        let email = a.email;
+        let rows = store::mappings(&self.db.pool, tenant).await?;
         let names: std::collections::BTreeMap<_, String> = rows
             .iter()
             .map(|m| {
@@ -217,20 +368,15 @@ impl Services {
                 .unwrap_or_else(|| format!("{} on {}", pair.0, pair.1));
             format!("{email}: {what}")
         };
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        let existing = users::by_email(&mut *tx, email).await.map_err(problem)?;
+        let mut tx = self.db.pool.begin().await?;
+        let existing = self.person_for(&mut tx, tenant, a).await?;
         let (current_sso, manual) = match &existing {
-            Some(u) => store::assignments_by_source(&mut tx, tenant, &u.id)
-                .await
-                .map_err(problem)?,
+            Some(u) => store::assignments_by_source(&mut tx, tenant, &u.id).await?,
             None => Default::default(),
         };
         let plan = plan_sign_in(&mappings, groups, &current_sso, &manual);
         if plan.no_access && existing.is_none() {
-            return Err(Problem::forbidden(
-                "sso_no_access",
-                no_access_reason(groups),
-            ));
+            return Err(Problem::forbidden("sso_no_access", no_access_reason(groups)).into());
         }
         let user = match existing {
             Some(u) => u.id,
@@ -241,39 +387,40 @@ impl Services {
                     users::NewUser {
                         id: &id,
                         email,
-                        name,
+                        name: a.name,
                         password_hash: None,
                         operator: false,
                         created_at: now,
                     },
                 )
-                .await
-                .map_err(problem)?;
+                .await?;
                 id
             }
         };
+        if store::identity_user(&mut tx, tenant, a.issuer, a.subject)
+            .await?
+            .is_none()
+        {
+            store::link_identity(&mut tx, tenant, a.issuer, a.subject, &user, now).await?;
+        }
         let actor = Actor {
             tenant,
             principal: Principal {
                 id: user.to_string(),
-                name: name.to_owned(),
+                name: a.name.to_owned(),
                 email: Some(email.to_string()),
             },
             source: "sso",
             origin_ip: meta.origin_ip.as_deref(),
         };
         for pair in &plan.remove {
-            store::remove_sso_assignment(&mut tx, tenant, &user, pair)
-                .await
-                .map_err(problem)?;
+            store::remove_sso_assignment(&mut tx, tenant, &user, pair).await?;
             actor
                 .record(&mut tx, "sso/revoke", (user.as_str(), &label(pair)))
                 .await?;
         }
         if !plan.no_access {
-            tenants::add_member(&mut *tx, tenant, &user, now)
-                .await
-                .map_err(problem)?;
+            tenants::add_member(&mut *tx, tenant, &user, now).await?;
         }
         for pair in &plan.add {
             access::insert_assignment(
@@ -287,8 +434,7 @@ impl Services {
                 },
                 now,
             )
-            .await
-            .map_err(problem)?;
+            .await?;
             actor
                 .record(&mut tx, "sso/grant", (user.as_str(), &label(pair)))
                 .await?;
@@ -307,22 +453,48 @@ impl Services {
             .await?;
         if plan.no_access {
             // The removals stand: losing a group loses its access at once.
-            tx.commit().await.map_err(problem)?;
-            return Err(Problem::forbidden(
-                "sso_no_access",
-                no_access_reason(groups),
-            ));
+            tx.commit().await?;
+            return Err(Problem::forbidden("sso_no_access", no_access_reason(groups)).into());
         }
-        let token = open_session(&mut tx, &user, Some(tenant), meta, now)
-            .await
-            .map_err(problem)?;
-        users::touch_login(&mut *tx, &user, now)
-            .await
-            .map_err(problem)?;
-        users::set_last_tenant(&mut *tx, &user, tenant)
-            .await
-            .map_err(problem)?;
-        tx.commit().await.map_err(problem)?;
+        let token = open_session(
+            &mut tx,
+            &user,
+            SessionTenant::OnlyThrough(tenant),
+            meta,
+            now,
+        )
+        .await?;
+        users::touch_login(&mut *tx, &user, now).await?;
+        users::set_last_tenant(&mut *tx, &user, tenant).await?;
+        tx.commit().await?;
         Ok(new_session(token))
+    }
+}
+
+/// Why a sign-in ended without a session.
+enum SignInError {
+    /// The provider spoke for someone it may not: recorded in the tenant's log.
+    Refused {
+        logged: String,
+        shown: &'static str,
+    },
+    Problem(Problem),
+}
+
+impl SignInError {
+    fn refused(logged: String, shown: &'static str) -> SignInError {
+        SignInError::Refused { logged, shown }
+    }
+}
+
+impl From<Problem> for SignInError {
+    fn from(p: Problem) -> SignInError {
+        SignInError::Problem(p)
+    }
+}
+
+impl From<sqlx::Error> for SignInError {
+    fn from(e: sqlx::Error) -> SignInError {
+        SignInError::Problem(problem(e))
     }
 }

@@ -34,11 +34,31 @@ pub fn session_cookie(secure_cookies: bool, value: &str, max_age: i64) -> String
     )
 }
 
-/// The session token in a request's `Cookie` headers, if any (server build only; the server's
-/// own routes, such as the activity download, read sessions the same way).
+/// The cookie that binds an SSO sign-in to the browser that started it (the `__Secure-` prefix
+/// behind TLS; `__Host-` would need `Path=/`, and only the callback should see it).
 #[cfg(feature = "ssr")]
-pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Option<String> {
-    let name = session_cookie_name(secure_cookies);
+pub fn sso_binding_cookie_name(secure_cookies: bool) -> &'static str {
+    if secure_cookies {
+        "__Secure-portcullis_sso"
+    } else {
+        "portcullis_sso"
+    }
+}
+
+/// The `Set-Cookie` value of the SSO binding cookie: only the callback path sees it, and it
+/// lives as long as a started sign-in.
+#[cfg(feature = "ssr")]
+pub fn sso_binding_cookie(secure_cookies: bool, value: &str, max_age: i64) -> String {
+    let secure = if secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/sso/callback; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        sso_binding_cookie_name(secure_cookies)
+    )
+}
+
+/// The value of cookie `name` in a request's `Cookie` headers, if any.
+#[cfg(feature = "ssr")]
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -47,6 +67,13 @@ pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Opti
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// The session token in a request's `Cookie` headers, if any (server build only; the server's
+/// own routes, such as the activity download, read sessions the same way).
+#[cfg(feature = "ssr")]
+pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Option<String> {
+    cookie_in(headers, session_cookie_name(secure_cookies))
 }
 
 /// The client's address: the peer's, or `X-Forwarded-For`'s when the peer is a trusted proxy
@@ -139,10 +166,18 @@ pub(crate) mod ssr {
     }
 
     fn set_cookie(console: &SharedConsole, value: &str, max_age: i64) {
-        let cookie = super::session_cookie(console.secure_cookies(), value, max_age);
+        append_cookie(&super::session_cookie(
+            console.secure_cookies(),
+            value,
+            max_age,
+        ));
+    }
+
+    /// Adds a `Set-Cookie` header to the server function's response.
+    pub fn append_cookie(cookie: &str) {
         if let (Some(options), Ok(v)) = (
             use_context::<ResponseOptions>(),
-            HeaderValue::from_str(&cookie),
+            HeaderValue::from_str(cookie),
         ) {
             options.append_header(SET_COOKIE, v);
         }

@@ -193,6 +193,7 @@ pub async fn revoke(
     for sql in [
         "DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2",
         "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+        "DELETE FROM sessions WHERE sso_tenant_id = $1 AND user_id = $2",
         "UPDATE sessions SET tenant_id = NULL WHERE tenant_id = $1 AND user_id = $2",
         "UPDATE users SET last_tenant_id = NULL WHERE last_tenant_id = $1 AND id = $2",
     ] {
@@ -281,6 +282,55 @@ pub async fn set_password_hash(
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(user.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a removed person out of the tenant's SSO until the tenant re-admits them.
+pub async fn exclude(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO tenant_exclusions (tenant_id, email, excluded_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (tenant_id, email) DO UPDATE SET excluded_at = excluded.excluded_at",
+    )
+    .bind(tenant.as_str())
+    .bind(email)
+    .bind(to_millis(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the tenant removed this address and has not re-admitted it.
+pub async fn is_excluded(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 FROM tenant_exclusions WHERE tenant_id = $1 AND email = $2")
+            .bind(tenant.as_str())
+            .bind(email)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Lifts a removal: the tenant re-admitted the person.
+pub async fn readmit(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tenant_exclusions WHERE tenant_id = $1 AND email = $2")
+        .bind(tenant.as_str())
+        .bind(email)
         .execute(conn)
         .await?;
     Ok(())

@@ -2,15 +2,16 @@
 
 use crate::db::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, AnyConnection, Executor, Row};
 
 /// A live or expired session, as stored.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub user_id: UserId,
     pub tenant_id: Option<TenantId>,
+    /// Set when a tenant's identity provider opened the session: it enters that tenant only.
+    pub sso_tenant_id: Option<TenantId>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,
 }
@@ -21,6 +22,8 @@ pub struct NewSessionRow<'a> {
     pub token_hash: &'a str,
     pub user_id: &'a UserId,
     pub tenant_id: Option<&'a TenantId>,
+    /// The tenant whose identity provider vouched for the person, for an SSO session.
+    pub sso_tenant_id: Option<&'a TenantId>,
     pub now: DateTime<Utc>,
     pub origin_ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
@@ -32,12 +35,13 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     s: NewSessionRow<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, tenant_id, created_at, last_used_at, origin_ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (token_hash, user_id, tenant_id, sso_tenant_id, created_at, last_used_at, origin_ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(s.token_hash)
     .bind(s.user_id.as_str())
     .bind(s.tenant_id.map(|t| t.as_str().to_owned()))
+    .bind(s.sso_tenant_id.map(|t| t.as_str().to_owned()))
     .bind(to_millis(s.now))
     .bind(to_millis(s.now))
     .bind(s.origin_ip.map(str::to_owned))
@@ -53,7 +57,7 @@ pub async fn find<'c, E: Executor<'c, Database = Any>>(
     token_hash: &str,
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT user_id, tenant_id, created_at, last_used_at FROM sessions WHERE token_hash = $1",
+        "SELECT user_id, tenant_id, sso_tenant_id, created_at, last_used_at FROM sessions WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(ex)
@@ -63,6 +67,10 @@ pub async fn find<'c, E: Executor<'c, Database = Any>>(
             user_id: stored_id(r.try_get("user_id")?, UserId::parse)?,
             tenant_id: r
                 .try_get::<Option<String>, _>("tenant_id")?
+                .map(|t| stored_id(t, TenantId::parse))
+                .transpose()?,
+            sso_tenant_id: r
+                .try_get::<Option<String>, _>("sso_tenant_id")?
                 .map(|t| stored_id(t, TenantId::parse))
                 .transpose()?,
             created_at: from_millis(r.try_get("created_at")?),
@@ -112,46 +120,66 @@ pub async fn set_tenant<'c, E: Executor<'c, Database = Any>>(
     Ok(())
 }
 
-/// Failed sign-ins for an address since `since`.
-pub async fn failures_since<'c, E: Executor<'c, Database = Any>>(
+/// Counts one sign-in attempt against `key` in its fixed window (a new window when the last
+/// began at or before `window_floor`). One statement, so parallel attempts each get their own
+/// count. Answers the attempts in the window, this one included, and when the window began.
+pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    email: &Email,
-    since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
-    let rows = sqlx::query("SELECT at FROM sign_in_failures WHERE email = $1 AND at > $2")
-        .bind(email.as_str())
-        .bind(to_millis(since))
-        .fetch_all(ex)
-        .await?;
-    rows.iter()
-        .map(|r| Ok(from_millis(r.try_get("at")?)))
-        .collect()
+    key: &str,
+    now: DateTime<Utc>,
+    window_floor: DateTime<Utc>,
+) -> Result<(u32, DateTime<Utc>), sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO sign_in_counters (key, attempts, window_start) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+         attempts = CASE WHEN sign_in_counters.window_start <= $3 THEN 1 ELSE sign_in_counters.attempts + 1 END, \
+         window_start = CASE WHEN sign_in_counters.window_start <= $3 THEN $2 ELSE sign_in_counters.window_start END \
+         RETURNING attempts, window_start",
+    )
+    .bind(key)
+    .bind(to_millis(now))
+    .bind(to_millis(window_floor))
+    .fetch_one(ex)
+    .await?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok((
+        u32::try_from(attempts).unwrap_or(u32::MAX),
+        from_millis(row.try_get("window_start")?),
+    ))
 }
 
-/// Notes a failed sign-in for an address.
-pub async fn record_failure<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    email: &Email,
-    at: DateTime<Utc>,
-    origin_ip: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sign_in_failures (email, at, origin_ip) VALUES ($1, $2, $3)")
-        .bind(email.as_str())
-        .bind(to_millis(at))
-        .bind(origin_ip.map(str::to_owned))
-        .execute(ex)
-        .await?;
+/// Forgets the counters under `keys` (an account's, after it signed in).
+pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Result<(), sqlx::Error> {
+    for key in keys {
+        sqlx::query("DELETE FROM sign_in_counters WHERE key = $1")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// Forgets an address's failures after it signs in successfully.
-pub async fn clear_failures<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    email: &Email,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-        .bind(email.as_str())
-        .execute(ex)
-        .await?;
+/// Takes back one counted attempt under `key`: a sign-in that succeeded is no guess.
+pub async fn refund_attempt(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sign_in_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(key)
+    .execute(conn)
+    .await?;
     Ok(())
+}
+
+/// Drops counters whose window began at or before `window_floor`: they count nothing any more.
+pub async fn sweep_attempts<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    window_floor: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM sign_in_counters WHERE window_start <= $1")
+            .bind(to_millis(window_floor))
+            .execute(ex)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -238,18 +238,21 @@ pub async fn remove_sso_assignment(
     .map(|_| ())
 }
 
-/// Remembers a sign-in under way until `expires_at`.
+/// Remembers a sign-in under way until `expires_at`, bound to the browser that started it
+/// through the hash of a cookie only that browser holds.
 pub async fn insert_state(
     conn: &mut AnyConnection,
     state_hash: &str,
+    browser_hash: &str,
     tenant: &TenantId,
     sealed: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sso_states (state, tenant_id, sealed, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sso_states (state, browser_hash, tenant_id, sealed, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(state_hash)
+    .bind(browser_hash)
     .bind(tenant.as_str())
     .bind(sealed)
     .bind(to_millis(expires_at))
@@ -258,25 +261,125 @@ pub async fn insert_state(
     .map(|_| ())
 }
 
+/// A sign-in's state, taken.
+pub struct TakenState {
+    pub tenant: TenantId,
+    pub sealed: String,
+    /// The hash of the cookie the starting browser was given.
+    pub browser_hash: String,
+}
+
 /// Takes a sign-in's state once, if still valid; sweeps expired ones.
 pub async fn take_state(
     conn: &mut AnyConnection,
     state_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(TenantId, String)>, sqlx::Error> {
-    sqlx::query("DELETE FROM sso_states WHERE expires_at < $1")
-        .bind(to_millis(now))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM sso_states WHERE state = $1 RETURNING tenant_id, sealed")
+) -> Result<Option<TakenState>, sqlx::Error> {
+    sweep_states(&mut *conn, now).await?;
+    sqlx::query("DELETE FROM sso_states WHERE state = $1 RETURNING tenant_id, sealed, browser_hash")
         .bind(state_hash)
         .fetch_optional(conn)
         .await?
         .map(|r| {
-            Ok((
-                stored_id(r.try_get("tenant_id")?, TenantId::parse)?,
-                r.try_get("sealed")?,
-            ))
+            Ok(TakenState {
+                tenant: stored_id(r.try_get("tenant_id")?, TenantId::parse)?,
+                sealed: r.try_get("sealed")?,
+                browser_hash: r.try_get("browser_hash")?,
+            })
         })
         .transpose()
+}
+
+/// Forgets sign-ins that were started and never finished.
+pub async fn sweep_states(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sso_states WHERE expires_at < $1")
+        .bind(to_millis(now))
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+/// The person linked to the identity `(issuer, subject)` within `tenant`.
+pub async fn identity_user(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    issuer: &str,
+    subject: &str,
+) -> Result<Option<UserId>, sqlx::Error> {
+    sqlx::query(
+        "SELECT user_id FROM sso_identities WHERE tenant_id = $1 AND issuer = $2 AND subject = $3",
+    )
+    .bind(tenant.as_str())
+    .bind(issuer)
+    .bind(subject)
+    .fetch_optional(conn)
+    .await?
+    .map(|r| stored_id(r.try_get("user_id")?, UserId::parse))
+    .transpose()
+}
+
+/// Links the identity `(issuer, subject)` within `tenant` to `user`.
+pub async fn link_identity(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    issuer: &str,
+    subject: &str,
+    user: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(issuer)
+    .bind(subject)
+    .bind(user.as_str())
+    .bind(to_millis(now))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Whether `tenant`'s provider signs in `domain` and an operator approved that domain for the
+/// tenant.
+pub async fn domain_vouched(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    domain: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM sso_domains d JOIN domain_requests r \
+         ON r.domain = d.domain AND r.tenant_id = d.tenant_id AND r.status = 'approved' \
+         WHERE d.tenant_id = $1 AND d.domain = $2 LIMIT 1",
+    )
+    .bind(tenant.as_str())
+    .bind(domain)
+    .fetch_optional(conn)
+    .await?
+    .is_some())
+}
+
+/// Of `domains`, those no operator has approved for `tenant`.
+pub async fn domains_unapproved(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    domains: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut unapproved = Vec::new();
+    for d in domains {
+        let approved = sqlx::query(
+            "SELECT 1 FROM domain_requests WHERE tenant_id = $1 AND domain = $2 AND status = 'approved' LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .bind(d)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if approved.is_none() {
+            unapproved.push(d.clone());
+        }
+    }
+    Ok(unapproved)
 }

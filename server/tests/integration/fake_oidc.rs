@@ -27,10 +27,13 @@ pub enum Spoil {
     Nonce,
 }
 
-/// Who signs in.
+/// Who signs in: the provider's subject for them, and what it says of them.
 #[derive(Debug, Clone)]
 pub struct Identity {
+    pub sub: String,
     pub email: String,
+    /// `email_verified`; `None` leaves the claim out.
+    pub verified: Option<bool>,
     pub name: String,
     pub groups: Vec<String>,
 }
@@ -147,18 +150,20 @@ async fn token(
         );
     }
     let now = chrono::Utc::now().timestamp();
-    let claims = json!({
+    let mut claims = json!({
         "iss": s.url,
-        "sub": format!("sub-{}", issued.who.email),
+        "sub": issued.who.sub,
         "aud": if issued.spoil == Spoil::Audience { "someone-else" } else { CLIENT_ID },
         "iat": now,
         "exp": if issued.spoil == Spoil::Expired { now - 3600 } else { now + 300 },
         "nonce": if issued.spoil == Spoil::Nonce { "another-nonce".to_owned() } else { issued.nonce },
         "email": issued.who.email,
-        "email_verified": true,
         "name": issued.who.name,
         "groups": issued.who.groups,
     });
+    if let Some(verified) = issued.who.verified {
+        claims["email_verified"] = json!(verified);
+    }
     let key = if issued.spoil == Spoil::Signature {
         OTHER_KEY
     } else {

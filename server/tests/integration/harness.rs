@@ -281,9 +281,15 @@ impl Reply {
 
     /// The session cookie set by this response, as `name=value`.
     pub fn session_cookie(&self) -> Option<String> {
+        self.cookie("portcullis_session")
+    }
+
+    /// The cookie `name` set by this response, as `name=value`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}=");
         self.set_cookies()
             .into_iter()
-            .find(|c| c.starts_with("portcullis_session="))
+            .find(|c| c.starts_with(&prefix))
             .map(|c| c.split(';').next().unwrap_or_default().to_owned())
     }
 

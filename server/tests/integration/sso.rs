@@ -8,8 +8,8 @@ use crate::on_both_backends;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use portcullis_app::api::{
-    AddSsoMapping, CurrentViewer, LoadSsoSettings, RemoveSsoMapping, SaveSsoProvider,
-    SsoUserAssignments, StartSso,
+    AddSsoMapping, AddUser, CreateApp, CurrentViewer, LoadSsoSettings, RemoveSsoMapping,
+    RevokeUser, SaveSsoProvider, SsoUserAssignments, StartSso, SwitchTenant,
 };
 
 async fn id(app: &TestApp, sql: &str) -> String {
@@ -63,23 +63,35 @@ async fn configure(app: &TestApp, fake: &FakeOidc) -> String {
 }
 
 /// Signs `who` in through the fake, as a browser would: the console's start, the provider's
-/// authorize endpoint, back to the console's callback. Answers (status, Location, cookie).
+/// authorize endpoint, back to the console's callback with the binding cookie the start set.
+/// Answers (status, Location, cookie).
 async fn sso_sign_in(
     app: &TestApp,
     fake: &FakeOidc,
     who: Identity,
     spoil: Spoil,
 ) -> (StatusCode, String, Option<String>) {
-    let (code, state) = consent(app, fake, who, spoil).await;
-    callback(app, &code, &state).await
+    let started = consent(app, fake, who, spoil).await;
+    callback(app, &started.code, &started.state, Some(&started.binding)).await
 }
 
-/// Starts a sign-in and consents at the provider; answers the code and state it sent back.
-async fn consent(app: &TestApp, fake: &FakeOidc, who: Identity, spoil: Spoil) -> (String, String) {
+/// A sign-in the provider consented to: its code, state, and the browser's binding cookie.
+struct Consented {
+    code: String,
+    state: String,
+    binding: String,
+}
+
+/// Starts a sign-in and consents at the provider.
+async fn consent(app: &TestApp, fake: &FakeOidc, who: Identity, spoil: Spoil) -> Consented {
+    // The provider, not the start, decides whom it asserts.
     let started = app
-        .call::<StartSso>(None, &[("email", &who.email), ("tenant", "")])
+        .call::<StartSso>(None, &[("email", "someone@acme.example"), ("tenant", "")])
         .await;
     assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    let binding = started
+        .cookie("portcullis_sso")
+        .expect("the start binds the sign-in to this browser");
     let url = started.body.as_str().unwrap().to_owned();
     assert!(
         url.starts_with(&format!("{}/authorize?", fake.url)),
@@ -99,19 +111,25 @@ async fn consent(app: &TestApp, fake: &FakeOidc, who: Identity, spoil: Spoil) ->
     );
     let q: std::collections::HashMap<String, String> =
         serde_urlencoded::from_str(back.split_once('?').unwrap().1).unwrap();
-    (q["code"].clone(), q["state"].clone())
+    Consented {
+        code: q["code"].clone(),
+        state: q["state"].clone(),
+        binding,
+    }
 }
 
-async fn callback(app: &TestApp, code: &str, state: &str) -> (StatusCode, String, Option<String>) {
+async fn callback(
+    app: &TestApp,
+    code: &str,
+    state: &str,
+    binding: Option<&str>,
+) -> (StatusCode, String, Option<String>) {
     let uri = format!("/sso/callback?code={code}&state={state}");
-    let res = app
-        .send(
-            Request::get(uri)
-                .header(header::HOST, HOST)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let mut req = Request::get(uri).header(header::HOST, HOST);
+    if let Some(b) = binding {
+        req = req.header(header::COOKIE, b);
+    }
+    let res = app.send(req.body(Body::empty()).unwrap()).await;
     let location = res
         .headers()
         .get(header::LOCATION)
@@ -119,14 +137,18 @@ async fn callback(app: &TestApp, code: &str, state: &str) -> (StatusCode, String
         .unwrap_or_default();
     let cookie = res
         .headers()
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("portcullis_session="));
     (res.status(), location, cookie)
 }
 
 fn who(email: &str, groups: &[&str]) -> Identity {
     Identity {
+        sub: format!("sub-{email}"),
         email: email.to_owned(),
+        verified: Some(true),
         name: "Sam Single".to_owned(),
         groups: groups.iter().map(|g| (*g).to_owned()).collect(),
     }
@@ -222,9 +244,9 @@ on_both_backends! {
             assert_eq!(app.count("users", &format!("email = '{email}'")).await, 0, "{spoil:?} made an account");
         }
         // A replayed state: the first use signs in, the second is refused.
-        let (code, state) = consent(&app, &fake, who("replay@acme.example", &["analysts"]), Spoil::Nothing).await;
-        assert!(callback(&app, &code, &state).await.2.is_some());
-        let (_, location, cookie) = callback(&app, &code, &state).await;
+        let c = consent(&app, &fake, who("replay@acme.example", &["analysts"]), Spoil::Nothing).await;
+        assert!(callback(&app, &c.code, &c.state, Some(&c.binding)).await.2.is_some());
+        let (_, location, cookie) = callback(&app, &c.code, &c.state, Some(&c.binding)).await;
         assert!(location.starts_with("/signin?sso_error=") && cookie.is_none(), "{location}");
 
         let none = app.call::<StartSso>(None, &[("email", "someone@globex.example"), ("tenant", "")]).await;
@@ -233,5 +255,170 @@ on_both_backends! {
         // Brand A's owner may not touch SSO settings.
         let owner = app.sign_in(OWNER_A).await;
         assert_eq!(app.call::<LoadSsoSettings>(Some(&owner), &[]).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+/// Asserts that signing `who` in is refused with nothing created: no session, no person, no
+/// membership, no identity, and one more `sso/refused` record in Acme's log.
+async fn refused_with_nothing_changed(app: &TestApp, fake: &FakeOidc, who: Identity) {
+    let before = snapshot(app).await;
+    let label = format!("{} as {}", who.email, who.sub);
+    let (status, location, cookie) = sso_sign_in(app, fake, who, Spoil::Nothing).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{label}");
+    assert!(
+        location.starts_with("/signin?sso_error="),
+        "{label} was let in: {location}"
+    );
+    assert!(cookie.is_none(), "{label} opened a session");
+    let after = snapshot(app).await;
+    assert_eq!(after.changed, before.changed, "{label} changed something");
+    assert_eq!(
+        after.refusals,
+        before.refusals + 1,
+        "{label}'s refusal was not recorded"
+    );
+}
+
+struct Snapshot {
+    /// Counts of every table a sign-in could add to.
+    changed: Vec<i64>,
+    refusals: i64,
+}
+
+async fn snapshot(app: &TestApp) -> Snapshot {
+    let mut changed = Vec::new();
+    for table in [
+        "sessions",
+        "users",
+        "memberships",
+        "assignments",
+        "sso_identities",
+    ] {
+        changed.push(app.count(table, "1 = 1").await);
+    }
+    Snapshot {
+        changed,
+        refusals: app
+            .count("activity_events", "event_type = 'sso/refused'")
+            .await,
+    }
+}
+
+on_both_backends! {
+    /// A tenant's provider speaks only for people it may: never an operator, never another
+    /// tenant's member, never an unapproved domain or an unverified address; a subject stays
+    /// linked to its person whatever email it later claims; a removed member stays out.
+    async fn a_tenant_idp_cannot_become_people_it_does_not_vouch_for(app) {
+        let fake = FakeOidc::start().await;
+        let admin = configure(&app, &fake).await;
+        // An administrator cannot claim a domain no operator approved for the tenant.
+        let claim = app
+            .call::<SaveSsoProvider>(
+                Some(&admin),
+                &[("issuer", &fake.url), ("client_id", CLIENT_ID), ("client_secret", ""),
+                  ("groups_claim", "groups"), ("domains", "acme.example portcullis.dev")],
+            )
+            .await;
+        assert_eq!(claim.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", claim.body);
+        assert_eq!(claim.body["field"], "domains");
+        assert_eq!(app.count("sso_domains", "domain = 'portcullis.dev'").await, 0);
+
+        // The operator, a Globex administrator, an allowlisted but unapproved domain.
+        for email in ["operator@portcullis.dev", "admin@globex.example", "ops@orbit.example"] {
+            refused_with_nothing_changed(&app, &fake, who(email, &["analysts"])).await;
+        }
+        // An account in an approved domain that is a member of another tenant only.
+        let globex_admin = app.sign_in("admin@globex.example").await;
+        let p = app.directory_id(&globex_admin, "policies", "Viewer").await;
+        let g = app.directory_id(&globex_admin, "groups", "All resource groups").await;
+        let added = app
+            .call::<AddUser>(Some(&globex_admin), &[("name", "Olga Outside"), ("email", "outside@acme.example"),
+                ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")])
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+        refused_with_nothing_changed(&app, &fake, who("outside@acme.example", &["analysts"])).await;
+
+        // An unverified or unstated address.
+        for verified in [Some(false), None] {
+            let mut unverified = who("unverified@acme.example", &["analysts"]);
+            unverified.verified = verified;
+            refused_with_nothing_changed(&app, &fake, unverified).await;
+        }
+
+        // A subject linked at its first sign-in keeps its person: claiming a member's email
+        // later does not make it that member.
+        let (_, location, cookie) = sso_sign_in(&app, &fake, who("newbie@acme.example", &["analysts"]), Spoil::Nothing).await;
+        assert_eq!(location, "/");
+        assert!(cookie.is_some());
+        let mut switched = who("analytics@acme.example", &["analysts"]);
+        switched.sub = "sub-newbie@acme.example".to_owned();
+        refused_with_nothing_changed(&app, &fake, switched).await;
+
+        // A removed member stays out until the tenant adds them again.
+        let newbie: String = id(&app, "SELECT id FROM users WHERE email = 'newbie@acme.example'").await;
+        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &newbie)]).await;
+        assert_eq!(revoked.status, StatusCode::OK, "{:?}", revoked.body);
+        refused_with_nothing_changed(&app, &fake, who("newbie@acme.example", &["analysts"])).await;
+        let p = app.directory_id(&admin, "policies", "Viewer").await;
+        let g = app.directory_id(&admin, "groups", "All resource groups").await;
+        let readded = app
+            .call::<AddUser>(Some(&admin), &[("name", "Newbie"), ("email", "newbie@acme.example"),
+                ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")])
+            .await;
+        assert_eq!(readded.status, StatusCode::OK, "{:?}", readded.body);
+        let (_, location, _) = sso_sign_in(&app, &fake, who("newbie@acme.example", &["analysts"]), Spoil::Nothing).await;
+        assert_eq!(location, "/", "re-admitted, the person signs in again");
+    }
+
+    /// A sign-in finishes only in the browser that started it (login CSRF): a state whose
+    /// binding cookie is missing or another browser's is refused, recorded, and spent.
+    async fn a_state_from_another_browser_is_refused(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        let mine = consent(&app, &fake, who("victim@acme.example", &["analysts"]), Spoil::Nothing).await;
+        for binding in [None, Some(mine.binding.as_str())] {
+            let theirs = consent(&app, &fake, who("attacker@acme.example", &["analysts"]), Spoil::Nothing).await;
+            let before = snapshot(&app).await;
+            let (_, location, cookie) = callback(&app, &theirs.code, &theirs.state, binding).await;
+            assert!(location.starts_with("/signin?sso_error="), "{binding:?}: {location}");
+            assert!(cookie.is_none());
+            let after = snapshot(&app).await;
+            assert_eq!(after.changed, before.changed);
+            assert_eq!(after.refusals, before.refusals + 1);
+        }
+        assert_eq!(app.count("users", "email = 'attacker@acme.example'").await, 0);
+        assert_eq!(app.count("sso_states", "1 = 1").await, 1, "the refused state was spent; mine waits");
+        let (_, location, cookie) = callback(&app, &mine.code, &mine.state, Some(&mine.binding)).await;
+        assert_eq!(location, "/");
+        assert!(cookie.is_some());
+    }
+
+    /// A session a tenant's provider opened enters that tenant only, without operator powers
+    /// and without the person's apps, even for someone who belongs to other tenants too.
+    async fn an_sso_session_enters_its_tenant_only(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        // Alex administers Acme and Globex; Acme's provider vouches for Alex in Acme only.
+        let (_, location, cookie) = sso_sign_in(&app, &fake, who(ADMIN, &["analysts"]), Spoil::Nothing).await;
+        assert_eq!(location, "/");
+        let cookie = cookie.expect("a session");
+        let viewer = app.call::<CurrentViewer>(Some(&cookie), &[]).await;
+        let tenants = viewer.body["tenants"].as_array().unwrap();
+        assert_eq!(tenants.len(), 1, "{:?}", viewer.body);
+        assert_eq!(tenants[0]["name"], "Acme Retail");
+        assert_eq!(viewer.body["operator"], false);
+        let globex = id(&app, "SELECT id FROM tenants WHERE name = 'Globex Foods'").await;
+        let switch = app.call::<SwitchTenant>(Some(&cookie), &[("tenant_id", &globex)]).await;
+        assert_eq!(switch.status, StatusCode::NOT_FOUND);
+        let apps_before = app.count("apps", "1 = 1").await;
+        let made = app
+            .call::<CreateApp>(Some(&cookie), &[("name", "Sneaky"), ("description", ""), ("permissions", "")])
+            .await;
+        assert_eq!(made.status, StatusCode::FORBIDDEN, "{:?}", made.body);
+        assert_eq!(app.count("apps", "1 = 1").await, apps_before);
+        // A password session of the same person still reaches both tenants.
+        let password = app.sign_in(ADMIN).await;
+        let viewer = app.call::<CurrentViewer>(Some(&password), &[]).await;
+        assert_eq!(viewer.body["tenants"].as_array().unwrap().len(), 2);
     }
 }
