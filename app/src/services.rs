@@ -436,15 +436,22 @@ pub trait Jobs: Send + Sync {
         caller: &Caller,
         id: portcullis_core::ids::JobId,
     ) -> Result<crate::model::JobRow, Problem>;
-    /// Creates a job on an authorization whose method supports its type.
+    /// Creates a job on an authorization whose method supports its type, run by `runner`, an
+    /// app installed on the tenant (or by none yet).
     async fn create_job(
         &self,
         caller: &Caller,
         name: String,
         job_type: portcullis_core::providers::JobType,
         authorization: portcullis_core::ids::AuthorizationId,
+        runner: Option<portcullis_core::ids::AppId>,
         meta: RequestMeta,
     ) -> Result<portcullis_core::ids::JobId, Problem>;
+    /// The apps installed on the tenant, which may run its jobs, by name.
+    async fn job_runners(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(portcullis_core::ids::AppId, String)>, Problem>;
     /// Pauses or resumes a job.
     async fn change_job(
         &self,

@@ -202,6 +202,7 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
                     authorization: &id,
                     name,
                     job_type: *job_type,
+                    runner: None,
                     created_by: &owner.id,
                     now: created + Duration::hours(2),
                 },

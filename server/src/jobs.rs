@@ -5,13 +5,15 @@ use crate::authorizations::Actor;
 use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::store::authorizations as auth_store;
+use crate::store::installs;
 use crate::store::jobs::{self as store, NewJob};
 use async_trait::async_trait;
 use chrono::Utc;
 use portcullis_app::model::{ExperienceRow, JobRow, Page};
 use portcullis_app::services::{Caller, JobQuery, Jobs, RequestMeta};
 use portcullis_core::actions::Action;
-use portcullis_core::ids::{AuthorizationId, ExperienceId, JobId, TenantId};
+use portcullis_core::apps::Target;
+use portcullis_core::ids::{AppId, AuthorizationId, ExperienceId, JobId, TenantId};
 use portcullis_core::jobs::{check_job_delete, check_job_name, check_job_type, next_status};
 use portcullis_core::jobs::{JobStatus, StatusChange};
 use portcullis_core::metrics::hour_of;
@@ -196,11 +198,25 @@ impl Jobs for Services {
         name: String,
         job_type: JobType,
         authorization: AuthorizationId,
+        runner: Option<AppId>,
         meta: RequestMeta,
     ) -> Result<JobId, Problem> {
         let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let (_, method) = providers::method(&stored.row.provider, &stored.row.method)?;
         check_job_type(method, job_type)?;
+        let target = Target::Tenant(checked.tenant().clone());
+        if let Some(app) = &runner {
+            if !installs::is_installed(&self.db.pool, &target, app)
+                .await
+                .map_err(problem)?
+            {
+                return Err(Problem::invalid(
+                    "runner",
+                    "runner_not_installed",
+                    "choose an app installed on this tenant to run the job",
+                ));
+            }
+        }
         let id = new_id(JobId::from_bytes);
         let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
@@ -212,6 +228,7 @@ impl Jobs for Services {
                 authorization: &authorization,
                 name: &name,
                 job_type,
+                runner: runner.as_ref(),
                 created_by: &caller.viewer.user_id,
                 now: Utc::now(),
             },
@@ -224,6 +241,19 @@ impl Jobs for Services {
             .await?;
         tx.commit().await.map_err(problem)?;
         Ok(id)
+    }
+
+    async fn job_runners(&self, caller: &Caller) -> Result<Vec<(AppId, String)>, Problem> {
+        let checked = self.require(caller, Action::ManageJobs, None).await?;
+        let target = Target::Tenant(checked.tenant().clone());
+        let mut apps: Vec<(AppId, String)> = installs::of_target(&self.db.pool, &target)
+            .await
+            .map_err(problem)?
+            .into_iter()
+            .map(|i| (i.app, i.app_name))
+            .collect();
+        apps.sort_by_key(|a| a.1.to_lowercase());
+        Ok(apps)
     }
 
     async fn change_job(

@@ -1,6 +1,6 @@
-//! What a job's runner does over REST with its bot token (A11): fetch the job's credential
+//! What a job's runner does over REST with its bot token: fetch the job's credential
 //! (`account.viewFeeds` on the job's tenant) and report the job's status
-//! (`account.createFeeds`). A job outside every tenant the app is installed on answers 404.
+//! (`account.createFeeds`). Only the app the job names runs it; any other job answers 404.
 
 use crate::authorizations::Actor;
 use crate::jobs::Credential;
@@ -27,12 +27,15 @@ async fn job_tenant(
     let not_found = || ApiError(Problem::not_found("job"));
     let job = JobId::parse(job).map_err(|_| not_found())?;
     let pool = &state.services.db.pool;
-    let tenant = crate::store::jobs::tenant_of(pool, &job)
+    let (tenant, runner) = crate::store::jobs::placement_of(pool, &job)
         .await
         .map_err(|e| ApiError(crate::db::problem(e)))?
         .ok_or_else(not_found)?;
+    // Only the job's own app runs it: another app's bot, whatever it may read in the tenant,
+    // is not told the job exists.
     let target = Target::Tenant(tenant.clone());
-    if !bot.access.installs.iter().any(|i| i.target == target) {
+    if runner.as_ref() != Some(&bot.app) || !bot.access.installs.iter().any(|i| i.target == target)
+    {
         return Err(not_found());
     }
     bot.access.decide(permission, &target).into_result()?;

@@ -51,15 +51,43 @@ pub async fn create_job(
     name: String,
     job_type: String,
     authorization: String,
+    #[server(default)] runner: String,
 ) -> Result<String, AppError> {
+    use portcullis_core::ids::AppId;
     use portcullis_core::providers::JobType;
     let (console, caller) = ssr::require_caller().await?;
     let job_type = JobType::parse("job_type", &job_type).map_err(ssr::fail)?;
     let authorization = parse_id("authorization", &authorization, AuthorizationId::parse)?;
+    let runner = match runner.trim() {
+        "" => None,
+        r => Some(parse_id("runner", r, AppId::parse)?),
+    };
     console
-        .create_job(&caller, name, job_type, authorization, ssr::request_meta())
+        .create_job(
+            &caller,
+            name,
+            job_type,
+            authorization,
+            runner,
+            ssr::request_meta(),
+        )
         .await
         .map(|id| id.to_string())
+        .map_err(ssr::fail)
+}
+
+/// The apps installed on the current tenant, which may run its jobs: `(id, name)` by name.
+#[server]
+pub async fn load_job_runners() -> Result<Vec<(String, String)>, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    console
+        .job_runners(&caller)
+        .await
+        .map(|apps| {
+            apps.into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect()
+        })
         .map_err(ssr::fail)
 }
 

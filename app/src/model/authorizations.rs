@@ -54,6 +54,9 @@ pub struct JobRow {
     pub status_detail: String,
     /// The authorization it uses; gone when that was deleted after the job finished.
     pub authorization: Option<(AuthorizationId, String)>,
+    /// The installed app whose bots run it; none chosen yet (or its app was deleted), no bot
+    /// can fetch its credential.
+    pub runner: Option<(portcullis_core::ids::AppId, String)>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -97,11 +97,15 @@ fn JobView(job: JobRow, version: RwSignal<u32>) -> impl IntoView {
                     Some((aid, label)) => view! { <a href=format!("/security/authorizations/{aid}")>{label}</a> }.into_any(),
                     None => view! { <span class="muted">"deleted"</span> }.into_any(),
                 }}</dd></div>
+                <div><dt>"Run by"</dt><dd id="job-runner">{match job.runner.clone() {
+                    Some((_, name)) => view! { <span>{name}</span> }.into_any(),
+                    None => view! { <span class="muted">"no app: no bot can fetch its credential"</span> }.into_any(),
+                }}</dd></div>
                 <div><dt>"Created"</dt><dd>{local_time(job.created_at.timestamp_millis())}</dd></div>
                 <div><dt>"Last change"</dt><dd>{local_time(job.updated_at.timestamp_millis())}</dd></div>
                 <div><dt>"Last report"</dt><dd>{if job.status_detail.is_empty() { "—".to_owned() } else { job.status_detail.clone() }}</dd></div>
             </dl>
-            <p class="hint">{format!("Its runner fetches the credential with a bot token: GET /api/v1/jobs/{id}/credential, and reports with POST /api/v1/jobs/{id}/status.")}</p>
+            <p class="hint">{format!("Its runner fetches the credential with a bot token of the app that runs it: GET /api/v1/jobs/{id}/credential, and reports with POST /api/v1/jobs/{id}/status.")}</p>
         </section>
         <Show when=move || confirming.get()>
             <ConfirmDialog title="Delete this job?".to_owned()

@@ -4,7 +4,7 @@
 
 use crate::api::{
     authorizations_for_job, create_job, import_experience, list_jobs, load_experiences,
-    retire_experience,
+    load_job_runners, retire_experience,
 };
 use crate::components::browser::{hard_navigate, local_time, ClientOnly};
 use crate::components::dialog::{Dialog, FormActions};
@@ -141,6 +141,8 @@ fn JobWizard(preset: Option<String>, on_close: Callback<()>) -> impl IntoView {
         refresh.get();
         authorizations_for_job(job_type.get().code().to_owned())
     });
+    let runners = LocalResource::new(load_job_runners);
+    let runner = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(authorization) = chosen.get_untracked() else {
@@ -157,6 +159,7 @@ fn JobWizard(preset: Option<String>, on_close: Callback<()>) -> impl IntoView {
                 name.get_untracked(),
                 job_type.get_untracked().code().to_owned(),
                 authorization,
+                runner.get_untracked().unwrap_or_default(),
             )
             .await
             {
@@ -186,6 +189,32 @@ fn JobWizard(preset: Option<String>, on_close: Callback<()>) -> impl IntoView {
                             <option value=t.code() selected=t == JobType::SendEmail>{t.label()}</option>
                         }).collect_view()}
                     </select>
+                </div>
+                <div class="field">
+                    <label for="job-runner">"Run by app"</label>
+                    <Transition fallback=|| view! { <p class="muted">"Loading installed apps…"</p> }>
+                        {move || Suspend::new(async move {
+                            match runners.await {
+                                Ok(apps) => {
+                                    if runner.get_untracked().is_none() {
+                                        runner.set(Some(apps.first().map(|a| a.0.clone()).unwrap_or_default()));
+                                    }
+                                    view! {
+                                        <select id="job-runner" on:change=move |ev| runner.set(Some(event_target_value(&ev)))>
+                                            {apps.into_iter().map(|(id, name)| {
+                                                let value = id.clone();
+                                                view! { <option value=id prop:selected=move || runner.get().as_deref() == Some(value.as_str())>{name}</option> }
+                                            }).collect_view()}
+                                            <option value="" prop:selected=move || runner.get().as_deref() == Some("")>"No app yet"</option>
+                                        </select>
+                                    }.into_any()
+                                }
+                                Err(e) => view! { <p class="field-error">{e.0.message}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                    <p class="hint">"Only bots of this app fetch the job's credential. Install an app under Apps to offer it here."</p>
+                    <FieldError for_field="runner" message=field_message(error, "runner")/>
                 </div>
                 <fieldset class="choose-authorization">
                     <legend>"Choose authorization"</legend>
@@ -220,8 +249,8 @@ fn JobWizard(preset: Option<String>, on_close: Callback<()>) -> impl IntoView {
                     </div>
                     <FieldError for_field="authorization" message=field_message(error, "authorization")/>
                 </fieldset>
-                <div class="alert alert-error" role="alert" hidden=move || error.get().and_then(|e| e.general_message(&["name", "authorization"])).is_none()>
-                    {move || error.get().and_then(|e| e.general_message(&["name", "authorization"]))}
+                <div class="alert alert-error" role="alert" hidden=move || error.get().and_then(|e| e.general_message(&["name", "authorization", "runner"])).is_none()>
+                    {move || error.get().and_then(|e| e.general_message(&["name", "authorization", "runner"]))}
                 </div>
                 <FormActions on_close=on_close busy=busy label="Create job"/>
             </form>

@@ -40,3 +40,6 @@ CREATE TABLE sign_in_counters (
 );
 CREATE INDEX sign_in_counters_window ON sign_in_counters(window_start);
 DROP TABLE sign_in_failures;
+
+-- A job names the app whose bots run it: only that app's tokens fetch its credential.
+ALTER TABLE jobs ADD COLUMN app_id TEXT COLLATE "C" REFERENCES apps(id) ON DELETE SET NULL;

@@ -5,15 +5,17 @@ use crate::store::keyset::Keyset;
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{ExperienceRow, JobRow, Page};
 use portcullis_app::services::JobQuery;
-use portcullis_core::ids::{AuthorizationId, ExperienceId, JobId, TenantId, UserId};
+use portcullis_core::ids::{AppId, AuthorizationId, ExperienceId, JobId, TenantId, UserId};
 use portcullis_core::jobs::{ExperienceRef, JobRef, JobSort, JobStatus};
 use portcullis_core::providers::JobType;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 const COLUMNS: &str = "j.id, j.name, j.job_type, j.status, j.status_detail, j.authorization_id, \
-                       a.label AS authorization_label, j.created_at, j.updated_at";
-const FROM: &str = "jobs j LEFT JOIN authorizations a ON a.id = j.authorization_id";
+                       a.label AS authorization_label, j.app_id, p.name AS app_name, \
+                       j.created_at, j.updated_at";
+const FROM: &str = "jobs j LEFT JOIN authorizations a ON a.id = j.authorization_id \
+                    LEFT JOIN apps p ON p.id = j.app_id";
 
 /// The SQL a column sorts by and whether it is a number (benchmarks use it too).
 pub fn sort_expr(sort: JobSort) -> (&'static str, bool) {
@@ -35,6 +37,16 @@ fn linked(r: &AnyRow) -> Result<Option<(AuthorizationId, String)>, sqlx::Error> 
     }
 }
 
+/// The app whose bots run the job, with its name.
+fn runner(r: &AnyRow) -> Result<Option<(AppId, String)>, sqlx::Error> {
+    let id: Option<String> = r.try_get("app_id")?;
+    let name: Option<String> = r.try_get("app_name")?;
+    match (id, name) {
+        (Some(id), Some(name)) => Ok(Some((stored_id(id, AppId::parse)?, name))),
+        _ => Ok(None),
+    }
+}
+
 fn job_row(r: &AnyRow) -> Result<JobRow, sqlx::Error> {
     let job_type: String = r.try_get("job_type")?;
     let status: String = r.try_get("status")?;
@@ -46,6 +58,7 @@ fn job_row(r: &AnyRow) -> Result<JobRow, sqlx::Error> {
         status: JobStatus::parse("status", &status).map_err(corrupt)?,
         status_detail: r.try_get("status_detail")?,
         authorization: linked(r)?,
+        runner: runner(r)?,
         created_at: from_millis(r.try_get("created_at")?),
         updated_at: from_millis(r.try_get("updated_at")?),
     })
@@ -101,6 +114,8 @@ pub struct NewJob<'a> {
     pub authorization: &'a AuthorizationId,
     pub name: &'a str,
     pub job_type: JobType,
+    /// The app whose bots run it, if one is chosen yet.
+    pub runner: Option<&'a AppId>,
     pub created_by: &'a UserId,
     pub now: DateTime<Utc>,
 }
@@ -108,8 +123,8 @@ pub struct NewJob<'a> {
 pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, \
-         created_by, created_at, updated_at, name_sort) VALUES ($1, $2, $3, $4, $5, 'sleeping', \
-         'waiting for its runner', $6, $7, $7, $8)",
+         created_by, created_at, updated_at, name_sort, app_id) VALUES ($1, $2, $3, $4, $5, 'sleeping', \
+         'waiting for its runner', $6, $7, $7, $8, $9)",
     )
     .bind(new.id.as_str())
     .bind(new.tenant.as_str())
@@ -119,6 +134,7 @@ pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sql
     .bind(new.created_by.as_str())
     .bind(to_millis(new.now))
     .bind(crate::store::authorizations::sort_key(new.name))
+    .bind(new.runner.map(|a| a.as_str().to_owned()))
     .execute(conn)
     .await
     .map(|_| ())
@@ -285,13 +301,22 @@ pub async fn retire_experience(
     found.map(|r| r.try_get("name")).transpose()
 }
 
-/// The tenant a job belongs to. Looks across tenants by design: a bot names a job, and its
-/// app's install on that tenant then decides whether it may touch it.
-pub async fn tenant_of(pool: &AnyPool, id: &JobId) -> Result<Option<TenantId>, sqlx::Error> {
-    sqlx::query("SELECT tenant_id FROM jobs WHERE id = $1")
+/// The tenant a job belongs to and the app whose bots run it (how a runner's call finds it).
+pub async fn placement_of(
+    pool: &AnyPool,
+    id: &JobId,
+) -> Result<Option<(TenantId, Option<AppId>)>, sqlx::Error> {
+    sqlx::query("SELECT tenant_id, app_id FROM jobs WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(pool)
         .await?
-        .map(|r| stored_id(r.try_get("tenant_id")?, TenantId::parse))
+        .map(|r| {
+            Ok((
+                stored_id(r.try_get("tenant_id")?, TenantId::parse)?,
+                r.try_get::<Option<String>, _>("app_id")?
+                    .map(|a| stored_id(a, AppId::parse))
+                    .transpose()?,
+            ))
+        })
         .transpose()
 }

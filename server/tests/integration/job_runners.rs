@@ -36,8 +36,9 @@ async fn rest(
     )
 }
 
-/// A bot of an app asking for `permissions`, installed on Acme by its user administrator.
-async fn installed_bot(app: &TestApp, permissions: &str) -> String {
+/// A bot of an app asking for `permissions`, installed on Acme by its user administrator:
+/// answers the app's id and the bot's `Authorization` header.
+async fn installed_bot(app: &TestApp, permissions: &str) -> (String, String) {
     let dev = app.sign_in(OWNER_A).await;
     let made = app
         .call::<CreateApp>(
@@ -60,25 +61,39 @@ async fn installed_bot(app: &TestApp, permissions: &str) -> String {
             .status,
         StatusCode::OK
     );
-    format!(
+    let bearer = format!(
         "Bearer {}:{}",
         token.body["token"]["public_token"].as_str().unwrap(),
         token.body["secret"].as_str().unwrap()
-    )
+    );
+    (app_id, bearer)
 }
 
 on_both_backends! {
     /// The runner gets the whole configuration of its job's authorization; the fetch is counted
-    /// and recorded; a paused job gets nothing; reports move the job.
+    /// and recorded; a paused job gets nothing; reports move the job. Only the job's own app
+    /// runs it: another app's bot, whatever it may read in the tenant, gets 404.
     async fn a_runner_fetches_its_credential_and_reports(app) {
         let fake = FakeProvider::start().await;
         let owner = app.sign_in(OWNER_A).await;
         let auth = bearer_on(&app, &owner, &fake, "/ok", GOOD_TOKEN, "Webhook").await;
-        let job = app.call::<CreateJob>(Some(&owner), &[("name", "Push"), ("job_type", "send_webhook"), ("authorization", &auth)]).await;
-        let job = job.body.as_str().unwrap().to_owned();
+        let (reader_app, reader) = installed_bot(&app, "account.viewFeeds: read the job's credential").await;
+        let (writer_app, writer) = installed_bot(&app, "account.viewFeeds: read\naccount.createFeeds: report status").await;
+        let create = |runner: String| {
+            let (app, owner, auth) = (&app, owner.clone(), auth.clone());
+            async move {
+                let made = app.call::<CreateJob>(Some(&owner), &[("name", "Push"), ("job_type", "send_webhook"), ("authorization", &auth), ("runner", &runner)]).await;
+                assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+                made.body.as_str().unwrap().to_owned()
+            }
+        };
+        let job = create(writer_app.clone()).await;
+        let read_job = create(reader_app).await;
 
-        let reader = installed_bot(&app, "account.viewFeeds: read the job's credential").await;
-        let (status, body) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), &reader, "").await;
+        let (status, _) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), &reader, "").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another app's bot read the job's credential");
+        assert_eq!(app.count("activity_events", "event_type = 'authorization/fetch'").await, 0);
+        let (status, body) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), &writer, "").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["config"]["token"], GOOD_TOKEN);
         assert_eq!(body["authorization_id"], auth.as_str());
@@ -86,11 +101,12 @@ on_both_backends! {
         let requests: i64 = sqlx::query_scalar("SELECT CAST(SUM(requests) AS BIGINT) FROM authorization_requests").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(requests, 1, "the fetch counted as one request");
 
-        let (status, body) = rest(&app, "POST", &format!("/api/v1/jobs/{job}/status"), &reader, r#"{"status": "running"}"#).await;
+        let (status, body) = rest(&app, "POST", &format!("/api/v1/jobs/{read_job}/status"), &reader, r#"{"status": "running"}"#).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "reporting needs account.createFeeds: {body}");
         assert_eq!(body["error"]["missing_permission"], "account.createFeeds");
+        let (status, _) = rest(&app, "POST", &format!("/api/v1/jobs/{job}/status"), &reader, r#"{"status": "failed"}"#).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another app's bot reported on the job");
 
-        let writer = installed_bot(&app, "account.viewFeeds: read\naccount.createFeeds: report status").await;
         let (status, body) = rest(&app, "POST", &format!("/api/v1/jobs/{job}/status"), &writer, r#"{"status": "running", "detail": "batch 1 of 3"}"#).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "running");
@@ -101,10 +117,10 @@ on_both_backends! {
         assert_eq!(status, StatusCode::CONFLICT, "only a person pauses a job");
 
         assert_eq!(app.call::<ChangeJob>(Some(&owner), &[("id", &job), ("change", "pause")]).await.status, StatusCode::OK);
-        let (status, _) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), &reader, "").await;
+        let (status, _) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), &writer, "").await;
         assert_eq!(status, StatusCode::CONFLICT, "a paused job gets no credential");
 
-        let (status, _) = rest(&app, "GET", "/api/v1/jobs/job_00000000000000000000000000/credential", &reader, "").await;
+        let (status, _) = rest(&app, "GET", "/api/v1/jobs/job_00000000000000000000000000/credential", &writer, "").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = rest(&app, "GET", &format!("/api/v1/jobs/{job}/credential"), "Bearer pct_nobody:secret", "").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
