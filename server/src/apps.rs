@@ -170,6 +170,7 @@ impl Services {
                 granted: i.granted.into_iter().collect(),
                 installed_by: i.installed_by,
                 created_at: i.created_at,
+                suspended: i.suspended,
             });
         }
         Ok(out)
@@ -448,6 +449,22 @@ impl Apps for Services {
         let (target, found) = self.managed_install(caller, &install).await?;
         let (_, pending) = self.requests_of(&target, &found).await?;
         let pending: Vec<Permission> = pending.into_iter().collect();
+        if found.suspended.is_some() {
+            // Re-approving a suspended install resumes it with what it was granted.
+            let mut tx = self.db.pool.begin().await.map_err(problem)?;
+            installs::resume(&mut tx, &target, &install)
+                .await
+                .map_err(problem)?;
+            record(
+                &mut tx,
+                caller,
+                &meta,
+                "install/resume",
+                (install.as_str(), &found.app_name),
+            )
+            .await?;
+            return tx.commit().await.map_err(problem);
+        }
         if pending.is_empty() {
             return Err(Problem::new(
                 ProblemKind::Conflict,

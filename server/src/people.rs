@@ -9,7 +9,7 @@ use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
-use crate::store::{domains, people, tenants, users};
+use crate::store::{domains, installs, people, tenants, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::{
@@ -584,6 +584,17 @@ impl People for Services {
             ));
         }
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        // Their apps go with them, and so do those apps' installs: each tenant that loses one
+        // records it.
+        for (install, tenant, app_name) in
+            installs::of_owner(&mut tx, &user).await.map_err(problem)?
+        {
+            let audit = self.audit(caller, tenant.as_ref(), &meta);
+            let why = format!("{app_name}: its owner {} was deleted", target.email);
+            audit
+                .record(&mut tx, "install/delete", install.as_str(), &why)
+                .await?;
+        }
         // U5: deletion reaches every tenant, so every tenant's log says so.
         for tenant in people::tenants_of(&mut tx, &user).await.map_err(problem)? {
             let audit = self.audit(caller, Some(&tenant), &meta);
@@ -622,6 +633,21 @@ impl People for Services {
         people::exclude(&mut tx, tenant, &target.email, audit.now)
             .await
             .map_err(problem)?;
+        // Their apps act here only as long as they belong here themselves.
+        let reason = format!("{} no longer has access to this tenant", target.email);
+        for (install, app_name) in installs::suspend_owned_by(&mut tx, tenant, &user, &reason)
+            .await
+            .map_err(problem)?
+        {
+            audit
+                .record(
+                    &mut tx,
+                    "install/suspend",
+                    install.as_str(),
+                    &format!("{app_name}: {reason}"),
+                )
+                .await?;
+        }
         audit
             .record(
                 &mut tx,

@@ -247,6 +247,8 @@ pub struct InstallRow {
     pub pending: Vec<portcullis_core::apps::PermissionRequest>,
     pub installed_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Why its bots stopped working here, until an administrator re-approves it.
+    pub suspended: Option<String>,
 }
 
 mod authorizations;

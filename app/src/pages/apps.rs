@@ -409,9 +409,9 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
     let act = move |install: String, approve: bool, app_name: String| {
         spawn_local(async move {
             let result = if approve {
-                approve_install(install)
-                    .await
-                    .map(|_| format!("Approved what {app_name} asked for."))
+                approve_install(install).await.map(|_| {
+                    format!("Approved {app_name}: its bots act here with what it was granted.")
+                })
             } else {
                 uninstall_app(install)
                     .await
@@ -445,17 +445,23 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
                                     {list.into_iter().map(|i| {
                                         let (id_a, id_u) = (i.id.to_string(), i.id.to_string());
                                         let (name_a, name_u) = (i.app_name.clone(), i.app_name.clone());
-                                        let has_pending = !i.pending.is_empty();
+                                        let approvable = !i.pending.is_empty() || i.suspended.is_some();
+                                        let approve_label = if i.suspended.is_some() { "Re-approve" } else { "Approve" };
                                         view! {
                                             <tr data-install=i.app_name.clone()>
-                                                <td><strong>{i.app_name.clone()}</strong></td>
+                                                <td><strong>{i.app_name.clone()}</strong>
+                                                    {i.suspended.clone().map(|why| view! {
+                                                        <div class="install-suspended"><span class="status status-pending">"Suspended"</span>
+                                                            <span class="muted small">{format!(" {why}")}</span></div>
+                                                    })}
+                                                </td>
                                                 <td>{i.target_name.clone()}</td>
                                                 <td>{i.granted.iter().map(|p| view! { <span class="chip">{p.code()}</span> }).collect_view()}</td>
                                                 <td>{i.pending.iter().map(|r| view! { <span class="chip chip-muted" title=r.why.clone()>{r.permission.code()}</span> }).collect_view()}</td>
                                                 <td class="muted">{i.installed_by.clone()}</td>
                                                 <td class="row-actions">
-                                                    {has_pending.then(|| view! {
-                                                        <button type="button" class="link-button" on:click=move |_| act(id_a.clone(), true, name_a.clone())>"Approve"</button>
+                                                    {approvable.then(|| view! {
+                                                        <button type="button" class="link-button" on:click=move |_| act(id_a.clone(), true, name_a.clone())>{approve_label}</button>
                                                     })}
                                                     <button type="button" class="link-button danger" on:click=move |_| confirming.set(Some((id_u.clone(), name_u.clone())))>"Uninstall"</button>
                                                 </td>

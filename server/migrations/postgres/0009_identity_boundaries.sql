@@ -43,3 +43,7 @@ DROP TABLE sign_in_failures;
 
 -- A job names the app whose bots run it: only that app's tokens fetch its credential.
 ALTER TABLE jobs ADD COLUMN app_id TEXT COLLATE "C" REFERENCES apps(id) ON DELETE SET NULL;
+
+-- An install stops working, with the reason, when its app's owner loses access to the tenant;
+-- the tenant's administrators re-approve it to resume it.
+ALTER TABLE installs ADD COLUMN suspended_reason TEXT;

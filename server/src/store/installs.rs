@@ -19,6 +19,8 @@ pub struct InstallRecord {
     pub installed_by: String,
     pub created_at: DateTime<Utc>,
     pub granted: BTreeSet<Permission>,
+    /// Why the install stopped working, until the tenant re-approves it.
+    pub suspended: Option<String>,
 }
 
 async fn grants(pool: &AnyPool, install: &InstallId) -> Result<BTreeSet<Permission>, sqlx::Error> {
@@ -47,7 +49,8 @@ fn target_column(target: &Target) -> (&'static str, &str) {
 pub async fn of_target(pool: &AnyPool, target: &Target) -> Result<Vec<InstallRecord>, sqlx::Error> {
     let (column, id) = target_column(target);
     let rows = sqlx::query(&format!(
-        "SELECT i.id, i.app_id, a.name AS app_name, COALESCE(u.email, i.installed_by) AS installed_by, i.created_at \
+        "SELECT i.id, i.app_id, a.name AS app_name, COALESCE(u.email, i.installed_by) AS installed_by, \
+         i.created_at, i.suspended_reason \
          FROM installs i JOIN apps a ON a.id = i.app_id LEFT JOIN users u ON u.id = i.installed_by \
          WHERE i.{column} = $1 ORDER BY i.created_at, i.id"
     ))
@@ -64,6 +67,7 @@ pub async fn of_target(pool: &AnyPool, target: &Target) -> Result<Vec<InstallRec
             app_name: r.try_get("app_name")?,
             installed_by: r.try_get("installed_by")?,
             created_at: from_millis(r.try_get("created_at")?),
+            suspended: r.try_get("suspended_reason")?,
         });
     }
     Ok(out)
@@ -162,6 +166,78 @@ pub async fn delete(
         == 1)
 }
 
+/// Suspends the installs on `tenant` of the apps `owner` owns, with `reason`; answers each
+/// suspended install with its app's name.
+pub async fn suspend_owned_by(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    owner: &UserId,
+    reason: &str,
+) -> Result<Vec<(InstallId, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, a.name FROM installs i JOIN apps a ON a.id = i.app_id \
+         WHERE i.tenant_id = $1 AND a.owner_id = $2 AND i.suspended_reason IS NULL",
+    )
+    .bind(tenant.as_str())
+    .bind(owner.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id = stored_id(r.try_get("id")?, InstallId::parse)?;
+        sqlx::query("UPDATE installs SET suspended_reason = $1 WHERE id = $2")
+            .bind(reason)
+            .bind(id.as_str())
+            .execute(&mut *conn)
+            .await?;
+        out.push((id, r.try_get("name")?));
+    }
+    Ok(out)
+}
+
+/// Every install of the apps `owner` owns, with where it is (to record their removal in
+/// each place a deletion reaches).
+pub async fn of_owner(
+    conn: &mut AnyConnection,
+    owner: &UserId,
+) -> Result<Vec<(InstallId, Option<TenantId>, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.tenant_id, a.name FROM installs i JOIN apps a ON a.id = i.app_id WHERE a.owner_id = $1",
+    )
+    .bind(owner.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                stored_id(r.try_get("id")?, InstallId::parse)?,
+                r.try_get::<Option<String>, _>("tenant_id")?
+                    .map(|t| stored_id(t, TenantId::parse))
+                    .transpose()?,
+                r.try_get("name")?,
+            ))
+        })
+        .collect()
+}
+
+/// Resumes a suspended install on `target`; false when it was not suspended.
+pub async fn resume(
+    conn: &mut AnyConnection,
+    target: &Target,
+    install: &InstallId,
+) -> Result<bool, sqlx::Error> {
+    let (column, target_id) = target_column(target);
+    Ok(sqlx::query(&format!(
+        "UPDATE installs SET suspended_reason = NULL WHERE id = $1 AND {column} = $2 AND suspended_reason IS NOT NULL"
+    ))
+    .bind(install.as_str())
+    .bind(target_id.to_owned())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// One row of [`access_of_app`]'s union: an app permission (no install), or an install with
 /// one of its grants (or none).
 struct AccessRow {
@@ -207,7 +283,7 @@ pub async fn access_of_app(reads: &Snapshot, app: &AppId) -> Result<BotAccess, s
         "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
          UNION ALL \
          SELECT g.permission, i.id, i.tenant_id, i.agency_id FROM installs i \
-         LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1",
+         LEFT JOIN install_grants g ON g.install_id = i.id WHERE i.app_id = $1 AND i.suspended_reason IS NULL",
         &[app.as_str()],
     )
     .await?;

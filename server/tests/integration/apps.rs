@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use portcullis_app::api::{
-    ApproveInstall, CreateApp, CreateToken, InstallApp, LoadApps, LoadConsent, LoadInstalls,
-    RevokeToken, SetAppPermissions, UninstallApp,
+    AddUser, ApproveInstall, CreateApp, CreateToken, DeleteUser, InstallApp, LoadApps, LoadConsent,
+    LoadInstalls, RevokeToken, RevokeUser, SetAppPermissions, UninstallApp,
 };
 use serde_json::Value;
 
@@ -214,5 +214,55 @@ on_both_backends! {
         let wait: u64 = refused.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
         assert_eq!(me(&app, Some(&bearers[1])).await.0, StatusCode::OK, "the limit is per token");
+    }
+
+    /// A former member's apps stop acting in the tenant that removed them: the install is
+    /// suspended with the reason, tokens minted afterwards do not reach it either, and an
+    /// administrator's re-approval resumes it. Deleting the owner records the lost install in
+    /// the tenant's log.
+    async fn a_revoked_owners_installs_are_suspended(app) {
+        let dev = app.sign_in(OWNER_A).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Leftover"), ("description", "Reads the account"),
+            ("permissions", "account.view: show the account's name")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let admin = app.sign_in(ADMIN).await;
+        let install_id = app.call::<InstallApp>(Some(&admin), &[("app_id", &app_id)]).await.body.as_str().unwrap().to_owned();
+        let mint = |name: &'static str| {
+            let (app, dev, app_id) = (&app, dev.clone(), app_id.clone());
+            async move {
+                let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", name)]).await;
+                format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap())
+            }
+        };
+        let old = mint("before").await;
+        let acme: String = sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Acme Retail'").fetch_one(&app.db.pool).await.unwrap();
+        let account = |auth: String| {
+            let req = Request::get(format!("/api/v1/accounts/{acme}")).header(header::HOST, HOST).header(header::AUTHORIZATION, auth).body(Body::empty()).unwrap();
+            let router = app.router.clone();
+            async move { tower::ServiceExt::oneshot(router, req).await.unwrap().status() }
+        };
+        assert_eq!(account(old.clone()).await, StatusCode::OK);
+
+        let nora: String = sqlx::query_scalar(&format!("SELECT id FROM users WHERE email = '{OWNER_A}'")).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(app.call::<RevokeUser>(Some(&admin), &[("user_id", &nora)]).await.status, StatusCode::OK);
+        assert_eq!(account(old.clone()).await, StatusCode::NOT_FOUND, "an old token still reached the tenant");
+        let new = mint("after").await;
+        assert_eq!(account(new.clone()).await, StatusCode::NOT_FOUND, "a token minted afterwards reached the tenant");
+        let listed = app.call::<LoadInstalls>(Some(&admin), &[]).await;
+        let row = listed.body.as_array().unwrap().iter().find(|i| i["app_name"] == "Leftover").unwrap().clone();
+        assert!(row["suspended"].as_str().unwrap().contains(OWNER_A), "{row}");
+        assert_eq!(app.count("activity_events", &format!("event_type = 'install/suspend' AND tenant_id = '{acme}'")).await, 1);
+
+        assert_eq!(app.call::<ApproveInstall>(Some(&admin), &[("install_id", &install_id)]).await.status, StatusCode::OK);
+        assert_eq!(account(new).await, StatusCode::OK, "re-approved, the app acts again");
+
+        // Deleting the owner: every tenant that loses an install records it.
+        let p = app.directory_id(&admin, "policies", "Viewer").await;
+        let g = app.directory_id(&admin, "groups", "All resource groups").await;
+        app.call::<AddUser>(Some(&admin), &[("name", "Nora"), ("email", OWNER_A), ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")]).await;
+        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &nora)]).await;
+        assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+        assert_eq!(app.count("activity_events", &format!("event_type = 'install/delete' AND tenant_id = '{acme}' AND object_id = '{install_id}'")).await, 1);
+        assert_eq!(account(old).await, StatusCode::UNAUTHORIZED);
     }
 }
