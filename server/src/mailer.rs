@@ -75,7 +75,15 @@ impl Mailer {
             let subject: String = r.try_get("subject").map_err(problem)?;
             let body: String = r.try_get("body").map_err(problem)?;
             match self.send(&to, &subject, body).await {
-                Ok(()) => sent += 1,
+                Ok(()) => {
+                    // Delivered, the message's link lives in the recipient's mailbox only.
+                    sqlx::query("UPDATE outbox SET body = '' WHERE id = $1")
+                        .bind(&id)
+                        .execute(pool)
+                        .await
+                        .map_err(problem)?;
+                    sent += 1;
+                }
                 Err(error) => {
                     tracing::warn!(%error, message = %id, "mail not delivered; will retry");
                     sqlx::query(

@@ -199,8 +199,9 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<(), Problem> {
         let token = new_token();
+        let link_hash = token_hash(&token);
         let expires = now + Duration::hours(WELCOME_LINK_HOURS);
-        people::insert_password_link(conn, &token_hash(&token), user, now, expires)
+        people::insert_password_link(conn, &link_hash, user, now, expires)
             .await
             .map_err(problem)?;
         let link = format!(
@@ -212,11 +213,14 @@ impl Services {
         );
         domains::queue_mail(
             conn,
-            &new_token(),
-            email.as_str(),
-            &format!("Welcome to {tenant_name} on Portcullis"),
-            &body,
-            now,
+            domains::NewMail {
+                id: &new_token(),
+                to: email.as_str(),
+                subject: &format!("Welcome to {tenant_name} on Portcullis"),
+                body: &body,
+                link_hash: Some(&link_hash),
+                now,
+            },
         )
         .await
         .map_err(problem)
@@ -952,10 +956,14 @@ impl People for Services {
             )
         };
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        let user_id = people::claim_password_link(&mut tx, &token_hash(&token), now)
+        let link_hash = token_hash(&token);
+        let user_id = people::claim_password_link(&mut tx, &link_hash, now)
             .await
             .map_err(problem)?
             .ok_or_else(invalid_link)?;
+        domains::forget_link(&mut tx, &link_hash)
+            .await
+            .map_err(problem)?;
         let user = users::by_id(&mut *tx, &user_id)
             .await
             .map_err(problem)?

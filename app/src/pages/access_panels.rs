@@ -445,7 +445,11 @@ pub fn OutboxPanel() -> impl IntoView {
                                 <tbody>{list.into_iter().map(|m| view! {
                                     <tr>
                                         <td>{m.to.clone()}</td>
-                                        <td><details><summary>{m.subject.clone()}</summary><pre class="mail-body">{m.body.clone()}</pre></details></td>
+                                        <td>{if m.body.is_empty() {
+                                            view! { <span>{m.subject.clone()}</span><div class="muted small">"Delivered or its link used: the message is no longer kept"</div> }.into_any()
+                                        } else {
+                                            view! { <details><summary>{m.subject.clone()}</summary><pre class="mail-body">{m.body.clone()}</pre></details> }.into_any()
+                                        }}</td>
                                         <td class="muted nowrap">{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
                                         <td>{match (m.sent_at, m.last_error.clone()) {
                                             (Some(t), _) => view! { <span class="status status-ok">{format!("sent {}", t.format("%H:%M UTC"))}</span> }.into_any(),

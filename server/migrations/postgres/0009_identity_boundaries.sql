@@ -47,3 +47,9 @@ ALTER TABLE jobs ADD COLUMN app_id TEXT COLLATE "C" REFERENCES apps(id) ON DELET
 -- An install stops working, with the reason, when its app's owner loses access to the tenant;
 -- the tenant's administrators re-approve it to resume it.
 ALTER TABLE installs ADD COLUMN suspended_reason TEXT;
+
+-- A message that carries a set-password link names the link's hash, so the message's body
+-- (the link) is dropped once the link is used; a delivered message keeps no body either.
+ALTER TABLE outbox ADD COLUMN link_hash TEXT COLLATE "C";
+CREATE INDEX outbox_link ON outbox(link_hash);
+UPDATE outbox SET body = '' WHERE sent_at IS NOT NULL;

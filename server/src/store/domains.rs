@@ -164,25 +164,39 @@ pub async fn decide_request(
     Ok(Some((row.try_get("domain")?, tenant)))
 }
 
+/// A message about to be kept in the outbox.
+pub struct NewMail<'a> {
+    pub id: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The hash of the one-time link the body carries, if any.
+    pub link_hash: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
 /// Keeps a message in the outbox.
-pub async fn queue_mail(
-    conn: &mut AnyConnection,
-    id: &str,
-    to: &str,
-    subject: &str,
-    body: &str,
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn queue_mail(conn: &mut AnyConnection, m: NewMail<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (id, to_email, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO outbox (id, to_email, subject, body, link_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(id)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
-    .bind(to_millis(now))
+    .bind(m.id)
+    .bind(m.to)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(m.link_hash.map(str::to_owned))
+    .bind(to_millis(m.now))
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Drops the body of the message that carried a link, once the link is used.
+pub async fn forget_link(conn: &mut AnyConnection, link_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET body = '' WHERE link_hash = $1")
+        .bind(link_hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

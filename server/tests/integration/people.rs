@@ -111,6 +111,7 @@ on_both_backends! {
         let reuse = app.call::<SetPassword>(None, &[("token", &token), ("password", "another long passphrase 43")]).await;
         assert_eq!(reuse.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reuse.body["code"], "link_invalid");
+        assert_eq!(app.count("outbox", "to_email = 'justin.currie@acme.example' AND body = ''").await, 1, "a used link stays in the outbox");
         let signed = app.call::<SignIn>(None, &[("email", "justin.currie@acme.example"), ("password", "a long enough passphrase 42")]).await;
         assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
     }
