@@ -52,7 +52,7 @@ pub struct Caller {
 /// What the browser app may ask of the server.
 #[async_trait]
 pub trait Console:
-    People + Activity + Apps + Authorizations + Jobs + Sso + Send + Sync + 'static
+    People + Invitations + Activity + Apps + Authorizations + Jobs + Sso + Send + Sync + 'static
 {
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
@@ -219,13 +219,14 @@ pub trait People: Send + Sync {
     /// One page of the tenant's users.
     async fn list_users(&self, caller: &Caller, query: UserQuery)
         -> Result<Page<UserRow>, Problem>;
-    /// Adds a person (or an existing person of another tenant) to the current tenant.
+    /// Adds a new person to the current tenant, or invites someone who has an account already
+    /// (they join when they accept).
     async fn add_user(
         &self,
         caller: &Caller,
         new: NewUserRequest,
         meta: RequestMeta,
-    ) -> Result<UserId, Problem>;
+    ) -> Result<crate::model::AddedUser, Problem>;
     /// Renames a person and replaces their assignments in the current tenant.
     async fn edit_user(
         &self,
@@ -544,6 +545,21 @@ pub trait Sso: Send + Sync {
 
 /// How long a started SSO sign-in may take, in seconds.
 pub const SSO_SIGN_IN_SECS: i64 = 600;
+
+/// Tenants' invitations to the signed-in person, who accepts or declines each.
+#[async_trait]
+pub trait Invitations: Send + Sync {
+    /// The caller's open invitations, newest first.
+    async fn invitations(&self, caller: &Caller) -> Result<Vec<crate::model::Invitation>, Problem>;
+    /// Accepts (joining the tenant with the access it offered) or declines an invitation.
+    async fn answer_invitation(
+        &self,
+        caller: &Caller,
+        tenant: TenantId,
+        accept: bool,
+        meta: RequestMeta,
+    ) -> Result<(), Problem>;
+}
 
 /// A started SSO sign-in.
 pub struct SsoStart {

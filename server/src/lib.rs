@@ -20,6 +20,7 @@ pub mod demo_authorizations;
 pub mod demo_platform;
 pub mod health_checks;
 pub mod http;
+pub mod invitations;
 pub mod jobs;
 pub mod key_rotation;
 pub mod mailer;

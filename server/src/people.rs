@@ -9,11 +9,12 @@ use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
-use crate::store::{domains, installs, people, tenants, users};
+use crate::store::{domains, installs, invitations, people, tenants, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::{
-    Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview, UserRow,
+    AddedUser, Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview,
+    UserRow,
 };
 use portcullis_app::services::{
     Caller, NewSession, NewUserRequest, People, RequestMeta, UserQuery,
@@ -130,8 +131,13 @@ fn operators_only() -> Problem {
 impl Services {
     /// The caller's current tenant and their access data in it.
     pub(crate) async fn access_of(&self, caller: &Caller) -> Result<Checked, Problem> {
+        let tenant = caller.viewer.current.clone().ok_or_else(no_tenant)?;
+        self.access_in(caller, tenant).await
+    }
+
+    /// The caller's access data in `tenant`, which need not be the one they work in.
+    async fn access_in(&self, caller: &Caller, tenant: TenantId) -> Result<Checked, Problem> {
         let v = &caller.viewer;
-        let tenant = v.current.clone().ok_or_else(no_tenant)?;
         let mut snapshot = access::snapshot(&self.db.pool, &tenant, Some(&v.user_id))
             .await
             .map_err(problem)?;
@@ -349,7 +355,7 @@ impl People for Services {
         caller: &Caller,
         new: NewUserRequest,
         meta: RequestMeta,
-    ) -> Result<UserId, Problem> {
+    ) -> Result<AddedUser, Problem> {
         let checked = self.require(caller, Action::ManageUsers, None).await?;
         let (policy_name, group_name) = checked.pair_names(&new.policy, &new.group)?;
         let pool = &self.db.pool;
@@ -383,7 +389,63 @@ impl People for Services {
                 )
                 .with_field("email"));
             }
-            Some(u) => (u, false),
+            Some(u) => {
+                // Someone with an account elsewhere is invited, never attached: they join when
+                // they accept, and nothing about their account (their password) changes.
+                let invited = invitations::insert(
+                    &mut tx,
+                    invitations::NewInvitation {
+                        tenant,
+                        user: &u.id,
+                        policy: &new.policy,
+                        group: &new.group,
+                        by: &caller.viewer.user_id,
+                        now: audit.now,
+                    },
+                )
+                .await
+                .map_err(problem)?;
+                if !invited {
+                    return Err(Problem::new(
+                        ProblemKind::Conflict,
+                        "already_invited",
+                        format!("{} is invited already; they join when they accept", u.email),
+                    )
+                    .with_field("email"));
+                }
+                people::readmit(&mut tx, tenant, &u.email)
+                    .await
+                    .map_err(problem)?;
+                let offered = format!("{}: {policy_name} on {group_name}", u.email);
+                audit
+                    .record(&mut tx, "user/invite", u.id.as_str(), &offered)
+                    .await?;
+                if new.send_welcome {
+                    let body = format!(
+                        "{} invited you to {tenant_name} on Portcullis as {policy_name} on {group_name}.\n\nSign in to accept or decline.\n{}\n",
+                        audit.principal.name,
+                        self.public_url.trim_end_matches('/')
+                    );
+                    domains::queue_mail(
+                        &mut tx,
+                        domains::NewMail {
+                            id: &new_token(),
+                            to: &u.email,
+                            subject: &format!("You are invited to {tenant_name} on Portcullis"),
+                            body: &body,
+                            link_hash: None,
+                            now: audit.now,
+                        },
+                    )
+                    .await
+                    .map_err(problem)?;
+                }
+                tx.commit().await.map_err(problem)?;
+                return Ok(AddedUser {
+                    id: u.id,
+                    invited: true,
+                });
+            }
             None => {
                 let id = new_id(UserId::from_bytes);
                 users::insert(
@@ -458,7 +520,10 @@ impl People for Services {
             .await?;
         }
         tx.commit().await.map_err(problem)?;
-        Ok(user.id)
+        Ok(AddedUser {
+            id: user.id,
+            invited: false,
+        })
     }
 
     async fn edit_user(
@@ -586,6 +651,25 @@ impl People for Services {
                 "operator_account",
                 "platform operators are managed by the platform, not by a tenant",
             ));
+        }
+        // Deleting reaches every tenant the person belongs to, so it needs the right to manage
+        // users in each of them; otherwise removing them from this tenant is the way.
+        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let theirs = people::tenants_of(&mut conn, &user)
+            .await
+            .map_err(problem)?;
+        drop(conn);
+        for other in theirs.iter().filter(|t| *t != &checked.tenant) {
+            let there = self.access_in(caller, other.clone()).await?;
+            if !there.decide(caller, Action::ManageUsers, None).allowed {
+                return Err(Problem::forbidden(
+                    "belongs_elsewhere",
+                    format!(
+                        "{} also belongs to tenants you do not administer; revoke their access to this tenant instead",
+                        target.email
+                    ),
+                ));
+            }
         }
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         // Their apps go with them, and so do those apps' installs: each tenant that loses one

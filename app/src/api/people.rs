@@ -51,7 +51,7 @@ pub async fn add_user(
     policy_id: String,
     group_id: String,
     send_welcome: bool,
-) -> Result<String, AppError> {
+) -> Result<crate::model::AddedUser, AppError> {
     use crate::services::NewUserRequest;
     use portcullis_core::email::Email;
     use portcullis_core::ids::{PolicyId, ResourceGroupId};
@@ -66,11 +66,29 @@ pub async fn add_user(
         group: parse_id("resource_group", &group_id, ResourceGroupId::parse)?,
         send_welcome,
     };
-    let id = console
+    console
         .add_user(&caller, new, ssr::request_meta())
         .await
-        .map_err(ssr::fail)?;
-    Ok(id.to_string())
+        .map_err(ssr::fail)
+}
+
+/// The signed-in person's open invitations to other tenants.
+#[server]
+pub async fn load_invitations() -> Result<Vec<crate::model::Invitation>, AppError> {
+    let (console, caller) = ssr::require_caller().await?;
+    console.invitations(&caller).await.map_err(ssr::fail)
+}
+
+/// Accepts (`accept`) or declines an invitation to `tenant_id`.
+#[server]
+pub async fn answer_invitation(tenant_id: String, accept: bool) -> Result<(), AppError> {
+    use portcullis_core::ids::TenantId;
+    let (console, caller) = ssr::require_caller().await?;
+    let tenant = parse_id("tenant_id", &tenant_id, TenantId::parse)?;
+    console
+        .answer_invitation(&caller, tenant, accept, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)
 }
 
 /// Renames a person and replaces their assignments: `assignments` is `pol_…/rg_…,…` (U5, U6).

@@ -251,6 +251,26 @@ pub struct InstallRow {
     pub suspended: Option<String>,
 }
 
+/// What adding a person did: a new account joined, or an existing one was invited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedUser {
+    pub id: portcullis_core::ids::UserId,
+    /// The person has an account already: they join when they accept at their next sign-in.
+    pub invited: bool,
+}
+
+/// A tenant's invitation to the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub tenant_id: portcullis_core::ids::TenantId,
+    pub tenant_name: String,
+    /// Who invited them, by email.
+    pub invited_by: String,
+    /// What they will have there: `policy on resource group`.
+    pub access: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 mod authorizations;
 mod sso;
 pub use authorizations::*;

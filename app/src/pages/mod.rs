@@ -8,6 +8,7 @@ pub mod authorization_wizard;
 pub mod authorizations;
 pub mod consent;
 pub mod customer_360;
+pub mod invitations;
 pub mod job;
 pub mod jobs;
 pub mod layout;

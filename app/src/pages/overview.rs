@@ -4,6 +4,7 @@ use crate::api::load_overview;
 use crate::components::problem::ProblemPanel;
 use crate::components::table::{SortHeader, SortState};
 use crate::model::{DatabaseSummary, TenantOverview};
+use crate::pages::invitations::InvitationsPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +14,7 @@ pub fn OverviewPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| load_overview());
     view! {
         <Title text="Overview"/>
+        <InvitationsPanel/>
         <Suspense fallback=|| view! { <p class="muted">"Loading the tenant…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {

@@ -328,6 +328,9 @@ fn AddUserDialog(
             .await;
             busy.set(false);
             match result {
+                Ok(added) if added.invited => on_done.run(format!(
+                    "{who} already has an account, so they are invited: they join when they accept at their next sign-in."
+                )),
                 Ok(_) => on_done.run(if welcome.get_untracked() {
                     format!(
                         "Added {who}; a welcome email with a link to set a password is on its way."

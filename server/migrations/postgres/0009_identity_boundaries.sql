@@ -53,3 +53,16 @@ ALTER TABLE installs ADD COLUMN suspended_reason TEXT;
 ALTER TABLE outbox ADD COLUMN link_hash TEXT COLLATE "C";
 CREATE INDEX outbox_link ON outbox(link_hash);
 UPDATE outbox SET body = '' WHERE sent_at IS NOT NULL;
+
+-- Adding a person who already has an account elsewhere invites them: they have no access
+-- here until they accept at their next sign-in.
+CREATE TABLE invitations (
+    tenant_id TEXT COLLATE "C" NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    policy_id TEXT COLLATE "C" NOT NULL REFERENCES policies(id) ON DELETE CASCADE,
+    resource_group_id TEXT COLLATE "C" NOT NULL REFERENCES resource_groups(id) ON DELETE CASCADE,
+    invited_by TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
+);
+CREATE INDEX invitations_user ON invitations(user_id);

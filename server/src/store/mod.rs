@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domains;
 pub mod id_pages;
 pub mod installs;
+pub mod invitations;
 pub mod jobs;
 pub mod keyset;
 pub mod memo;

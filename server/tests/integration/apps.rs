@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use portcullis_app::api::{
-    AddUser, ApproveInstall, CreateApp, CreateToken, DeleteUser, InstallApp, LoadApps, LoadConsent,
-    LoadInstalls, RevokeToken, RevokeUser, SetAppPermissions, UninstallApp,
+    AddUser, AnswerInvitation, ApproveInstall, CreateApp, CreateToken, DeleteUser, InstallApp,
+    LoadApps, LoadConsent, LoadInstalls, RevokeToken, RevokeUser, SetAppPermissions, UninstallApp,
 };
 use serde_json::Value;
 
@@ -260,6 +260,8 @@ on_both_backends! {
         let p = app.directory_id(&admin, "policies", "Viewer").await;
         let g = app.directory_id(&admin, "groups", "All resource groups").await;
         app.call::<AddUser>(Some(&admin), &[("name", "Nora"), ("email", OWNER_A), ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")]).await;
+        let accepted = app.call::<AnswerInvitation>(Some(&dev), &[("tenant_id", &acme), ("accept", "true")]).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
         let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &nora)]).await;
         assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
         assert_eq!(app.count("activity_events", &format!("event_type = 'install/delete' AND tenant_id = '{acme}' AND object_id = '{install_id}'")).await, 1);

@@ -285,6 +285,12 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
                 ("order", "asc".into()),
             ],
         ),
+        row::<LoadInvitations>(Caller, vec![]),
+        // Nobody is invited: answering joins nothing (the fingerprint stays).
+        row::<AnswerInvitation>(
+            Caller,
+            vec![("tenant_id", acme.clone()), ("accept", "true".into())],
+        ),
         row::<AddUser>(
             Action { cross: true },
             vec![

@@ -5,8 +5,8 @@ use crate::harness::{TestApp, ADMIN, OWNER_A};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::{
-    AddUser, CreateGroup, CreatePolicy, DeleteGroup, DeleteUser, EditUser, ListUsers,
-    LoadDirectory, RevokeUser, SetPassword, SignIn,
+    AddUser, AnswerInvitation, CreateGroup, CreatePolicy, DeleteGroup, DeleteUser, EditUser,
+    ListUsers, LoadDirectory, LoadInvitations, RevokeUser, SetPassword, SignIn,
 };
 
 async fn add(app: &TestApp, cookie: &str, name: &str, email: &str) -> crate::harness::Reply {
@@ -89,7 +89,8 @@ on_both_backends! {
         let admin = app.sign_in(ADMIN).await;
         let r = add(&app, &admin, "Justin Currie", "Justin.Currie@acme.example").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let id = r.body.as_str().expect("id").to_owned();
+        let id = r.body["id"].as_str().expect("id").to_owned();
+        assert_eq!(r.body["invited"], false);
         assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 1);
         assert_eq!(app.count("activity_events", &format!("event_type = 'user/create' AND object_id = '{id}'")).await, 1);
         assert_eq!(app.count("activity_events", &format!("event_type = 'policy/grant' AND object_id = '{id}' AND principal_email = 'admin@acme.example'")).await, 1);
@@ -129,11 +130,15 @@ on_both_backends! {
     async fn revoke_is_one_tenant_and_delete_is_all(app) {
         let admin = app.sign_in(ADMIN).await;
         let r = add(&app, &admin, "Bo Both", "bo@acme.example").await;
-        let id = r.body.as_str().expect("id").to_owned();
+        let id = r.body["id"].as_str().expect("id").to_owned();
+        let bo = set_password_from_welcome(&app, "bo@acme.example").await;
         app.enter(&admin, "Globex Foods").await;
         let r = add(&app, &admin, "Bo Both", "bo@acme.example").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert_eq!(r.body.as_str(), Some(id.as_str()), "the same person joins a second tenant");
+        assert_eq!(r.body["id"].as_str(), Some(id.as_str()), "the same person is invited to a second tenant");
+        assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 1, "an invitation gives no access");
+        let accepted = app.call::<AnswerInvitation>(Some(&bo), &[("tenant_id", &globex(&app).await), ("accept", "true")]).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
         assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 2);
 
         let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &id)]).await;
@@ -228,4 +233,95 @@ on_both_backends! {
         assert_eq!(policy["builtin"], false);
         assert_eq!(policy["actions"], serde_json::json!(["build_segments", "design_campaigns"]));
     }
+
+    /// Adding someone who has an account elsewhere invites them: no access until they accept,
+    /// their password untouched, a decline changes nothing; a tenant that is not theirs cannot
+    /// delete them everywhere, only revoke them here.
+    async fn an_existing_person_is_invited_not_attached(app) {
+        // Grace administers Globex only; Nora (brand A's owner) belongs to Acme.
+        let grace = app.sign_in("admin@globex.example").await;
+        let nora: String = sqlx::query_scalar(&format!("SELECT id FROM users WHERE email = '{OWNER_A}'")).fetch_one(&app.db.pool).await.unwrap();
+        let hash_before: Option<String> = sqlx::query_scalar(&format!("SELECT password_hash FROM users WHERE id = '{nora}'")).fetch_one(&app.db.pool).await.unwrap();
+        let r = add(&app, &grace, "Nora", OWNER_A).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["invited"], true);
+        assert_eq!(app.count("memberships", &format!("user_id = '{nora}'")).await, 1, "attached without consent");
+        assert_eq!(app.count("password_links", &format!("user_id = '{nora}'")).await, 0, "an invitation reset a password");
+        let body: String = sqlx::query_scalar(&format!("SELECT body FROM outbox WHERE to_email = '{OWNER_A}'")).fetch_one(&app.db.pool).await.unwrap();
+        assert!(!body.contains("token="), "{body}");
+        let again = add(&app, &grace, "Nora", OWNER_A).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        let hash_after: Option<String> = sqlx::query_scalar(&format!("SELECT password_hash FROM users WHERE id = '{nora}'")).fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(hash_before, hash_after);
+
+        // Globex cannot see her in its list, nor delete her everywhere.
+        let listed = app.call::<ListUsers>(Some(&grace), &[("search", "nora"), ("sort", "name"), ("order", "asc")]).await;
+        assert!(emails(&listed).is_empty(), "{}", listed.body);
+
+        // She sees the invitation and declines it: nothing else changes.
+        let nora_session = app.sign_in(OWNER_A).await;
+        let mine = app.call::<LoadInvitations>(Some(&nora_session), &[]).await;
+        assert_eq!(mine.body[0]["tenant_name"], "Globex Foods", "{}", mine.body);
+        assert_eq!(mine.body[0]["access"], "Viewer on All resource groups");
+        let declined = app.call::<AnswerInvitation>(Some(&nora_session), &[("tenant_id", &globex(&app).await), ("accept", "false")]).await;
+        assert_eq!(declined.status, StatusCode::OK);
+        assert_eq!(app.count("memberships", &format!("user_id = '{nora}'")).await, 1);
+        assert_eq!(app.count("invitations", "1 = 1").await, 0);
+        let twice = app.call::<AnswerInvitation>(Some(&nora_session), &[("tenant_id", &globex(&app).await), ("accept", "true")]).await;
+        assert_eq!(twice.status, StatusCode::NOT_FOUND, "an answered invitation is gone");
+
+        // Invited again, she accepts and joins with what was offered, recorded in Globex's log.
+        add(&app, &grace, "Nora", OWNER_A).await;
+        app.call::<AnswerInvitation>(Some(&nora_session), &[("tenant_id", &globex(&app).await), ("accept", "true")]).await;
+        assert_eq!(app.count("memberships", &format!("user_id = '{nora}'")).await, 2);
+        let g = globex(&app).await;
+        for event in ["user/invite", "user/join", "policy/grant", "policy/receive"] {
+            assert!(app.count("activity_events", &format!("tenant_id = '{g}' AND event_type = '{event}'")).await >= 1, "{event}");
+        }
+        // Grace administers Globex only: deleting Nora would reach Acme, so it is refused.
+        let users_before = app.count("users", "1 = 1").await;
+        let deleted = app.call::<DeleteUser>(Some(&grace), &[("user_id", &nora)]).await;
+        assert_eq!(deleted.status, StatusCode::FORBIDDEN, "{}", deleted.body);
+        assert!(deleted.body["message"].as_str().unwrap().contains("revoke"), "{}", deleted.body);
+        assert_eq!(app.count("users", "1 = 1").await, users_before);
+        assert_eq!(app.call::<RevokeUser>(Some(&grace), &[("user_id", &nora)]).await.status, StatusCode::OK);
+        assert_eq!(app.count("memberships", &format!("user_id = '{nora}'")).await, 1, "revoking left Acme alone");
+    }
+}
+
+async fn globex(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT id FROM tenants WHERE name = 'Globex Foods'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Sets the new person's password through the welcome link in the outbox; answers their
+/// session cookie.
+async fn set_password_from_welcome(app: &TestApp, email: &str) -> String {
+    let body: String = sqlx::query_scalar(&format!(
+        "SELECT body FROM outbox WHERE to_email = '{email}'"
+    ))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("welcome mail");
+    let token = body
+        .split("token=")
+        .nth(1)
+        .expect("link")
+        .split_whitespace()
+        .next()
+        .expect("token")
+        .to_owned();
+    let set = app
+        .call::<SetPassword>(
+            None,
+            &[
+                ("token", &token),
+                ("password", "a long enough passphrase 42"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    set.session_cookie().expect("signed in")
 }

@@ -1,0 +1,130 @@
+//! The server's side of [`Invitations`]: a person with an account elsewhere joins a tenant only
+//! by accepting its invitation, from a session of their own (never one a tenant's identity
+//! provider opened, which speaks for them in that tenant only).
+
+use crate::activity::Principal;
+use crate::authorizations::Actor;
+use crate::console::Services;
+use crate::db::problem;
+use crate::store::access::{self, NewAssignment};
+use crate::store::invitations as store;
+use crate::store::{tenants, users};
+use async_trait::async_trait;
+use chrono::Utc;
+use portcullis_app::model::Invitation;
+use portcullis_app::services::{Caller, Invitations, RequestMeta};
+use portcullis_core::ids::TenantId;
+use portcullis_core::Problem;
+
+#[async_trait]
+impl Invitations for Services {
+    async fn invitations(&self, caller: &Caller) -> Result<Vec<Invitation>, Problem> {
+        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        store::of_user(&mut conn, &caller.viewer.user_id)
+            .await
+            .map_err(problem)
+    }
+
+    async fn answer_invitation(
+        &self,
+        caller: &Caller,
+        tenant: TenantId,
+        accept: bool,
+        meta: RequestMeta,
+    ) -> Result<(), Problem> {
+        if caller.viewer.through_sso {
+            return Err(Problem::forbidden(
+                "password_sign_in_required",
+                "you signed in through one tenant's identity provider; sign in with your password to join another tenant",
+            ));
+        }
+        let user = &caller.viewer.user_id;
+        let now = Utc::now();
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let access_label = store::of_user(&mut tx, user)
+            .await
+            .map_err(problem)?
+            .into_iter()
+            .find(|i| i.tenant_id == tenant)
+            .map(|i| i.access)
+            .ok_or_else(|| Problem::not_found("invitation"))?;
+        let taken = store::take(&mut tx, &tenant, user)
+            .await
+            .map_err(problem)?
+            .ok_or_else(|| Problem::not_found("invitation"))?;
+        let me = Principal::of(&caller.viewer);
+        let email = caller.viewer.email.to_string();
+        let actor = Actor {
+            tenant: &tenant,
+            principal: me.clone(),
+            source: "console",
+            origin_ip: meta.origin_ip.as_deref(),
+        };
+        if !accept {
+            actor
+                .record(
+                    &mut tx,
+                    "user/decline_invitation",
+                    (user.as_str(), &format!("{email}: {access_label}")),
+                )
+                .await?;
+            return tx.commit().await.map_err(problem);
+        }
+        tenants::add_member(&mut *tx, &tenant, user, now)
+            .await
+            .map_err(problem)?;
+        access::insert_assignment(
+            &mut *tx,
+            NewAssignment {
+                tenant: &tenant,
+                user,
+                policy: &taken.policy,
+                resource_group: &taken.group,
+                source: "manual",
+            },
+            now,
+        )
+        .await
+        .map_err(problem)?;
+        actor
+            .record(
+                &mut tx,
+                "user/join",
+                (user.as_str(), &format!("{email}: {access_label}")),
+            )
+            .await?;
+        // The grant is the inviter's, received now: both halves are recorded.
+        if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await.map_err(problem)? {
+            let granter = Actor {
+                principal: Principal {
+                    id: inviter.id.to_string(),
+                    name: inviter.name.clone(),
+                    email: Some(inviter.email.clone()),
+                },
+                ..actor
+            };
+            granter
+                .record(
+                    &mut tx,
+                    "policy/grant",
+                    (user.as_str(), &format!("{access_label} to {email}")),
+                )
+                .await?;
+            let receiver = Actor {
+                principal: me,
+                ..granter
+            };
+            receiver
+                .record(
+                    &mut tx,
+                    "policy/receive",
+                    (
+                        taken.policy.as_str(),
+                        &format!("{access_label} from {}", inviter.email),
+                    ),
+                )
+                .await?;
+        }
+        tx.commit().await.map_err(problem)
+    }
+}
