@@ -9,7 +9,7 @@ use axum::extract::{FromRef, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, patch, post, put};
+use axum::routing::{any, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
 use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
 use portcullis_core::ids::TokenId;
@@ -122,90 +122,105 @@ pub(crate) async fn bot_of(
     Ok(bot)
 }
 
-/// The routes under `/api/v1`: the operations of core's catalog (`api_catalog`), which the
-/// OpenAPI document and the tests follow too. Full paths merged into the application's router,
-/// not a nested router: nesting rebuilt every call's URI and matched its path twice.
-pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+/// Every route under `/api/v1` with its handlers: the operations of core's catalog
+/// (`api_catalog`), which the OpenAPI document and the tests follow too. The router is built
+/// from this list and the boundary test reads its paths from it, so a route cannot be served
+/// without being tested.
+fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
     use crate::{rest_accounts as acc, rest_agencies as agc};
-    Router::new()
-        .route("/api/v1/health", get(health))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/accounts/{account_id}", get(acc::get_account))
-        .route(
+    vec![
+        ("/api/v1/health", get(health)),
+        ("/api/v1/me", get(me)),
+        ("/api/v1/openapi.json", get(openapi)),
+        ("/api/v1/accounts/{account_id}", get(acc::get_account)),
+        (
             "/api/v1/accounts/{account_id}/campaigns",
             get(acc::list_campaigns).post(acc::create_campaign),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/campaigns/{campaign_id}",
             patch(acc::update_campaign),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/children",
             post(acc::create_child),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/content",
             get(acc::list_content).post(acc::create_content),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/feeds",
             get(acc::list_feeds).post(acc::create_feed),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/analytics",
             get(acc::analytics),
-        )
-        .route(
+        ),
+        (
             "/api/v1/accounts/{account_id}/default-creatives",
             get(acc::list_creatives),
-        )
-        .route("/api/v1/agencies/{agency_id}", get(agc::get_agency))
-        .route(
+        ),
+        ("/api/v1/agencies/{agency_id}", get(agc::get_agency)),
+        (
             "/api/v1/agencies/{agency_id}/accounts",
             get(agc::list_accounts).post(agc::create_account),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/accounts/{account_id}",
             patch(agc::rename_account),
-        )
-        .route("/api/v1/agencies/{agency_id}/boards", get(agc::list_boards))
-        .route(
+        ),
+        ("/api/v1/agencies/{agency_id}/boards", get(agc::list_boards)),
+        (
             "/api/v1/agencies/{agency_id}/boards/{board_id}",
             patch(agc::update_board),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/boards/{board_id}/image",
             put(agc::set_board_image),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/campaigns",
             get(agc::list_campaigns).post(agc::create_campaign),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/ad-approvals",
             post(agc::decide_ad),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/campaign-pulls",
             post(agc::pull_campaigns),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/stats",
             get(agc::stats).post(agc::publish_stats),
-        )
-        .route(
+        ),
+        (
             "/api/v1/agencies/{agency_id}/lightning-devices",
             get(agc::list_devices),
-        )
-        .route(
+        ),
+        (
             "/api/v1/jobs/{job_id}/credential",
             get(crate::rest_jobs::credential),
-        )
-        .route(
+        ),
+        (
             "/api/v1/jobs/{job_id}/status",
             post(crate::rest_jobs::report),
-        )
+        ),
+    ]
+}
+
+/// The paths the REST router serves, read from the list it is built from.
+pub fn route_paths() -> Vec<&'static str> {
+    routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// The routes under `/api/v1`. Full paths merged into the application's router, not a nested
+/// router: nesting rebuilt every call's URI and matched its path twice.
+pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, handlers)| r.route(path, handlers))
         .route("/api/v1", any(no_route))
         .route("/api/v1/{*rest}", any(no_route))
         .with_state(ApiState {

@@ -441,17 +441,7 @@ async fn call_path(
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> StatusCode {
-    use axum::body::Body;
-    use axum::http::{header, Request};
-    let body = serde_urlencoded::to_string(fields).expect("form encodes");
-    let mut req = Request::post(path)
-        .header(header::HOST, crate::harness::HOST)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    app.send(req.body(Body::from(body)).expect("request"))
+    crate::harness::call_path_reply(&app.router, path, cookie, fields)
         .await
-        .status()
+        .status
 }

@@ -243,8 +243,18 @@ pub async fn call_on<F: ServerFn>(
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> Reply {
+    call_path_reply(router, F::PATH, cookie, fields).await
+}
+
+/// Calls the server function at `path` with form fields.
+pub async fn call_path_reply(
+    router: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+) -> Reply {
     let body = serde_urlencoded::to_string(fields).expect("form encodes");
-    let mut req = Request::post(F::PATH)
+    let mut req = Request::post(path)
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");

@@ -18,6 +18,7 @@ mod apps;
 mod authorization_matrix;
 mod authorizations;
 mod bootstrap;
+mod boundary;
 mod customer_360;
 mod domains;
 mod fake_oidc;
