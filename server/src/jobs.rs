@@ -244,7 +244,8 @@ impl Jobs for Services {
     }
 
     async fn job_runners(&self, caller: &Caller) -> Result<Vec<(AppId, String)>, Problem> {
-        let checked = self.require(caller, Action::ManageJobs, None).await?;
+        // Anyone who sees the tenant's jobs may see which apps could run them.
+        let checked = self.require(caller, Action::ViewJobs, None).await?;
         let target = Target::Tenant(checked.tenant().clone());
         let mut apps: Vec<(AppId, String)> = installs::of_target(&self.db.pool, &target)
             .await

@@ -452,7 +452,7 @@ fn InstalledPanel(notice: RwSignal<Option<String>>) -> impl IntoView {
                                                 <td><strong>{i.app_name.clone()}</strong>
                                                     {i.suspended.clone().map(|why| view! {
                                                         <div class="install-suspended"><span class="status status-pending">"Suspended"</span>
-                                                            <span class="muted small">{format!(" {why}")}</span></div>
+                                                            <span class="muted small">{why}</span></div>
                                                     })}
                                                 </td>
                                                 <td>{i.target_name.clone()}</td>

@@ -52,7 +52,7 @@ pub fn InvitationsPanel() -> impl IntoView {
                                                 <td class="muted">{i.invited_by.clone()}</td>
                                                 <td class="muted nowrap">{local_time(i.created_at.timestamp_millis())}</td>
                                                 <td class="row-actions">
-                                                    <button type="button" class="button" disabled=move || busy.get()
+                                                    <button type="button" class="button button-primary" disabled=move || busy.get()
                                                         on:click=move |_| answer(accept_id.clone(), true)>"Accept"</button>
                                                     <button type="button" class="link-button" disabled=move || busy.get()
                                                         on:click=move |_| answer(decline_id.clone(), false)>"Decline"</button>

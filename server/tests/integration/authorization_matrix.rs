@@ -155,7 +155,7 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
                 ("authorization", auth_id.clone()),
             ],
         ),
-        row::<LoadJobRunners>(DataAction { cross: false }, vec![]),
+        row::<LoadJobRunners>(Caller, vec![]),
         row::<ChangeJob>(
             DataAction { cross: true },
             vec![("id", job_id.clone()), ("change", "resume".into())],
