@@ -114,6 +114,8 @@ pub struct DomainRequestRow {
     pub decided_by: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The tenant whose SSO provider signs in this domain now (shown to operators only).
+    pub sso_claimed_by: Option<String>,
 }
 
 /// A message kept because no SMTP server is configured (U2).

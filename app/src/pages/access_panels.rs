@@ -356,7 +356,8 @@ fn RequestsTable(
                             <td><strong>{r.domain.clone()}</strong></td>
                             <td>{r.reason.clone()}</td>
                             <td>{r.requested_by.clone()}<div class="muted small">{r.tenant.clone()}</div></td>
-                            <td><span class=status_class>{status}</span><div class="muted small">{decided}</div></td>
+                            <td><span class=status_class>{status}</span><div class="muted small">{decided}</div>
+                                {r.sso_claimed_by.clone().map(|t| view! { <div class="muted small">{format!("SSO: signed in through {t}'s provider")}</div> })}</td>
                             <td class="row-actions">
                                 {(operator && pending).then(|| view! {
                                     <button type="button" class="link-button" on:click=move |_| review(a.clone(), true)>"Approve"</button>

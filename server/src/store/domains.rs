@@ -84,9 +84,10 @@ pub async fn insert_request(
 
 const REQUEST_SELECT: &str =
     "SELECT r.id, r.domain, r.reason, r.status, r.created_at, r.decided_at, \
-    u.email AS requester, d.email AS decider, t.name AS tenant_name \
+    u.email AS requester, d.email AS decider, t.name AS tenant_name, st.name AS sso_tenant \
     FROM domain_requests r JOIN users u ON u.id = r.requested_by \
-    LEFT JOIN users d ON d.id = r.decided_by LEFT JOIN tenants t ON t.id = r.tenant_id";
+    LEFT JOIN users d ON d.id = r.decided_by LEFT JOIN tenants t ON t.id = r.tenant_id \
+    LEFT JOIN sso_domains sd ON sd.domain = r.domain LEFT JOIN tenants st ON st.id = sd.tenant_id";
 
 fn request_row(r: &AnyRow) -> Result<DomainRequestRow, sqlx::Error> {
     let status: String = r.try_get("status")?;
@@ -101,6 +102,7 @@ fn request_row(r: &AnyRow) -> Result<DomainRequestRow, sqlx::Error> {
         decided_by: r.try_get("decider")?,
         created_at: from_millis(r.try_get("created_at")?),
         decided_at: r.try_get::<Option<i64>, _>("decided_at")?.map(from_millis),
+        sso_claimed_by: r.try_get("sso_tenant")?,
     })
 }
 

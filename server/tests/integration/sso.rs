@@ -8,8 +8,8 @@ use crate::on_both_backends;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use portcullis_app::api::{
-    AddSsoMapping, AddUser, CreateApp, CurrentViewer, LoadSsoSettings, RemoveSsoMapping,
-    RevokeUser, SaveSsoProvider, SsoUserAssignments, StartSso, SwitchTenant,
+    AddSsoMapping, AddUser, CreateApp, CurrentViewer, LoadDomainRequests, LoadSsoSettings,
+    RemoveSsoMapping, RevokeUser, SaveSsoProvider, SsoUserAssignments, StartSso, SwitchTenant,
 };
 
 async fn id(app: &TestApp, sql: &str) -> String {
@@ -322,6 +322,11 @@ on_both_backends! {
         assert_eq!(claim.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", claim.body);
         assert_eq!(claim.body["field"], "domains");
         assert_eq!(app.count("sso_domains", "domain = 'portcullis.dev'").await, 0);
+        // Operators see which tenant's provider claims each approved domain.
+        let operator = app.sign_in(crate::harness::OPERATOR).await;
+        let requests = app.call::<LoadDomainRequests>(Some(&operator), &[]).await;
+        let acme_claim = requests.body.as_array().unwrap().iter().find(|r| r["domain"] == "acme.example").cloned().unwrap();
+        assert_eq!(acme_claim["sso_claimed_by"], "Acme Retail", "{acme_claim}");
 
         // The operator, a Globex administrator, an allowlisted but unapproved domain.
         for email in ["operator@portcullis.dev", "admin@globex.example", "ops@orbit.example"] {
