@@ -86,6 +86,20 @@ impl CsvTimes {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP's list).
+pub const CSV_FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as the download writes it: a value that a spreadsheet would run as a formula gets a
+/// leading `'`, so it opens as the text it is. PostgreSQL's export applies the same rule in its
+/// query (`store::activity::copy_sql`), and a test pins the two alike.
+pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(CSV_FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// The download's time format: RFC 3339 in UTC with milliseconds (`2026-11-24T04:26:12.000Z`).
 pub fn csv_time(millis: i64) -> String {
     let mut out = [0u8; 24];

@@ -27,7 +27,9 @@ use portcullis_app::api::{request_meta_of, session_token_in};
 use portcullis_app::model::{EventRow, Page};
 use portcullis_app::services::{Activity, ActivityQuery, Console};
 use portcullis_core::actions::Action;
-use portcullis_core::audit::{csv_time, export_file_name, ActivityFilter, CsvTimes, CSV_HEADER};
+use portcullis_core::audit::{
+    csv_safe, csv_time, export_file_name, ActivityFilter, CsvTimes, CSV_HEADER,
+};
 use portcullis_core::ids::TenantId;
 use portcullis_core::people::page_limit;
 use portcullis_core::Problem;
@@ -450,23 +452,25 @@ fn write_event(
     e: &ExportEvent<'_>,
     times: &mut RowTimes,
 ) -> Result<(), WriteError> {
-    fn text<'a>(s: &'a Option<Cow<'_, str>>) -> &'a [u8] {
-        s.as_deref().unwrap_or_default().as_bytes()
+    fn text<'a>(s: &'a Option<Cow<'_, str>>) -> Cow<'a, str> {
+        csv_safe(s.as_deref().unwrap_or_default())
     }
     let (happened, recorded) = times.both(e.2, e.3);
+    let cells = [&e.4, &e.5, &e.6, &e.7, &e.8, &e.9, &e.10].map(text);
+    let [principal_id, name, email, source, object_id, object_name, origin] = &cells;
     out.write_record([
         e.0.as_bytes(),
         e.1.as_bytes(),
         happened,
         recorded,
-        text(&e.4),
-        text(&e.5),
-        text(&e.6),
+        principal_id.as_bytes(),
+        name.as_bytes(),
+        email.as_bytes(),
         b"".as_slice(), // external-id: always empty (L5)
-        text(&e.7),
-        text(&e.8),
-        text(&e.9),
-        text(&e.10),
+        source.as_bytes(),
+        object_id.as_bytes(),
+        object_name.as_bytes(),
+        origin.as_bytes(),
     ])?;
     Ok(())
 }

@@ -212,11 +212,27 @@ pub fn copy_sql(w: &Where) -> String {
         };
         filter = filter.replace(&format!("${n}"), &setting);
     }
+    let text = ["principal_id", "principal_name", "principal_email"]
+        .map(formula_safe)
+        .join(", ");
+    let rest = ["source", "object_id", "object_name", "origin_ip"]
+        .map(formula_safe)
+        .join(", ");
     format!(
-        "COPY (SELECT id, event_type, happened_at, recorded_at, principal_id, principal_name, \
-         principal_email, NULL, source, object_id, object_name, origin_ip \
+        "COPY (SELECT id, event_type, happened_at, recorded_at, {text}, NULL, {rest} \
          FROM activity_events WHERE {filter} ORDER BY happened_at, id) TO STDOUT WITH (FORMAT csv)"
     )
+}
+
+/// `column` with core's `audit::csv_safe` rule in SQL: a value a spreadsheet would run as a
+/// formula gets a leading `'`.
+fn formula_safe(column: &str) -> String {
+    let starts = portcullis_core::audit::CSV_FORMULA_STARTS
+        .iter()
+        .map(|c| format!("chr({})", u32::from(*c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("CASE WHEN left({column}, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END")
 }
 
 /// The settings [`copy_sql`] reads, as (name, value) pairs for `set_config`.

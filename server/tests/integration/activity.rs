@@ -322,4 +322,42 @@ on_both_backends! {
         assert_eq!(chain.outcome, Ok(before + 48));
         assert!(report.intact());
     }
+
+    /// A cell a spreadsheet would run as a formula opens as text: a leading `'` on both
+    /// backends, whatever column it arrives in; other cells are unchanged.
+    async fn formula_cells_are_neutralised(app) {
+        let admin = app.sign_in(ADMIN).await;
+        let acme_id = TenantId::parse(&acme(&tenants(&app).await)).unwrap();
+        let cells = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "plain", "a=b"];
+        for (i, cell) in cells.iter().enumerate() {
+            let mut tx = app.db.pool.begin().await.unwrap();
+            let principal = Principal { id: format!("=id{i}"), name: (*cell).to_owned(), email: Some(format!("@{i}@acme.example")) };
+            record(&mut tx, NewEvent {
+                tenant_id: Some(&acme_id),
+                event_type: "test/formula",
+                happened_at: chrono::Utc::now(),
+                principal: &principal,
+                source: "+source",
+                object_id: Some("-object"),
+                object_name: Some(cell),
+                origin_ip: Some("@ip"),
+            }).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let (status, _, body) = download(&app, Some(&admin), "?action=test").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), cells.len(), "{body}");
+        for (row, cell) in rows.iter().zip(cells) {
+            let want = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() };
+            assert_eq!(&row[5], want.as_str(), "name: {body}");
+            assert_eq!(&row[10], want.as_str(), "object name: {body}");
+            assert!(row[4].starts_with("'="), "principal id: {body}");
+            assert!(row[6].starts_with("'@"), "email: {body}");
+            assert_eq!(&row[8], "'+source");
+            assert_eq!(&row[9], "'-object");
+            assert_eq!(&row[11], "'@ip");
+        }
+    }
 }
