@@ -334,13 +334,25 @@ pub struct AuthorizationQuery {
 }
 
 /// A new authorization as the wizard sends it (A2); core checks it again on the server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewAuthorization {
     pub provider: String,
     pub method: String,
     pub label: String,
     pub description: String,
     pub config: std::collections::BTreeMap<String, String>,
+}
+
+/// Names the configuration's keys only: its values hold the credential's secrets.
+impl std::fmt::Debug for NewAuthorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAuthorization")
+            .field("provider", &self.provider)
+            .field("method", &self.method)
+            .field("label", &self.label)
+            .field("config_keys", &self.config.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Authorizations for third-party tools (A2-A8). Reading needs `view_authorizations`, changing
@@ -491,7 +503,7 @@ pub trait Jobs: Send + Sync {
 }
 
 /// A tenant's identity provider as the settings form sends it; a blank secret keeps the stored one.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SsoProviderInput {
     pub issuer: String,
     pub client_id: String,
@@ -499,6 +511,18 @@ pub struct SsoProviderInput {
     pub groups_claim: String,
     /// Email domains whose people sign in through it, separated by commas or spaces.
     pub domains: String,
+}
+
+/// Prints everything but the client secret.
+impl std::fmt::Debug for SsoProviderInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SsoProviderInput")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("groups_claim", &self.groups_claim)
+            .field("domains", &self.domains)
+            .finish_non_exhaustive()
+    }
 }
 
 /// SSO (U10, X5): settings need `manage_sso` in the current tenant; starting a sign-in is public.

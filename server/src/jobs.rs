@@ -23,13 +23,26 @@ use portcullis_core::{Problem, ProblemKind};
 use std::collections::BTreeMap;
 
 /// What a job's runner receives: the job and its authorization's whole configuration.
-#[derive(Debug, serde::Serialize)]
+#[derive(serde::Serialize)]
 pub struct Credential {
     pub job_id: JobId,
     pub authorization_id: AuthorizationId,
     pub provider: String,
     pub method: String,
     pub config: BTreeMap<String, String>,
+}
+
+/// Names the configuration's keys only: its values are the credential.
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("job_id", &self.job_id)
+            .field("authorization_id", &self.authorization_id)
+            .field("provider", &self.provider)
+            .field("method", &self.method)
+            .field("config_keys", &self.config.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Services {

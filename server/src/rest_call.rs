@@ -163,10 +163,11 @@ impl WindowQuery {
     }
 }
 
-/// A JSON body read strictly: a wrong, missing or unknown field is a 422 naming it.
+/// A JSON body read strictly: a wrong, missing or unknown field is a 422 naming it, and so is
+/// anything after the JSON value (a second value a client believes was read).
 pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let field = match (path.as_str(), field_in(&inner)) {
@@ -179,7 +180,15 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "invalid_body",
             format!("the body does not fit this operation: {inner}"),
         ))
-    })
+    })?;
+    de.end().map_err(|e| {
+        ApiError(Problem::invalid(
+            "body",
+            "trailing_data",
+            format!("the body must hold one JSON value and nothing after it: {e}"),
+        ))
+    })?;
+    Ok(value)
 }
 
 /// The field a serde message names in backquotes (`unknown field `x``, `missing field `x``).

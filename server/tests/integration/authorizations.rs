@@ -332,3 +332,40 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type = 'authorization/connect'").await, 1);
     }
 }
+
+/// Types that carry secrets print none of them, so a log line or a panic message cannot leak
+/// one.
+#[test]
+fn secret_holders_print_no_secret() {
+    use portcullis_app::services::{NewAuthorization, SsoProviderInput};
+    const SECRET: &str = "planted-secret-4f1c9";
+    let new = NewAuthorization {
+        provider: "sendgrid".into(),
+        method: "api_key".into(),
+        label: "Mail".into(),
+        description: String::new(),
+        config: [("api_key".to_owned(), SECRET.to_owned())].into(),
+    };
+    let sso = SsoProviderInput {
+        issuer: "https://idp.example".into(),
+        client_id: "console".into(),
+        client_secret: SECRET.into(),
+        groups_claim: "groups".into(),
+        domains: "acme.example".into(),
+    };
+    let credential = portcullis_server::jobs::Credential {
+        job_id: portcullis_core::ids::JobId::from_bytes([1; 16]),
+        authorization_id: portcullis_core::ids::AuthorizationId::from_bytes([2; 16]),
+        provider: "sendgrid".into(),
+        method: "api_key".into(),
+        config: [("api_key".to_owned(), SECRET.to_owned())].into(),
+    };
+    for printed in [
+        format!("{new:?}"),
+        format!("{sso:?}"),
+        format!("{credential:?}"),
+    ] {
+        assert!(!printed.contains(SECRET), "{printed}");
+        assert!(printed.len() > 20, "prints something useful: {printed}");
+    }
+}

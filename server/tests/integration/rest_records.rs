@@ -24,6 +24,17 @@ async fn api(
     path: &str,
     body: Option<&Value>,
 ) -> (StatusCode, Value) {
+    api_raw(app, bearer, method, path, body.map(Value::to_string)).await
+}
+
+/// Like [`api`], with the body's bytes as given.
+async fn api_raw(
+    app: &TestApp,
+    bearer: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder()
         .method(method)
         .uri(format!("/api/v1{path}"))
@@ -32,9 +43,7 @@ async fn api(
     if body.is_some() {
         req = req.header(header::CONTENT_TYPE, "application/json");
     }
-    let body = body
-        .map(|b| Body::from(b.to_string()))
-        .unwrap_or_else(Body::empty);
+    let body = body.map(Body::from).unwrap_or_else(Body::empty);
     let res = app.send(req.body(body).unwrap()).await;
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -297,6 +306,11 @@ on_both_backends! {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
             assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
         }
+        // A second value after the body is refused, not ignored.
+        let (status, answer) = api_raw(&app, &bot, "POST", &path, Some(r#"{"name": "first"} {"name": "second"}"#.to_owned())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["error"]["code"], "trailing_data");
+        assert_eq!(answer["error"]["field"], "body");
         assert_eq!(app.count("campaigns", "1 = 1").await, before, "nothing was stored");
         let (status, answer) = api(&app, &bot, "GET", &format!("{path}?limit=500"), None).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
