@@ -2,7 +2,7 @@
 //! names the first event that does not fit. Events are streamed in chain order and only the
 //! previous hash is held, so a chain of any length verifies in constant memory.
 
-use crate::store::activity::{chain_heads, unchained, CHAIN_EVENTS_SQL};
+use crate::store::activity::{chain_heads, unchained, unchained_events, CHAIN_EVENTS_SQL};
 use futures_util::TryStreamExt;
 use portcullis_core::audit::{ChainBreak, ChainVerifier, ChainedEvent};
 use sqlx::{AnyPool, Row};
@@ -22,14 +22,20 @@ pub struct ChainReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     pub chains: Vec<ChainReport>,
-    /// Events recorded before chaining began (migration 0003).
+    /// Events outside every chain: recorded before chaining began, or added by hand since.
+    /// No chain vouches for them, so the log is not called intact while any exist.
     pub unchained: i64,
+    /// The first of them (id, tenant, event type), to name in the report.
+    pub unchained_sample: Vec<(String, Option<String>, String)>,
 }
 
+/// How many events outside the chains the report names.
+const UNCHAINED_NAMED: i64 = 10;
+
 impl Verification {
-    /// Whether every chain fits.
+    /// Whether every chain fits and every event belongs to one.
     pub fn intact(&self) -> bool {
-        self.chains.iter().all(|c| c.outcome.is_ok())
+        self.unchained == 0 && self.chains.iter().all(|c| c.outcome.is_ok())
     }
 }
 
@@ -47,6 +53,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
     Ok(Verification {
         chains,
         unchained: unchained(pool).await?,
+        unchained_sample: unchained_events(pool, UNCHAINED_NAMED).await?,
     })
 }
 

@@ -173,9 +173,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             if report.unchained > 0 {
                 println!(
-                    "note    {} events were recorded before chaining began and are not covered",
+                    "UNCHAINED {} events belong to no chain (recorded before chaining began, or added by hand); none vouches for them:",
                     report.unchained
                 );
+                for (id, tenant, event_type) in &report.unchained_sample {
+                    let chain = tenant.as_deref().unwrap_or("platform");
+                    println!("          {id} ({event_type}) in {chain}");
+                }
             }
             if report.intact() {
                 println!(
@@ -184,7 +188,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 );
                 Ok(())
             } else {
-                Err("the activity log has been tampered with".to_owned())
+                Err("the activity log is not intact: see the lines above".to_owned())
             }
         }
     }

@@ -278,3 +278,26 @@ pub async fn unchained(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .await?
         .try_get("n")
 }
+
+/// The first `limit` events outside every chain, oldest first: (id, tenant, event type).
+pub async fn unchained_events(
+    pool: &AnyPool,
+    limit: i64,
+) -> Result<Vec<(String, Option<String>, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, tenant_id, event_type FROM activity_events WHERE seq IS NULL \
+         ORDER BY happened_at, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("id")?,
+            r.try_get("tenant_id")?,
+            r.try_get("event_type")?,
+        ))
+    })
+    .collect()
+}

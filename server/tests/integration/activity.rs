@@ -360,4 +360,21 @@ on_both_backends! {
             assert_eq!(&row[11], "'@ip");
         }
     }
+
+    /// An event slipped in outside every chain is not vouched for: the log is not called
+    /// intact, and the report counts and names it.
+    async fn an_event_outside_the_chains_is_not_intact(app) {
+        let admin = app.sign_in(ADMIN).await;
+        add_user(&app, &admin, "Chained Person", "chained@acme.example").await;
+        assert!(verify(&app.db.pool).await.unwrap().intact());
+        let acme_id = acme(&tenants(&app).await);
+        sqlx::query(&format!("INSERT INTO activity_events (id, tenant_id, event_type, happened_at, recorded_at, principal_id, principal_name, source) \
+            VALUES ('evt_00000000000000000000000001', '{acme_id}', 'user/create', 0, 0, 'usr_x', 'Forged', 'console')"))
+            .execute(&app.db.pool).await.unwrap();
+        let report = verify(&app.db.pool).await.unwrap();
+        assert!(!report.intact(), "an unchained event was called intact");
+        assert_eq!(report.unchained, 1);
+        assert_eq!(report.unchained_sample[0].0, "evt_00000000000000000000000001");
+        assert!(report.chains.iter().all(|c| c.outcome.is_ok()), "the chains themselves still fit");
+    }
 }
