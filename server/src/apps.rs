@@ -96,8 +96,12 @@ impl Services {
         }
     }
 
-    /// The agencies the caller administers.
+    /// The agencies the caller administers; none for a session a tenant's identity provider
+    /// opened, which vouches for the person in that tenant only.
     async fn my_agencies(&self, caller: &Caller) -> Result<Vec<(AgencyId, String)>, Problem> {
+        if caller.viewer.through_sso {
+            return Ok(Vec::new());
+        }
         tenants::agencies_of(&self.db.pool, &caller.viewer.user_id)
             .await
             .map_err(problem)
@@ -515,6 +519,7 @@ impl Apps for Services {
         token: TokenId,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
+        developer(caller)?;
         let (row, _) = apps::owned_token(&self.db.pool, &caller.viewer.user_id, &token)
             .await
             .map_err(problem)?

@@ -8,17 +8,119 @@ use crate::console::Services;
 use crate::db::problem;
 use crate::store::access::{self, NewAssignment};
 use crate::store::invitations as store;
-use crate::store::{tenants, users};
+use crate::store::{people, tenants, users};
 use async_trait::async_trait;
 use chrono::Utc;
 use portcullis_app::model::Invitation;
 use portcullis_app::services::{Caller, Invitations, RequestMeta};
-use portcullis_core::ids::TenantId;
+use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::Problem;
+use sqlx::AnyConnection;
+
+impl Services {
+    /// Makes `person` a member of `tenant` with what the invitation offered, lifts the tenant's
+    /// removal of them, and records the join and the grant (the inviter's, received now), in
+    /// the caller's transaction. Accepting by hand and signing in through the inviting
+    /// tenant's own identity provider both end here.
+    pub(crate) async fn join(
+        &self,
+        tx: &mut AnyConnection,
+        tenant: &TenantId,
+        person: &Principal,
+        taken: &store::Taken,
+        access_label: &str,
+        origin_ip: Option<&str>,
+    ) -> Result<(), Problem> {
+        let now = Utc::now();
+        let user = UserId::parse(&person.id).map_err(|_| Problem::internal())?;
+        let email = person.label().to_owned();
+        tenants::add_member(&mut *tx, tenant, &user, now)
+            .await
+            .map_err(problem)?;
+        people::readmit(tx, tenant, &email).await.map_err(problem)?;
+        access::insert_assignment(
+            &mut *tx,
+            NewAssignment {
+                tenant,
+                user: &user,
+                policy: &taken.policy,
+                resource_group: &taken.group,
+                source: "manual",
+            },
+            now,
+        )
+        .await
+        .map_err(problem)?;
+        let actor = Actor {
+            tenant,
+            principal: person.clone(),
+            source: "console",
+            origin_ip,
+        };
+        actor
+            .record(
+                tx,
+                "user/join",
+                (user.as_str(), &format!("{email}: {access_label}")),
+            )
+            .await?;
+        if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await.map_err(problem)? {
+            let granter = Actor {
+                principal: Principal {
+                    id: inviter.id.to_string(),
+                    name: inviter.name.clone(),
+                    email: Some(inviter.email.clone()),
+                },
+                ..actor
+            };
+            granter
+                .record(
+                    tx,
+                    "policy/grant",
+                    (user.as_str(), &format!("{access_label} to {email}")),
+                )
+                .await?;
+            let receiver = Actor {
+                principal: person.clone(),
+                ..granter
+            };
+            receiver
+                .record(
+                    tx,
+                    "policy/receive",
+                    (
+                        taken.policy.as_str(),
+                        &format!("{access_label} from {}", inviter.email),
+                    ),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The label of the caller's invitation to `tenant` (`policy on group`), if one is open.
+    pub(crate) async fn invitation_label(
+        &self,
+        tx: &mut AnyConnection,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<String>, Problem> {
+        Ok(store::of_user(tx, user)
+            .await
+            .map_err(problem)?
+            .into_iter()
+            .find(|i| &i.tenant_id == tenant)
+            .map(|i| i.access))
+    }
+}
 
 #[async_trait]
 impl Invitations for Services {
     async fn invitations(&self, caller: &Caller) -> Result<Vec<Invitation>, Problem> {
+        // Another tenant's invitation is none of this tenant's provider's business.
+        if caller.viewer.through_sso {
+            return Ok(Vec::new());
+        }
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;
         store::of_user(&mut conn, &caller.viewer.user_id)
             .await
@@ -39,14 +141,10 @@ impl Invitations for Services {
             ));
         }
         let user = &caller.viewer.user_id;
-        let now = Utc::now();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        let access_label = store::of_user(&mut tx, user)
-            .await
-            .map_err(problem)?
-            .into_iter()
-            .find(|i| i.tenant_id == tenant)
-            .map(|i| i.access)
+        let access_label = self
+            .invitation_label(&mut tx, &tenant, user)
+            .await?
             .ok_or_else(|| Problem::not_found("invitation"))?;
         let taken = store::take(&mut tx, &tenant, user)
             .await
@@ -70,61 +168,15 @@ impl Invitations for Services {
                 .await?;
             return tx.commit().await.map_err(problem);
         }
-        tenants::add_member(&mut *tx, &tenant, user, now)
-            .await
-            .map_err(problem)?;
-        access::insert_assignment(
-            &mut *tx,
-            NewAssignment {
-                tenant: &tenant,
-                user,
-                policy: &taken.policy,
-                resource_group: &taken.group,
-                source: "manual",
-            },
-            now,
+        self.join(
+            &mut tx,
+            &tenant,
+            &me,
+            &taken,
+            &access_label,
+            meta.origin_ip.as_deref(),
         )
-        .await
-        .map_err(problem)?;
-        actor
-            .record(
-                &mut tx,
-                "user/join",
-                (user.as_str(), &format!("{email}: {access_label}")),
-            )
-            .await?;
-        // The grant is the inviter's, received now: both halves are recorded.
-        if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await.map_err(problem)? {
-            let granter = Actor {
-                principal: Principal {
-                    id: inviter.id.to_string(),
-                    name: inviter.name.clone(),
-                    email: Some(inviter.email.clone()),
-                },
-                ..actor
-            };
-            granter
-                .record(
-                    &mut tx,
-                    "policy/grant",
-                    (user.as_str(), &format!("{access_label} to {email}")),
-                )
-                .await?;
-            let receiver = Actor {
-                principal: me,
-                ..granter
-            };
-            receiver
-                .record(
-                    &mut tx,
-                    "policy/receive",
-                    (
-                        taken.policy.as_str(),
-                        &format!("{access_label} from {}", inviter.email),
-                    ),
-                )
-                .await?;
-        }
+        .await?;
         tx.commit().await.map_err(problem)
     }
 }

@@ -413,9 +413,7 @@ impl People for Services {
                     )
                     .with_field("email"));
                 }
-                people::readmit(&mut tx, tenant, &u.email)
-                    .await
-                    .map_err(problem)?;
+                // A removal is lifted when they accept, not before.
                 let offered = format!("{}: {policy_name} on {group_name}", u.email);
                 audit
                     .record(&mut tx, "user/invite", u.id.as_str(), &offered)
@@ -654,14 +652,20 @@ impl People for Services {
         }
         // Deleting reaches every tenant the person belongs to, so it needs the right to manage
         // users in each of them; otherwise removing them from this tenant is the way.
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
-        let theirs = people::tenants_of(&mut conn, &user)
-            .await
-            .map_err(problem)?;
-        drop(conn);
+        // The tenants are read in the deletion's transaction, so the check covers every tenant
+        // the deletion then records; a session that may not enter a tenant (one opened by
+        // another tenant's identity provider) has no say there.
+        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let theirs = people::tenants_of(&mut tx, &user).await.map_err(problem)?;
         for other in theirs.iter().filter(|t| *t != &checked.tenant) {
-            let there = self.access_in(caller, other.clone()).await?;
-            if !there.decide(caller, Action::ManageUsers, None).allowed {
+            let enterable = caller.viewer.tenants.iter().any(|t| &t.id == other);
+            let allowed = enterable
+                && self
+                    .access_in(caller, other.clone())
+                    .await?
+                    .decide(caller, Action::ManageUsers, None)
+                    .allowed;
+            if !allowed {
                 return Err(Problem::forbidden(
                     "belongs_elsewhere",
                     format!(
@@ -671,7 +675,6 @@ impl People for Services {
                 ));
             }
         }
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
         // Their apps go with them, and so do those apps' installs: each tenant that loses one
         // records it.
         for (install, tenant, app_name) in
@@ -684,7 +687,7 @@ impl People for Services {
                 .await?;
         }
         // U5: deletion reaches every tenant, so every tenant's log says so.
-        for tenant in people::tenants_of(&mut tx, &user).await.map_err(problem)? {
+        for tenant in theirs {
             let audit = self.audit(caller, Some(&tenant), &meta);
             audit
                 .record(&mut tx, "user/delete", user.as_str(), &target.email)

@@ -15,7 +15,7 @@ use crate::secrets::token_hash;
 use crate::sso::PendingSignIn;
 use crate::store::access::{self, NewAssignment};
 use crate::store::sso as store;
-use crate::store::{domains, people, tenants, users};
+use crate::store::{domains, invitations, people, tenants, users};
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{Extensions, HeaderMap, HeaderValue};
@@ -304,12 +304,6 @@ impl Services {
                 "this tenant's identity provider may not sign in addresses of your domain",
             ));
         }
-        if people::is_excluded(tx, tenant, a.email.as_str()).await? {
-            return Err(SignInError::refused(
-                "the tenant removed this person; an administrator must add them again".to_owned(),
-                "your access to this tenant was removed; ask an administrator to add you again",
-            ));
-        }
         let linked = store::identity_user(tx, tenant, a.issuer, a.subject).await?;
         let by_email = users::by_email(&mut *tx, a.email).await?;
         let user = match (linked, by_email) {
@@ -325,18 +319,37 @@ impl Services {
                 }
                 Some(user)
             }
-            (None, Some(user)) => {
-                let member = people::is_member(&mut *tx, tenant, &user.id).await?;
-                if user.operator || !member {
-                    return Err(SignInError::refused(
-                        format!("{} has an account that is not a member of this tenant", a.email),
-                        "an account with this email exists outside this tenant; ask an administrator to invite it",
-                    ));
-                }
-                Some(user)
-            }
-            (None, None) => None,
+            (None, by_email) => by_email,
         };
+        // An account enters only as a member of this tenant or by this tenant's invitation
+        // (which the sign-in then accepts); never an operator's account, and never someone the
+        // tenant removed and has not invited back.
+        let standing = match &user {
+            Some(u) => Some((
+                people::is_member(&mut *tx, tenant, &u.id).await?,
+                invitations::is_invited(tx, tenant, &u.id).await?,
+                u.operator,
+            )),
+            None => None,
+        };
+        if let Some((member, invited, operator)) = standing {
+            if operator || !(member || invited) {
+                return Err(SignInError::refused(
+                    format!(
+                        "{} has an account that is not a member of this tenant",
+                        a.email
+                    ),
+                    "your account is not a member of this tenant; ask an administrator to add you",
+                ));
+            }
+        }
+        let invited = standing.is_some_and(|(_, invited, _)| invited);
+        if !invited && people::is_excluded(tx, tenant, a.email.as_str()).await? {
+            return Err(SignInError::refused(
+                "the tenant removed this person; an administrator must add them again".to_owned(),
+                "your access to this tenant was removed; ask an administrator to add you again",
+            ));
+        }
         Ok(user)
     }
 
@@ -370,6 +383,27 @@ impl Services {
         };
         let mut tx = self.db.pool.begin().await?;
         let existing = self.person_for(&mut tx, tenant, a).await?;
+        // Signing in through the inviting tenant's own provider accepts its invitation.
+        if let Some(u) = &existing {
+            if let Some(label) = self.invitation_label(&mut tx, tenant, &u.id).await? {
+                if let Some(taken) = invitations::take(&mut tx, tenant, &u.id).await? {
+                    let person = Principal {
+                        id: u.id.to_string(),
+                        name: u.name.clone(),
+                        email: Some(u.email.clone()),
+                    };
+                    self.join(
+                        &mut tx,
+                        tenant,
+                        &person,
+                        &taken,
+                        &label,
+                        meta.origin_ip.as_deref(),
+                    )
+                    .await?;
+                }
+            }
+        }
         let (current_sso, manual) = match &existing {
             Some(u) => store::assignments_by_source(&mut tx, tenant, &u.id).await?,
             None => Default::default(),

@@ -97,3 +97,19 @@ pub async fn take(
     })
     .transpose()
 }
+
+/// Whether `tenant` has invited `user` and the invitation is still open.
+pub async fn is_invited(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT 1 FROM invitations WHERE tenant_id = $1 AND user_id = $2")
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}

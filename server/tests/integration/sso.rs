@@ -8,8 +8,9 @@ use crate::on_both_backends;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use portcullis_app::api::{
-    AddSsoMapping, AddUser, CreateApp, CurrentViewer, LoadDomainRequests, LoadSsoSettings,
-    RemoveSsoMapping, RevokeUser, SaveSsoProvider, SsoUserAssignments, StartSso, SwitchTenant,
+    AddSsoMapping, AddUser, CreateApp, CreateToken, CurrentViewer, DeleteUser, InstallApp,
+    LoadDomainRequests, LoadSsoSettings, RemoveSsoMapping, RevokeToken, RevokeUser,
+    SaveSsoProvider, SsoUserAssignments, StartSso, SwitchTenant,
 };
 
 async fn id(app: &TestApp, sql: &str) -> String {
@@ -421,6 +422,40 @@ on_both_backends! {
             .await;
         assert_eq!(made.status, StatusCode::FORBIDDEN, "{:?}", made.body);
         assert_eq!(app.count("apps", "1 = 1").await, apps_before);
+        // Nor another tenant's people or the person's agencies: deleting someone who also
+        // belongs to Globex, installing on the agency, revoking the person's tokens.
+        let p = app.directory_id(&cookie, "policies", "Viewer").await;
+        let g = app.directory_id(&cookie, "groups", "All resource groups").await;
+        let added = app.call::<AddUser>(Some(&cookie), &[("name", "Bo Both"), ("email", "bo.both@acme.example"),
+            ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")]).await;
+        let bo = added.body["id"].as_str().unwrap().to_owned();
+        sqlx::query(&format!("INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ('{globex}', '{bo}', 0)"))
+            .execute(&app.db.pool).await.unwrap();
+        let users_before = app.count("users", "1 = 1").await;
+        let deleted = app.call::<DeleteUser>(Some(&cookie), &[("user_id", &bo)]).await;
+        assert_eq!(deleted.status, StatusCode::FORBIDDEN, "{}", deleted.body);
+        assert_eq!(app.count("users", "1 = 1").await, users_before);
+        let alex: String = id(&app, &format!("SELECT id FROM users WHERE email = '{ADMIN}'")).await;
+        let orbit: String = id(&app, "SELECT id FROM agencies WHERE name = 'Orbit Media'").await;
+        sqlx::query(&format!("INSERT INTO agency_members (agency_id, user_id, created_at) VALUES ('{orbit}', '{alex}', 0)"))
+            .execute(&app.db.pool).await.unwrap();
+        let owner = app.sign_in(OWNER_A).await;
+        let theirs = app.call::<CreateApp>(Some(&owner), &[("name", "Agency reader"), ("description", ""),
+            ("permissions", "agency.viewBoards: show the boards")]).await;
+        let theirs = theirs.body.as_str().unwrap().to_owned();
+        let installs_before = app.count("installs", "1 = 1").await;
+        let on_agency = app.call::<InstallApp>(Some(&cookie), &[("app_id", &theirs), ("agency_id", &orbit)]).await;
+        assert!(on_agency.status.is_client_error(), "{} {}", on_agency.status, on_agency.body);
+        assert_eq!(app.count("installs", "1 = 1").await, installs_before, "an SSO session installed on an agency");
+        let password_session = app.sign_in(ADMIN).await;
+        let mine = app.call::<CreateApp>(Some(&password_session), &[("name", "Alex's app"), ("description", ""), ("permissions", "")]).await;
+        let mine = mine.body.as_str().unwrap().to_owned();
+        let token = app.call::<CreateToken>(Some(&password_session), &[("app_id", &mine), ("name", "t")]).await;
+        let token_id = token.body["token"]["id"].as_str().unwrap().to_owned();
+        let revoked = app.call::<RevokeToken>(Some(&cookie), &[("token_id", &token_id)]).await;
+        assert_eq!(revoked.status, StatusCode::FORBIDDEN, "{}", revoked.body);
+        assert_eq!(app.count("bot_tokens", &format!("id = '{token_id}' AND revoked_at IS NULL")).await, 1);
+
         // A password session of the same person still reaches both tenants.
         let password = app.sign_in(ADMIN).await;
         let viewer = app.call::<CurrentViewer>(Some(&password), &[]).await;
