@@ -256,17 +256,27 @@ impl Console for Services {
         meta: RequestMeta,
     ) -> Result<NewSession, Problem> {
         let now = Utc::now();
+        let link_dead = || {
+            Problem::invalid(
+                "token",
+                "setup_link_invalid",
+                "this setup link was already used or has expired; restart the server to print a new one",
+            )
+        };
+        // A dead link is refused before any password is hashed: hashing is the expensive step.
+        if !setup::is_live(&self.db.pool, &token_hash(&setup_token), now)
+            .await
+            .map_err(problem)?
+        {
+            return Err(link_dead());
+        }
         let password_hash = hash_password(&password).await?;
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         if !setup::claim(&mut *tx, &token_hash(&setup_token), now)
             .await
             .map_err(problem)?
         {
-            return Err(Problem::invalid(
-                "token",
-                "setup_link_invalid",
-                "this setup link was already used or has expired; restart the server to print a new one",
-            ));
+            return Err(link_dead());
         }
         let new_operator = NewOperator {
             email: &email,

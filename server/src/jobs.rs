@@ -219,10 +219,12 @@ impl Jobs for Services {
         check_job_type(method, job_type)?;
         let target = Target::Tenant(checked.tenant().clone());
         if let Some(app) = &runner {
-            if !installs::is_installed(&self.db.pool, &target, app)
+            let runs_here = installs::of_target(&self.db.pool, &target)
                 .await
                 .map_err(problem)?
-            {
+                .iter()
+                .any(|i| &i.app == app && i.suspended.is_none());
+            if !runs_here {
                 return Err(Problem::invalid(
                     "runner",
                     "runner_not_installed",
@@ -264,6 +266,7 @@ impl Jobs for Services {
             .await
             .map_err(problem)?
             .into_iter()
+            .filter(|i| i.suspended.is_none())
             .map(|i| (i.app, i.app_name))
             .collect();
         apps.sort_by_key(|a| a.1.to_lowercase());

@@ -41,3 +41,20 @@ pub async fn claim<'c, E: Executor<'c, Database = Any>>(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Whether a setup link could still be used: live, unused, and no operator exists yet.
+pub async fn is_live<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE operator = 1)",
+    )
+    .bind(token_hash)
+    .bind(to_millis(now))
+    .fetch_optional(ex)
+    .await?
+    .is_some())
+}
