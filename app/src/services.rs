@@ -564,6 +564,7 @@ pub trait Sso: Send + Sync {
         &self,
         email: Option<Email>,
         tenant: Option<TenantId>,
+        meta: RequestMeta,
     ) -> Result<SsoStart, Problem>;
 }
 

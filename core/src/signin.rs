@@ -37,6 +37,9 @@ pub enum Counter {
     AccountFromAddress,
     /// Attempts on one account from every address together: many guessers at once.
     Account,
+    /// Single sign-on starts and returns from one client address: each reads a provider's
+    /// discovery document, and a refused return is recorded in the tenant's log.
+    SsoFromAddress,
 }
 
 impl Counter {
@@ -53,16 +56,20 @@ impl Counter {
             Counter::Address => 30,
             Counter::AccountFromAddress => 5,
             Counter::Account => 20,
+            Counter::SsoFromAddress => 60,
         }
     }
 
-    /// The key the counter is stored under; `address` is the client's, when known.
-    pub fn key(self, email: &Email, address: Option<&str>) -> String {
+    /// The key the counter is stored under; `address` is the client's, when known. The
+    /// account counters need the email; without one they count under `unknown`.
+    pub fn key(self, email: Option<&Email>, address: Option<&str>) -> String {
         let address = address.unwrap_or("unknown");
+        let email = email.map_or("unknown", Email::as_str);
         match self {
             Counter::Address => format!("address {address}"),
             Counter::AccountFromAddress => format!("account {email} from {address}"),
             Counter::Account => format!("account {email}"),
+            Counter::SsoFromAddress => format!("sso {address}"),
         }
     }
 
@@ -89,7 +96,7 @@ pub fn attempt_allowed(
         .max(1);
     let minutes = secs.div_ceil(60);
     let what = match counter {
-        Counter::Address => "from your network",
+        Counter::Address | Counter::SsoFromAddress => "from your network",
         Counter::AccountFromAddress | Counter::Account => "for this address",
     };
     let mut p = Problem::new(

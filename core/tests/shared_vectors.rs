@@ -120,6 +120,7 @@ fn attempt_vectors() {
             Some("address") => Counter::Address,
             Some("account_from_address") => Counter::AccountFromAddress,
             Some("account") => Counter::Account,
+            Some("sso_from_address") => Counter::SsoFromAddress,
             other => panic!("unknown counter {other:?}"),
         };
         let attempts = u32::try_from(case["attempts"].as_u64().expect("attempts")).expect("small");

@@ -77,7 +77,7 @@ impl Console for Services {
         let floor = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
         for counter in Counter::ALL {
             let (attempts, started) =
-                sessions::count_attempt(pool, &counter.key(&email, address), now, floor)
+                sessions::count_attempt(pool, &counter.key(Some(&email), address), now, floor)
                     .await
                     .map_err(problem)?;
             if let Err(refusal) = attempt_allowed(counter, attempts, started, now) {
@@ -135,11 +135,11 @@ impl Console for Services {
             .await
             .map_err(problem)?;
         let account_keys =
-            [Counter::AccountFromAddress, Counter::Account].map(|c| c.key(&email, address));
+            [Counter::AccountFromAddress, Counter::Account].map(|c| c.key(Some(&email), address));
         sessions::forget_attempts(&mut tx, &account_keys)
             .await
             .map_err(problem)?;
-        sessions::refund_attempt(&mut tx, &Counter::Address.key(&email, address))
+        sessions::refund_attempt(&mut tx, &Counter::Address.key(Some(&email), address))
             .await
             .map_err(problem)?;
         activity::record(

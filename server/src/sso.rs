@@ -24,6 +24,7 @@ use portcullis_core::email::Email;
 use portcullis_core::ids::TenantId;
 use portcullis_core::people::check_domain;
 use portcullis_core::providers::check_https_url;
+use portcullis_core::signin::{attempt_allowed, Counter, FAILURE_WINDOW_MINUTES};
 use portcullis_core::sso::{check_claim_name, check_group, GroupMapping};
 use portcullis_core::{Problem, ProblemKind};
 
@@ -82,6 +83,23 @@ fn endpoint_allowed(issuer: &str, endpoint: &url::Url) -> Result<(), Problem> {
 }
 
 impl Services {
+    /// Counts an unauthenticated SSO step (a start or a return) against the client's address
+    /// before any work: each reads a discovery document, and a refused return is recorded.
+    pub(crate) async fn admit_sso(&self, meta: &RequestMeta) -> Result<(), Problem> {
+        let now = Utc::now();
+        let floor = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let counter = Counter::SsoFromAddress;
+        let (attempts, started) = crate::store::sessions::count_attempt(
+            &self.db.pool,
+            &counter.key(None, meta.origin_ip.as_deref()),
+            now,
+            floor,
+        )
+        .await
+        .map_err(problem)?;
+        attempt_allowed(counter, attempts, started, now)
+    }
+
     /// Reads the provider's discovery document and makes its client.
     pub(crate) async fn oidc_client(
         &self,
@@ -331,7 +349,9 @@ impl Sso for Services {
         &self,
         email: Option<Email>,
         tenant: Option<TenantId>,
+        meta: RequestMeta,
     ) -> Result<SsoStart, Problem> {
+        self.admit_sso(&meta).await?;
         let no_sso = || {
             Problem::invalid(
                 "email",

@@ -142,6 +142,7 @@ impl Services {
         browser: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<NewSession, Problem> {
+        self.admit_sso(meta).await?;
         let state_hash = token_hash(state);
         let now = Utc::now();
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;

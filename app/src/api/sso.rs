@@ -117,7 +117,10 @@ pub async fn start_sso(email: String, tenant: String) -> Result<String, AppError
             portcullis_core::ids::TenantId::parse,
         )?),
     };
-    let started = console.start_sso(email, tenant).await.map_err(ssr::fail)?;
+    let started = console
+        .start_sso(email, tenant, ssr::request_meta())
+        .await
+        .map_err(ssr::fail)?;
     ssr::append_cookie(&super::sso_binding_cookie(
         console.secure_cookies(),
         &started.browser_binding,

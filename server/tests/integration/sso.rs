@@ -461,4 +461,24 @@ on_both_backends! {
         let viewer = app.call::<CurrentViewer>(Some(&password), &[]).await;
         assert_eq!(viewer.body["tenants"].as_array().unwrap().len(), 2);
     }
+
+    /// Unauthenticated SSO steps are counted per client address before any work: past the
+    /// window's allowance a start answers 429 and stores no sign-in, a return records nothing.
+    async fn an_sso_flood_from_one_address_is_refused(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        for _ in 0..60 {
+            let started = app.call::<StartSso>(None, &[("email", "someone@acme.example"), ("tenant", "")]).await;
+            assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+        }
+        let states = app.count("sso_states", "1 = 1").await;
+        let refusals = app.count("activity_events", "event_type = 'sso/refused'").await;
+        let flooded = app.call::<StartSso>(None, &[("email", "someone@acme.example"), ("tenant", "")]).await;
+        assert_eq!(flooded.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", flooded.body);
+        assert_eq!(app.count("sso_states", "1 = 1").await, states, "a refused start stored a sign-in");
+        let (_, location, cookie) = callback(&app, "code", "forged-state", None).await;
+        assert!(location.starts_with("/signin?sso_error="), "{location}");
+        assert!(cookie.is_none());
+        assert_eq!(app.count("activity_events", "event_type = 'sso/refused'").await, refusals, "a flood wrote to the log");
+    }
 }
