@@ -27,6 +27,15 @@ impl Principal {
         }
     }
 
+    /// A person as stored, acting or receiving.
+    pub fn of_user(user: &crate::store::users::UserRecord) -> Principal {
+        Principal {
+            id: user.id.to_string(),
+            name: user.name.clone(),
+            email: Some(user.email.clone()),
+        }
+    }
+
     /// How an event's object names this principal: the email when there is one.
     pub fn label(&self) -> &str {
         self.email.as_deref().unwrap_or(&self.name)

@@ -453,23 +453,8 @@ impl Apps for Services {
         let (target, found) = self.managed_install(caller, &install).await?;
         let (_, pending) = self.requests_of(&target, &found).await?;
         let pending: Vec<Permission> = pending.into_iter().collect();
-        if found.suspended.is_some() {
-            // Re-approving a suspended install resumes it with what it was granted.
-            let mut tx = self.db.pool.begin().await.map_err(problem)?;
-            installs::resume(&mut tx, &target, &install)
-                .await
-                .map_err(problem)?;
-            record(
-                &mut tx,
-                caller,
-                &meta,
-                "install/resume",
-                (install.as_str(), &found.app_name),
-            )
-            .await?;
-            return tx.commit().await.map_err(problem);
-        }
-        if pending.is_empty() {
+        let suspended = found.suspended.is_some();
+        if !suspended && pending.is_empty() {
             return Err(Problem::new(
                 ProblemKind::Conflict,
                 "nothing_pending",
@@ -477,17 +462,19 @@ impl Apps for Services {
             ));
         }
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        installs::grant(&mut tx, &install, &pending)
-            .await
-            .map_err(problem)?;
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "install/approve",
-            (install.as_str(), &granted_name(&found.app_name, &pending)),
-        )
-        .await?;
+        // Re-approving a suspended install resumes it with what it was granted.
+        let (event, name) = if suspended {
+            installs::resume(&mut tx, &target, &install)
+                .await
+                .map_err(problem)?;
+            ("install/resume", found.app_name.clone())
+        } else {
+            installs::grant(&mut tx, &install, &pending)
+                .await
+                .map_err(problem)?;
+            ("install/approve", granted_name(&found.app_name, &pending))
+        };
+        record(&mut tx, caller, &meta, event, (install.as_str(), &name)).await?;
         tx.commit().await.map_err(problem)
     }
 

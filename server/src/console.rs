@@ -74,14 +74,10 @@ impl Console for Services {
         let address = meta.origin_ip.as_deref();
         // Every attempt is counted before any password is hashed, each counter only once the
         // ones before it let the attempt through.
-        let floor = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
         for counter in Counter::ALL {
-            let (attempts, started) =
-                sessions::count_attempt(pool, &counter.key(Some(&email), address), now, floor)
-                    .await
-                    .map_err(problem)?;
-            if let Err(refusal) = attempt_allowed(counter, attempts, started, now) {
-                if counter.just_exceeded(attempts) {
+            let counted = self.count(counter, Some(&email), address, now).await?;
+            if let Err(refusal) = counted.verdict {
+                if counter.just_exceeded(counted.attempts) {
                     self.record_sign_in_refusal(&email, "session/locked", &meta, now)
                         .await?;
                 }
@@ -94,7 +90,7 @@ impl Console for Services {
         // Without a user, verify_password checks a decoy hash: same time, same answer.
         let verified = verify_password(&password, stored_hash).await;
         let Some(user) = user.filter(|_| verified) else {
-            sessions::sweep_attempts(pool, floor)
+            sessions::sweep_attempts(pool, window_floor(now))
                 .await
                 .map_err(problem)?;
             self.record_sign_in_refusal(&email, "session/sign_in_failed", &meta, now)
@@ -110,11 +106,7 @@ impl Console for Services {
             .await
             .map_err(problem)?;
         let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
-        let principal = Principal {
-            id: user.id.to_string(),
-            name: user.name.clone(),
-            email: Some(user.email.clone()),
-        };
+        let principal = Principal::of_user(&user);
 
         let mut tx = pool.begin().await.map_err(problem)?;
         if let Some(old) = replaces {
@@ -263,8 +255,9 @@ impl Console for Services {
                 "this setup link was already used or has expired; restart the server to print a new one",
             )
         };
+        let link = token_hash(&setup_token);
         // A dead link is refused before any password is hashed: hashing is the expensive step.
-        if !setup::is_live(&self.db.pool, &token_hash(&setup_token), now)
+        if !setup::is_live(&self.db.pool, &link, now)
             .await
             .map_err(problem)?
         {
@@ -272,10 +265,7 @@ impl Console for Services {
         }
         let password_hash = hash_password(&password).await?;
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
-        if !setup::claim(&mut *tx, &token_hash(&setup_token), now)
-            .await
-            .map_err(problem)?
-        {
+        if !setup::claim(&mut *tx, &link, now).await.map_err(problem)? {
             return Err(link_dead());
         }
         let new_operator = NewOperator {
@@ -294,7 +284,38 @@ impl Console for Services {
     }
 }
 
+/// An attempt counted against one of core's counters, and core's verdict on it.
+pub(crate) struct Counted {
+    pub attempts: u32,
+    pub verdict: Result<(), Problem>,
+}
+
+/// Where the counting window that contains `now` may begin at the earliest.
+fn window_floor(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::minutes(FAILURE_WINDOW_MINUTES)
+}
+
 impl Services {
+    /// Counts one unauthenticated attempt against `counter` in the database (so the limit
+    /// holds across replicas) and asks core whether it may go on.
+    pub(crate) async fn count(
+        &self,
+        counter: Counter,
+        email: Option<&Email>,
+        address: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Counted, Problem> {
+        let key = counter.key(email, address);
+        let (attempts, started) =
+            sessions::count_attempt(&self.db.pool, &key, now, window_floor(now))
+                .await
+                .map_err(problem)?;
+        Ok(Counted {
+            attempts,
+            verdict: attempt_allowed(counter, attempts, started, now),
+        })
+    }
+
     /// Records a refused sign-in in the platform's log: the address tried, never the password.
     async fn record_sign_in_refusal(
         &self,

@@ -66,11 +66,7 @@ impl Services {
             .await?;
         if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await.map_err(problem)? {
             let granter = Actor {
-                principal: Principal {
-                    id: inviter.id.to_string(),
-                    name: inviter.name.clone(),
-                    email: Some(inviter.email.clone()),
-                },
+                principal: Principal::of_user(&inviter),
                 ..actor
             };
             granter

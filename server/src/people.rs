@@ -313,14 +313,6 @@ impl Checked {
     }
 }
 
-fn recipient(user: &users::UserRecord) -> Principal {
-    Principal {
-        id: user.id.to_string(),
-        name: user.name.clone(),
-        email: Some(user.email.clone()),
-    }
-}
-
 #[async_trait]
 impl People for Services {
     async fn directory(&self, caller: &Caller) -> Result<PeopleDirectory, Problem> {
@@ -501,7 +493,7 @@ impl People for Services {
         audit
             .grant(
                 &mut tx,
-                &recipient(&user),
+                &Principal::of_user(&user),
                 &format!("{policy_name} on {group_name}"),
                 &new.policy,
             )
@@ -575,7 +567,7 @@ impl People for Services {
             }
         }
         let audit = self.audit(caller, Some(tenant), &meta);
-        let whom = recipient(&target);
+        let whom = Principal::of_user(&target);
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         if name != target.name {
             people::rename(&mut tx, &user, &name)
@@ -1071,7 +1063,7 @@ impl People for Services {
         let tenant = user.last_tenant_id.clone();
         let audit = Audit {
             tenant: tenant.as_ref(),
-            principal: recipient(&user),
+            principal: Principal::of_user(&user),
             origin_ip: meta.origin_ip.clone(),
             now,
         };

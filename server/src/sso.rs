@@ -24,7 +24,7 @@ use portcullis_core::email::Email;
 use portcullis_core::ids::TenantId;
 use portcullis_core::people::check_domain;
 use portcullis_core::providers::check_https_url;
-use portcullis_core::signin::{attempt_allowed, Counter, FAILURE_WINDOW_MINUTES};
+use portcullis_core::signin::Counter;
 use portcullis_core::sso::{check_claim_name, check_group, GroupMapping};
 use portcullis_core::{Problem, ProblemKind};
 
@@ -86,18 +86,10 @@ impl Services {
     /// Counts an unauthenticated SSO step (a start or a return) against the client's address
     /// before any work: each reads a discovery document, and a refused return is recorded.
     pub(crate) async fn admit_sso(&self, meta: &RequestMeta) -> Result<(), Problem> {
-        let now = Utc::now();
-        let floor = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let counter = Counter::SsoFromAddress;
-        let (attempts, started) = crate::store::sessions::count_attempt(
-            &self.db.pool,
-            &counter.key(None, meta.origin_ip.as_deref()),
-            now,
-            floor,
-        )
-        .await
-        .map_err(problem)?;
-        attempt_allowed(counter, attempts, started, now)
+        let address = meta.origin_ip.as_deref();
+        self.count(Counter::SsoFromAddress, None, address, Utc::now())
+            .await?
+            .verdict
     }
 
     /// Reads the provider's discovery document and makes its client.

@@ -295,7 +295,7 @@ impl Services {
         tx: &mut AnyConnection,
         tenant: &TenantId,
         a: &Asserted<'_>,
-    ) -> Result<Option<users::UserRecord>, SignInError> {
+    ) -> Result<Person, SignInError> {
         if !store::domain_vouched(tx, tenant, a.email.domain()).await? {
             return Err(SignInError::refused(
                 format!(
@@ -325,16 +325,11 @@ impl Services {
         // An account enters only as a member of this tenant or by this tenant's invitation
         // (which the sign-in then accepts); never an operator's account, and never someone the
         // tenant removed and has not invited back.
-        let standing = match &user {
-            Some(u) => Some((
-                people::is_member(&mut *tx, tenant, &u.id).await?,
-                invitations::is_invited(tx, tenant, &u.id).await?,
-                u.operator,
-            )),
-            None => None,
-        };
-        if let Some((member, invited, operator)) = standing {
-            if operator || !(member || invited) {
+        let mut invited = false;
+        if let Some(u) = &user {
+            invited = invitations::is_invited(tx, tenant, &u.id).await?;
+            let member = people::is_member(&mut *tx, tenant, &u.id).await?;
+            if u.operator || !(member || invited) {
                 return Err(SignInError::refused(
                     format!(
                         "{} has an account that is not a member of this tenant",
@@ -344,14 +339,13 @@ impl Services {
                 ));
             }
         }
-        let invited = standing.is_some_and(|(_, invited, _)| invited);
         if !invited && people::is_excluded(tx, tenant, a.email.as_str()).await? {
             return Err(SignInError::refused(
                 "the tenant removed this person; an administrator must add them again".to_owned(),
                 "your access to this tenant was removed; ask an administrator to add you again",
             ));
         }
-        Ok(user)
+        Ok(Person { user, invited })
     }
 
     /// Applies the mappings to the person and opens their session (or says why not).
@@ -383,26 +377,19 @@ impl Services {
             format!("{email}: {what}")
         };
         let mut tx = self.db.pool.begin().await?;
-        let existing = self.person_for(&mut tx, tenant, a).await?;
+        let Person {
+            user: existing,
+            invited,
+        } = self.person_for(&mut tx, tenant, a).await?;
         // Signing in through the inviting tenant's own provider accepts its invitation.
-        if let Some(u) = &existing {
-            if let Some(label) = self.invitation_label(&mut tx, tenant, &u.id).await? {
-                if let Some(taken) = invitations::take(&mut tx, tenant, &u.id).await? {
-                    let person = Principal {
-                        id: u.id.to_string(),
-                        name: u.name.clone(),
-                        email: Some(u.email.clone()),
-                    };
-                    self.join(
-                        &mut tx,
-                        tenant,
-                        &person,
-                        &taken,
-                        &label,
-                        meta.origin_ip.as_deref(),
-                    )
+        if let (Some(u), true) = (&existing, invited) {
+            let label = self.invitation_label(&mut tx, tenant, &u.id).await?;
+            let taken = invitations::take(&mut tx, tenant, &u.id).await?;
+            if let (Some(label), Some(taken)) = (label, taken) {
+                let person = Principal::of_user(u);
+                let origin = meta.origin_ip.as_deref();
+                self.join(&mut tx, tenant, &person, &taken, &label, origin)
                     .await?;
-                }
             }
         }
         let (current_sso, manual) = match &existing {
@@ -504,6 +491,13 @@ impl Services {
         tx.commit().await?;
         Ok(new_session(token))
     }
+}
+
+/// Whom an assertion signs in as: an existing person (or none yet, to be created), and
+/// whether they come by this tenant's open invitation.
+struct Person {
+    user: Option<users::UserRecord>,
+    invited: bool,
 }
 
 /// Why a sign-in ended without a session.

@@ -112,6 +112,32 @@ async fn setup_token(db: &portcullis_server::db::Db) -> String {
     link.split("token=").nth(1).expect("token").to_owned()
 }
 
+/// Completes setup through `router` with the link's `token`, as `email`.
+async fn complete_setup(router: &axum::Router, token: &str, email: &str) -> crate::harness::Reply {
+    call_on::<CompleteSetup>(
+        router,
+        None,
+        &[
+            ("token", token),
+            ("name", "Ops"),
+            ("email", email),
+            ("password", "a long enough passphrase"),
+        ],
+    )
+    .await
+}
+
+/// Creates the first operator as `PORTCULLIS_ADMIN_EMAIL`/`_PASSWORD` would.
+async fn operator_from_environment(db: &portcullis_server::db::Db) {
+    bootstrap::from_environment(
+        db,
+        Some("ops@portcullis.dev"),
+        Some("a long enough passphrase"),
+    )
+    .await
+    .expect("created");
+}
+
 async fn operators(db: &portcullis_server::db::Db) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE operator = 1")
         .fetch_one(&db.pool)
@@ -126,27 +152,13 @@ async fn a_setup_link_works_once_and_never_after_an_operator_exists() {
     let (db, _dir) = TestApp::empty_sqlite().await;
     let (first, second) = (setup_token(&db).await, setup_token(&db).await);
     let router = app_over(&db);
-    let complete = |token: String, email: &'static str| {
-        let router = router.clone();
-        async move {
-            call_on::<CompleteSetup>(
-                &router,
-                None,
-                &[
-                    ("token", token.as_str()),
-                    ("name", "Ops"),
-                    ("email", email),
-                    ("password", "a long enough passphrase"),
-                ],
-            )
-            .await
-        }
-    };
     assert_eq!(
-        complete(first, "ada@portcullis.dev").await.status,
+        complete_setup(&router, &first, "ada@portcullis.dev")
+            .await
+            .status,
         StatusCode::OK
     );
-    let late = complete(second, "eve@portcullis.dev").await;
+    let late = complete_setup(&router, &second, "eve@portcullis.dev").await;
     assert_eq!(
         late.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,25 +169,8 @@ async fn a_setup_link_works_once_and_never_after_an_operator_exists() {
 
     let (db, _dir) = TestApp::empty_sqlite().await;
     let old = setup_token(&db).await;
-    bootstrap::from_environment(
-        &db,
-        Some("ops@portcullis.dev"),
-        Some("a long enough passphrase"),
-    )
-    .await
-    .expect("created");
-    let router = app_over(&db);
-    let after = call_on::<CompleteSetup>(
-        &router,
-        None,
-        &[
-            ("token", old.as_str()),
-            ("name", "Eve"),
-            ("email", "eve@portcullis.dev"),
-            ("password", "a long enough passphrase"),
-        ],
-    )
-    .await;
+    operator_from_environment(&db).await;
+    let after = complete_setup(&app_over(&db), &old, "eve@portcullis.dev").await;
     assert_eq!(
         after.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -194,13 +189,7 @@ async fn a_setup_link_works_once_and_never_after_an_operator_exists() {
 async fn the_demo_refuses_a_database_that_holds_other_data() {
     use portcullis_server::demo;
     let (db, _dir) = TestApp::empty_sqlite().await;
-    bootstrap::from_environment(
-        &db,
-        Some("ops@portcullis.dev"),
-        Some("a long enough passphrase"),
-    )
-    .await
-    .expect("created");
+    operator_from_environment(&db).await;
     let refused = demo::load(&db)
         .await
         .expect_err("a database with people is refused");
