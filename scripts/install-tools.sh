@@ -27,6 +27,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v curl >/dev/null || missing+=(curl)
+# node and npm run Playwright and bring binaryen's wasm-opt.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
