@@ -60,6 +60,8 @@ export default defineConfig({
       // SendGrid's health check goes to the local fake.
       PORTCULLIS_PROVIDER_URLS: `sendgrid=http://127.0.0.1:${fakePort}`,
       PORTCULLIS_CHECK_EVERY_SECS: '5',
+      // The fake provider listens on loopback, which the egress policy closes by default.
+      PORTCULLIS_EGRESS_ALLOW: '127.0.0.0/8',
     },
   }],
 });

@@ -69,7 +69,8 @@ pub const CHECK_LEASE_MS: i64 = 60 * 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpCheck {
     pub method: &'static str,
-    pub url: String,
+    /// Parsed once here; the server's client sends to this very value.
+    pub url: url::Url,
     pub headers: Vec<(String, String)>,
     /// `application/x-www-form-urlencoded` body fields (POST only).
     pub form: Vec<(String, String)>,
@@ -83,11 +84,11 @@ pub enum CheckPlan {
     Http(HttpCheck),
     /// Connect and run `SELECT 1`.
     Sql {
-        url: String,
+        url: url::Url,
     },
     /// Sign a JWT with the service account's key and exchange it for a token at `token_url`.
     GoogleServiceAccount {
-        token_url: String,
+        token_url: url::Url,
         key_json: String,
     },
     /// Nothing can be checked yet; the reason is shown as the provider's answer.
@@ -128,7 +129,13 @@ pub fn plan(
 ) -> CheckPlan {
     let get = |k: &str| config.get(k).cloned().unwrap_or_default();
     if provider.code == "postgresql" {
-        return CheckPlan::Sql { url: get("url") };
+        return match crate::providers::parse_postgres_url(&get("url")) {
+            Ok(url) => CheckPlan::Sql { url },
+            Err(_) => CheckPlan::Unavailable {
+                reason: "the connection URL is not a postgres:// URL this server may use"
+                    .to_owned(),
+            },
+        };
     }
     let Some(base) = base
         .map(str::to_owned)
@@ -139,20 +146,28 @@ pub fn plan(
         };
     };
     let base = base.trim_end_matches('/').to_owned();
-    let http = |url: String, headers: Vec<(String, String)>, rejected| {
-        CheckPlan::Http(HttpCheck {
+    let parsed = |url: String| crate::providers::parse_http_url(&url);
+    let bad_url = || CheckPlan::Unavailable {
+        reason: "the provider's URL is not an https:// URL this server may use".to_owned(),
+    };
+    let http = |url: String, headers: Vec<(String, String)>, rejected| match parsed(url) {
+        Ok(url) => CheckPlan::Http(HttpCheck {
             method: "GET",
             url,
             headers,
             form: Vec::new(),
             rejected,
-        })
+        }),
+        Err(_) => bad_url(),
     };
     let bearer = |token: String| vec![("Authorization".to_owned(), format!("Bearer {token}"))];
     match (provider.code, kind) {
-        ("google_cloud", MethodKind::ServiceAccount) => CheckPlan::GoogleServiceAccount {
-            token_url: format!("{base}/token"),
-            key_json: get("service_account_key"),
+        ("google_cloud", MethodKind::ServiceAccount) => match parsed(format!("{base}/token")) {
+            Ok(token_url) => CheckPlan::GoogleServiceAccount {
+                token_url,
+                key_json: get("service_account_key"),
+            },
+            Err(_) => bad_url(),
         },
         ("sendgrid", _) => http(
             format!("{base}/v3/scopes"),

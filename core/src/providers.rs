@@ -403,15 +403,8 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
     }
     let ok = match f.rule {
         Rule::Line => value.chars().count() <= 4096,
-        Rule::HttpsUrl => https_or_loopback(value),
-        Rule::PostgresUrl => {
-            let database = value
-                .split_once("://")
-                .and_then(|(_, rest)| rest.split_once('/'))
-                .and_then(|(_, path)| path.split('?').next());
-            url_host(value, &["postgres", "postgresql"]).is_some()
-                && database.is_some_and(|d| !d.is_empty())
-        }
+        Rule::HttpsUrl => parse_http_url(value).is_ok(),
+        Rule::PostgresUrl => parse_postgres_url(value).is_ok(),
         Rule::Prefix(p) => value.len() > p.len() && value.starts_with(p),
         Rule::Digits(min) => value.len() >= min && value.bytes().all(|b| b.is_ascii_digit()),
         Rule::Hex(n) => value.len() == n && value.bytes().all(|b| b.is_ascii_hexdigit()),
@@ -445,7 +438,9 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
             fail("must be 6 to 30 lower-case letters, digits or hyphens, starting with a letter")
         }
         Rule::HttpsUrl => fail("must be an https:// URL"),
-        Rule::PostgresUrl => fail("must be a postgres:// URL with a host and a database"),
+        Rule::PostgresUrl => fail(
+            "must be a postgres:// URL with a host and a database, and no parameters but sslmode and application_name",
+        ),
         Rule::Line | Rule::ServiceAccountJson => fail("must be at most 4096 characters"),
     }
 }
@@ -454,37 +449,59 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
 /// problem names `field`. Identity providers' issuers follow the same rule as providers' URLs.
 pub fn check_https_url(field: &str, value: &str) -> Result<String, Problem> {
     let value = value.trim();
-    if https_or_loopback(value) && !value.contains(char::is_whitespace) {
-        Ok(value.to_owned())
-    } else {
-        Err(Problem::invalid(
-            field,
-            "invalid_url",
-            "must be an https:// URL",
-        ))
-    }
+    parse_http_url(value)
+        .map(|_| value.to_owned())
+        .map_err(|_| Problem::invalid(field, "invalid_url", "must be an https:// URL"))
 }
 
-fn https_or_loopback(value: &str) -> bool {
-    url_host(value, &["https"]).is_some()
-        || url_host(value, &["http"])
-            .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]")
-}
+/// Why a URL is refused; the caller names the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadUrl;
 
-/// The host of `url` when its scheme is one of `schemes` and a host follows.
-fn url_host<'a>(url: &'a str, schemes: &[&str]) -> Option<&'a str> {
-    let (scheme, rest) = url.split_once("://")?;
-    if !schemes.contains(&scheme) {
-        return None;
-    }
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next()?
-    } else {
-        host_port.split(':').next()?
+/// Parses an outbound HTTP URL with the same parser the server's client uses, so the host
+/// validated here is the host connected to: `https`, or `http` on a loopback host; a host and
+/// no user or password; nothing a browser would mend (backslashes, whitespace, control
+/// characters) since mending is where two parsers start to disagree.
+pub fn parse_http_url(value: &str) -> Result<url::Url, BadUrl> {
+    let url = parse_strict(value)?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(BadUrl),
     };
-    (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    (scheme_ok && url.username().is_empty() && url.password().is_none())
+        .then_some(url)
+        .ok_or(BadUrl)
+}
+
+/// Query parameters a PostgreSQL URL may carry. Others (`host`, `hostaddr`, `sslrootcert`,
+/// `sslcert`, `sslkey`, `options`…) would reach a socket or file on the server itself.
+const POSTGRES_PARAMETERS: &[&str] = &["sslmode", "application_name"];
+
+/// Parses a PostgreSQL connection URL: `postgres://` or `postgresql://`, a host, a database,
+/// and only the query parameters that cannot point at the server's own files or sockets.
+pub fn parse_postgres_url(value: &str) -> Result<url::Url, BadUrl> {
+    let url = parse_strict(value)?;
+    let database = url.path().trim_start_matches('/');
+    let params_ok = url
+        .query_pairs()
+        .all(|(k, _)| POSTGRES_PARAMETERS.contains(&k.as_ref()));
+    (matches!(url.scheme(), "postgres" | "postgresql")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && !database.is_empty()
+        && !database.contains('/')
+        && params_ok)
+        .then_some(url)
+        .ok_or(BadUrl)
+}
+
+fn parse_strict(value: &str) -> Result<url::Url, BadUrl> {
+    if value.contains(|c: char| c == '\\' || c.is_whitespace() || c.is_control()) {
+        return Err(BadUrl);
+    }
+    url::Url::parse(value).map_err(|_| BadUrl)
 }
 
 /// A stored configuration as it may be shown: secret fields replaced by a fixed mask (A3).

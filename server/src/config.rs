@@ -39,6 +39,9 @@ pub struct Config {
     pub check_every_secs: u64,
     /// `PORTCULLIS_BOT_RATE_LIMIT`: requests per bot token and minute on each replica (default 600).
     pub bot_rate_limit: u32,
+    /// `PORTCULLIS_EGRESS_ALLOW`: networks besides public addresses that outbound connections
+    /// (health checks, OAuth, SSO, the PostgreSQL provider, mail) may reach.
+    pub egress_allow: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -56,6 +59,7 @@ impl std::fmt::Debug for Config {
             .field("provider_urls", &self.provider_urls)
             .field("check_every_secs", &self.check_every_secs)
             .field("bot_rate_limit", &self.bot_rate_limit)
+            .field("egress_allow", &self.egress_allow)
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +90,8 @@ pub enum ConfigError {
         "PORTCULLIS_BOT_RATE_LIMIT must be a whole number of requests per minute from 1, got {0:?}"
     )]
     BotRateLimit(String),
+    #[error("PORTCULLIS_EGRESS_ALLOW must be networks like 10.0.0.0/8 or addresses, separated by commas; {0:?} is neither")]
+    EgressAllow(String),
 }
 
 impl Config {
@@ -140,6 +146,12 @@ impl Config {
                 .filter(|n| *n >= 1)
                 .ok_or(ConfigError::BotRateLimit(v))?,
         };
+        let egress_allow = match env("PORTCULLIS_EGRESS_ALLOW") {
+            None => Vec::new(),
+            Some(list) => {
+                crate::egress::Egress::parse_allow(&list).map_err(ConfigError::EgressAllow)?
+            }
+        };
         Ok(Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
@@ -159,6 +171,7 @@ impl Config {
             provider_urls,
             check_every_secs,
             bot_rate_limit,
+            egress_allow,
         })
     }
 }

@@ -3,19 +3,25 @@
 //! token exchange. A rejected credential is Unhealthy; no answer, or an answer that says nothing
 //! about the credential, is Unknown.
 
+use crate::egress::Egress;
+use crate::outbound::{Failure, Outbound, CHECK_ANSWER_BYTES};
 use portcullis_core::health::{verdict, CheckPlan, Health, HttpCheck};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How long a provider has to answer before the check gives Unknown.
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of a provider's answer is read.
-const ANSWER_READ_BYTES: usize = 2048;
+/// How much of a provider's answer is kept for the summary (core shortens it further).
+const ANSWER_KEPT_BYTES: usize = 2048;
+/// What a tenant reads for a destination that was refused or did not connect: the same words,
+/// so checks cannot be used to learn which addresses and ports exist.
+pub const UNREACHABLE: &str = "could not reach the provider";
 
 /// Runs checks; one per server, sharing its HTTP connection pool.
 #[derive(Clone)]
 pub struct Checker {
-    client: reqwest::Client,
+    outbound: Outbound,
+    discovery: crate::sso_discovery::DiscoveryCache,
     /// `PORTCULLIS_PROVIDER_URLS`: provider code → base URL replacing the real endpoint (tests
     /// point these at local fakes).
     overrides: BTreeMap<String, String>,
@@ -23,15 +29,10 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn new(overrides: BTreeMap<String, String>, timeout: Duration) -> Checker {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Portcullis health check")
-            .build()
-            .unwrap_or_default();
+    pub fn new(overrides: BTreeMap<String, String>, timeout: Duration, egress: Egress) -> Checker {
         Checker {
-            client,
+            outbound: Outbound::new(egress, timeout),
+            discovery: Default::default(),
             overrides,
             timeout,
         }
@@ -42,9 +43,14 @@ impl Checker {
         self.overrides.get(provider).map(String::as_str)
     }
 
-    /// The HTTP client (OAuth token exchanges share it).
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// Identity providers' discovery documents, fetched through the outbound client.
+    pub fn discovery(&self) -> &crate::sso_discovery::DiscoveryCache {
+        &self.discovery
+    }
+
+    /// The outbound client (OAuth and OpenID Connect share it).
+    pub fn outbound(&self) -> &Outbound {
+        &self.outbound
     }
 
     /// Runs `plan`: the health it shows and what the provider answered (not yet cleaned of
@@ -80,39 +86,57 @@ impl Checker {
     }
 
     async fn http(&self, check: HttpCheck) -> (Health, String) {
-        let mut request = if check.method == "POST" {
-            self.client.post(&check.url).form(&check.form)
+        let method = if check.method == "POST" {
+            reqwest::Method::POST
         } else {
-            self.client.get(&check.url)
+            reqwest::Method::GET
         };
+        let mut request = self.outbound.request(method, check.url);
+        if !check.form.is_empty() {
+            request = request.form(&check.form);
+        }
         for (k, v) in &check.headers {
             request = request.header(k, v);
         }
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let bytes = response.bytes().await.unwrap_or_default();
-                let body = String::from_utf8_lossy(&bytes[..bytes.len().min(ANSWER_READ_BYTES)]);
+        match self.outbound.send(request, CHECK_ANSWER_BYTES).await {
+            Ok(answer) => {
+                let kept = &answer.body[..answer.body.len().min(ANSWER_KEPT_BYTES)];
+                let body = String::from_utf8_lossy(kept);
                 (
-                    verdict(status, check.rejected),
-                    format!("HTTP {status}: {body}"),
+                    verdict(answer.status, check.rejected),
+                    format!("HTTP {}: {body}", answer.status),
                 )
             }
-            Err(e) if e.is_timeout() => (
-                Health::Unknown,
-                format!("no answer within {} seconds", self.timeout.as_secs()),
-            ),
-            Err(e) => (
-                Health::Unknown,
-                format!("could not reach the provider: {}", without_url(&e)),
-            ),
+            Err(Failure::Timeout(secs)) => {
+                (Health::Unknown, format!("no answer within {secs} seconds"))
+            }
+            Err(_) => (Health::Unknown, UNREACHABLE.to_owned()),
         }
     }
 
-    async fn sql(&self, url: &str) -> (Health, String) {
+    async fn sql(&self, url: &url::Url) -> (Health, String) {
         use sqlx::Connection;
+        let unreachable = || (Health::Unknown, "could not reach the database".to_owned());
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port().unwrap_or(5432);
+        let address = match self.outbound.egress().resolve(host, port).await {
+            Ok(addresses) => addresses[0],
+            Err(refused) => {
+                tracing::warn!(%refused, "PostgreSQL check refused");
+                return unreachable();
+            }
+        };
+        let Ok(options) = url.as_str().parse::<sqlx::postgres::PgConnectOptions>() else {
+            return unreachable();
+        };
+        // Connect to the address the policy vetted, never by name again; and never fall back
+        // on the server's own PGPASSWORD when the URL names none.
+        let options = options
+            .host(&address.ip().to_string())
+            .port(address.port())
+            .password(url.password().unwrap_or_default());
         let attempt = async {
-            let mut conn = sqlx::postgres::PgConnection::connect(url).await?;
+            let mut conn = sqlx::postgres::PgConnection::connect_with(&options).await?;
             sqlx::query("SELECT 1").execute(&mut conn).await?;
             conn.close().await
         };
@@ -129,10 +153,10 @@ impl Checker {
                 };
                 (health, format!("PostgreSQL {code}: {}", e.message()))
             }
-            Ok(Err(e)) => (
-                Health::Unknown,
-                format!("could not reach the database: {e}"),
-            ),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "PostgreSQL check could not connect");
+                unreachable()
+            }
             Err(_) => (
                 Health::Unknown,
                 format!("no answer within {} seconds", self.timeout.as_secs()),
@@ -141,21 +165,10 @@ impl Checker {
     }
 }
 
-/// A transport error without its URL (which may carry a token in the query).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    let mut deepest = None;
-    while let Some(s) = source {
-        deepest = Some(s.to_string());
-        source = s.source();
-    }
-    deepest.unwrap_or_else(|| "connection failed".to_owned())
-}
-
 /// The signed JWT Google exchanges for a token (RFC 7523), valid for ten minutes.
 fn service_account_assertion(
     key_json: &str,
-    token_url: &str,
+    token_url: &url::Url,
     now_secs: i64,
 ) -> Result<String, String> {
     #[derive(serde::Serialize)]
@@ -175,7 +188,7 @@ fn service_account_assertion(
     let claims = Claims {
         iss: email,
         scope: "https://www.googleapis.com/auth/pubsub",
-        aud: token_url,
+        aud: token_url.as_str(),
         iat: now_secs,
         exp: now_secs + 600,
     };

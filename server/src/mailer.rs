@@ -6,6 +6,7 @@
 //! attempt; after [`MAX_ATTEMPTS`] the message stays for an operator, with its last error.
 
 use crate::db::{problem, to_millis, Db};
+use crate::egress::Egress;
 use chrono::Utc;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -23,6 +24,9 @@ pub const POLL_EVERY: Duration = Duration::from_secs(5);
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The relay's host and port, checked against `egress` before each delivery round.
+    relay: (String, u16),
+    egress: Egress,
 }
 
 /// Why the mail settings cannot be used.
@@ -34,9 +38,20 @@ pub enum MailerError {
     From(String),
 }
 
+/// What a message's last error says when the egress policy closes the relay's address.
+pub const RELAY_REFUSED: &str =
+    "the mail server's address is not public; open it with PORTCULLIS_EGRESS_ALLOW";
+
 impl Mailer {
-    /// A mailer for `url` (`smtp://`, `smtps://`) sending as `from`.
-    pub fn new(url: &str, from: &str) -> Result<Mailer, MailerError> {
+    /// A mailer for `url` (`smtp://`, `smtps://`) sending as `from`, to a relay `egress`
+    /// permits.
+    pub fn new(url: &str, from: &str, egress: Egress) -> Result<Mailer, MailerError> {
+        let parsed = url::Url::parse(url).map_err(|e| MailerError::Url(e.to_string()))?;
+        let secure = parsed.scheme() == "smtps";
+        let relay = (
+            parsed.host_str().unwrap_or_default().to_owned(),
+            parsed.port().unwrap_or(if secure { 465 } else { 587 }),
+        );
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailerError::Url(e.to_string()))?
             .timeout(Some(Duration::from_secs(20)))
@@ -44,7 +59,12 @@ impl Mailer {
         let from = from
             .parse::<Mailbox>()
             .map_err(|e| MailerError::From(e.to_string()))?;
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            relay,
+            egress,
+        })
     }
 
     /// Sends what is waiting; returns how many messages went out.
@@ -59,6 +79,13 @@ impl Mailer {
         .await
         .map_err(problem)?;
         let mut sent = 0;
+        let relay_refused = match self.egress.resolve(&self.relay.0, self.relay.1).await {
+            Ok(_) => None,
+            Err(refused) => {
+                tracing::warn!(%refused, "mail relay refused by the egress policy");
+                Some(RELAY_REFUSED.to_owned())
+            }
+        };
         for r in rows {
             let id: String = r.try_get("id").map_err(problem)?;
             let claimed =
@@ -74,7 +101,11 @@ impl Mailer {
             let to: String = r.try_get("to_email").map_err(problem)?;
             let subject: String = r.try_get("subject").map_err(problem)?;
             let body: String = r.try_get("body").map_err(problem)?;
-            match self.send(&to, &subject, body).await {
+            let outcome = match &relay_refused {
+                Some(why) => Err(why.clone()),
+                None => self.send(&to, &subject, body).await,
+            };
+            match outcome {
                 Ok(()) => {
                     // Delivered, the message's link lives in the recipient's mailbox only.
                     sqlx::query("UPDATE outbox SET body = '' WHERE id = $1")

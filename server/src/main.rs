@@ -8,6 +8,7 @@ use portcullis_server::bootstrap::{self, Bootstrap};
 use portcullis_server::config::{redact_url, Config};
 use portcullis_server::console::Services;
 use portcullis_server::db::Db;
+use portcullis_server::egress::Egress;
 use portcullis_server::health_checks::{Checker, CHECK_TIMEOUT};
 use portcullis_server::mailer::Mailer;
 use portcullis_server::vault::Vault;
@@ -246,8 +247,18 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         println!("no users yet: open this one-time link to create the first operator (valid 24 hours):\n  {link}");
     }
 
+    let mut allow = config.egress_allow.clone();
+    if load_demo {
+        // The demo's generic API is this console's own health endpoint, on loopback.
+        allow.extend(Egress::parse_allow("127.0.0.0/8,::1").unwrap_or_default());
+        println!(
+            "demo: outbound requests may reach loopback, where the demo's API is this console"
+        );
+    }
+    let egress = Egress::allowing(allow);
     if let Some(url) = &config.smtp_url {
-        let mailer = Mailer::new(url, &config.mail_from).map_err(|e| e.to_string())?;
+        let mailer =
+            Mailer::new(url, &config.mail_from, egress.clone()).map_err(|e| e.to_string())?;
         mailer.spawn(db.clone());
         println!("mail is delivered through {}", redact_url(url));
     }
@@ -258,7 +269,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         public_url: config.public_url.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         vault,
-        checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT),
+        checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT, egress),
         bot_rate_limit: config.bot_rate_limit,
     };
     if load_demo

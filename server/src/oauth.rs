@@ -170,7 +170,7 @@ impl Services {
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(verifier))
-            .request_async(self.checker.client())
+            .request_async(self.checker.outbound())
             .await
             .map_err(|e| exchange_problem(&e.to_string()))?;
         let actor = Actor {
@@ -281,7 +281,7 @@ impl Services {
         let (client, _) = self.oauth_client(&stored.row.provider, &config)?;
         let token = client
             .exchange_refresh_token(&RefreshToken::new(refresh))
-            .request_async(self.checker.client())
+            .request_async(self.checker.outbound())
             .await
             .map_err(|e| exchange_problem(&e.to_string()))?;
         self.store_tokens(actor, &stored, config, &token, "authorization/refresh")

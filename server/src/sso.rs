@@ -10,7 +10,7 @@ use crate::secrets::{new_token, token_hash};
 use crate::store::sso::{self as store, StoredProvider};
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
     Nonce, PkceCodeChallenge, RedirectUrl, Scope,
@@ -99,12 +99,12 @@ impl Services {
         p: &StoredProvider,
     ) -> Result<OidcClient, Problem> {
         let issuer = IssuerUrl::new(p.issuer.clone()).map_err(|_| unavailable("issuer URL"))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, self.checker.client())
+        let metadata = self
+            .checker
+            .discovery()
+            .metadata(issuer, self.checker.outbound())
             .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "OpenID discovery failed");
-                unavailable("discovery document")
-            })?;
+            .ok_or_else(|| unavailable("discovery document"))?;
         for endpoint in [
             Some(metadata.authorization_endpoint().url()),
             metadata.token_endpoint().map(|t| t.url()),
@@ -211,6 +211,8 @@ impl Sso for Services {
         let checked = self.require(caller, Action::ManageSso, None).await?;
         let tenant = checked.tenant().clone();
         let issuer = check_https_url("issuer", input.issuer.trim_end_matches('/'))?;
+        // A fixed issuer is read afresh rather than from a failure kept a moment ago.
+        self.checker.discovery().forget(&issuer);
         let client_id = input.client_id.trim().to_owned();
         if client_id.is_empty() || client_id.chars().any(char::is_control) {
             return Err(Problem::invalid(

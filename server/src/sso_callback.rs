@@ -187,7 +187,7 @@ impl Services {
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|_| Problem::internal())?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
-            .request_async(self.checker.client())
+            .request_async(self.checker.outbound())
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "SSO code exchange failed");

@@ -53,7 +53,11 @@ async fn prepare(url: &str) -> Result<(), Failure> {
         public_url: "http://127.0.0.1".into(),
         trusted_proxies: Vec::new(),
         vault: Arc::new(Vault::from_keys([1; 32], &[])),
-        checker: Checker::new(Default::default(), std::time::Duration::from_secs(1)),
+        checker: Checker::new(
+            Default::default(),
+            std::time::Duration::from_secs(1),
+            portcullis_server::egress::Egress::public_only(),
+        ),
         bot_rate_limit: u32::MAX,
     };
     let caller = services

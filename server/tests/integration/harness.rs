@@ -218,6 +218,15 @@ pub fn app_over(db: &Db) -> Router {
 
 /// The services over `db`, with providers' endpoints replaced by `providers` (local fakes).
 pub fn services_over(db: &Db, providers: std::collections::BTreeMap<String, String>) -> Services {
+    services_with_egress(db, providers, loopback_fakes())
+}
+
+/// The services over `db` connecting out under `egress`.
+pub fn services_with_egress(
+    db: &Db,
+    providers: std::collections::BTreeMap<String, String>,
+    egress: portcullis_server::egress::Egress,
+) -> Services {
     Services {
         db: db.clone(),
         secure_cookies: false,
@@ -227,9 +236,17 @@ pub fn services_over(db: &Db, providers: std::collections::BTreeMap<String, Stri
         checker: portcullis_server::health_checks::Checker::new(
             providers,
             std::time::Duration::from_secs(2),
+            egress,
         ),
         bot_rate_limit: portcullis_core::apps::BOT_REQUESTS_PER_MINUTE,
     }
+}
+
+/// The egress policy tests run under: public addresses, and loopback where the fakes listen.
+pub fn loopback_fakes() -> portcullis_server::egress::Egress {
+    portcullis_server::egress::Egress::allowing(
+        portcullis_server::egress::Egress::parse_allow("127.0.0.0/8,::1").expect("networks"),
+    )
 }
 
 /// The application over `services`.

@@ -1,7 +1,7 @@
 //! Welcome mail goes out over SMTP when a server is configured (U2), here a fake one on
 //! loopback that speaks just enough SMTP to accept a message.
 
-use crate::harness::ADMIN;
+use crate::harness::{loopback_fakes, ADMIN};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::AddUser;
@@ -64,7 +64,7 @@ on_both_backends! {
     /// sends nothing more.
     async fn welcome_mail_is_delivered_once(app) {
         let (port, received) = fake_smtp().await;
-        let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>").expect("mailer");
+        let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>", loopback_fakes()).expect("mailer");
         let admin = app.sign_in(ADMIN).await;
         let policy = app.directory_id(&admin, "policies", "Viewer").await;
         let group = app.directory_id(&admin, "groups", "All resource groups").await;
@@ -86,7 +86,7 @@ on_both_backends! {
         let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = closed.local_addr().expect("addr").port();
         drop(closed);
-        let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>").expect("mailer");
+        let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>", loopback_fakes()).expect("mailer");
         let admin = app.sign_in(ADMIN).await;
         let policy = app.directory_id(&admin, "policies", "Viewer").await;
         let group = app.directory_id(&admin, "groups", "All resource groups").await;

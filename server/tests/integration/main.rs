@@ -21,6 +21,7 @@ mod bootstrap;
 mod boundary;
 mod customer_360;
 mod domains;
+mod egress;
 mod fake_oidc;
 mod fake_provider;
 mod guards;
