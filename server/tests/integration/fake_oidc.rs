@@ -51,6 +51,8 @@ struct Shared {
     codes: Arc<Mutex<HashMap<String, Issued>>>,
     /// Who the authorize endpoint signs in next, and how their token is spoiled.
     next: Arc<Mutex<Option<(Identity, Spoil)>>>,
+    /// How many times the discovery document was read.
+    discovered: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 #[derive(Clone)]
@@ -69,6 +71,7 @@ impl FakeOidc {
             url: url.clone(),
             codes: Arc::default(),
             next: Arc::default(),
+            discovered: Arc::default(),
         };
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -83,6 +86,13 @@ impl FakeOidc {
             let _ = axum::serve(listener, router).await;
         });
         FakeOidc { url, shared }
+    }
+
+    /// How many times the discovery document was read.
+    pub fn discoveries(&self) -> usize {
+        self.shared
+            .discovered
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The next person to consent at the authorize endpoint, and how their token is spoiled.
@@ -117,6 +127,8 @@ async fn authorize(
 }
 
 async fn discovery(State(s): State<Shared>) -> Json<Value> {
+    s.discovered
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Json(json!({
         "issuer": s.url,
         "authorization_endpoint": format!("{}/authorize", s.url),

@@ -481,4 +481,24 @@ on_both_backends! {
         assert!(cookie.is_none());
         assert_eq!(app.count("activity_events", "event_type = 'sso/refused'").await, refusals, "a flood wrote to the log");
     }
+
+    /// Sign-in starts are open to anyone: the issuer's discovery document is read once per
+    /// period, not once per start, and under the default egress policy an issuer on the
+    /// server's own network is never contacted.
+    async fn discovery_is_cached_and_bound_by_the_egress_policy(app) {
+        let fake = FakeOidc::start().await;
+        configure(&app, &fake).await;
+        let start = [("email", "someone@acme.example"), ("tenant", "")];
+        let default = crate::harness::router_of(crate::harness::services_with_egress(
+            &app.db, Default::default(), portcullis_server::egress::Egress::public_only()));
+        let before = fake.discoveries();
+        let refused = crate::harness::call_on::<StartSso>(&default, None, &start).await;
+        assert_ne!(refused.status, StatusCode::OK, "{:?}", refused.body);
+        assert_eq!(fake.discoveries(), before, "an issuer on loopback was contacted");
+        for _ in 0..5 {
+            let started = app.call::<StartSso>(None, &start).await;
+            assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+        }
+        assert!(fake.discoveries() <= before + 1, "each start read the discovery document");
+    }
 }
