@@ -68,6 +68,8 @@ enum SecretsCommand {
     /// Re-seal every secret under PORTCULLIS_MASTER_KEY; older keys go in
     /// PORTCULLIS_PREVIOUS_MASTER_KEYS until this has run.
     Rotate,
+    /// Count the sealed values by kind and key, and say which keys this server holds.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -140,18 +142,57 @@ async fn run(cli: Cli) -> Result<(), String> {
             command: SecretsCommand::Rotate,
         } => {
             let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let vault = open_vault(&config)?;
             let db = Db::open(&config.database_url)
                 .await
                 .map_err(|e| e.to_string())?;
-            let (resealed, current) = key_rotation::rotate(&db, &vault)
+            let vault = open_vault(&config, &db).await?;
+            let done = key_rotation::rotate(&db, &vault)
                 .await
                 .map_err(|p| p.to_string())?;
             println!(
-                "re-sealed {resealed} authorizations under key {}; {current} were already current",
-                vault.key_id()
+                "re-sealed {} values under key {}; {} were already current",
+                done.resealed,
+                vault.key_id(),
+                done.current
             );
+            if done.changed_meanwhile > 0 {
+                println!(
+                    "{} values changed while this ran and were left as they are; run it again to be sure",
+                    done.changed_meanwhile
+                );
+            }
             Ok(())
+        }
+        Command::Secrets {
+            command: SecretsCommand::Check,
+        } => {
+            let config = Config::from_env(None).map_err(|e| e.to_string())?;
+            let db = Db::open(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let vault = Vault::open(
+                config.master_key.as_deref(),
+                config.previous_master_keys.as_deref(),
+                &config.key_file,
+                false,
+            )
+            .map_err(|e| e.to_string())?;
+            let counts = key_rotation::check(&db, &vault)
+                .await
+                .map_err(|p| p.to_string())?;
+            println!("this server seals with key {}", vault.key_id());
+            for c in &counts {
+                let verdict = if c.opens { "opens" } else { "NO KEY" };
+                println!(
+                    "{verdict:7} {:>6} {} sealed with key {}",
+                    c.values, c.label, c.key_id
+                );
+            }
+            if counts.iter().all(|c| c.opens) {
+                Ok(())
+            } else {
+                Err("some sealed values open with no key this server holds".to_owned())
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify,
@@ -195,23 +236,30 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The vault of this configuration (the key file is created on first start).
-fn open_vault(config: &Config) -> Result<Vault, String> {
-    Vault::open(
+/// The vault of this configuration, refused when it cannot open what the database holds. The
+/// key file is created only while nothing is sealed, so a lost file is never silently replaced.
+async fn open_vault(config: &Config, db: &Db) -> Result<Vault, String> {
+    let sealed = key_rotation::sealed_count(db)
+        .await
+        .map_err(|p| p.to_string())?;
+    let vault = Vault::open(
         config.master_key.as_deref(),
         config.previous_master_keys.as_deref(),
         &config.key_file,
+        sealed == 0,
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    key_rotation::require_openable(db, &vault).await?;
+    Ok(vault)
 }
 
 async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     let config = Config::from_env(addr).map_err(|e| e.to_string())?;
-    let vault = Arc::new(open_vault(&config)?);
     let db = Db::open(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(database = %redact_url(&config.database_url), "database ready");
+    let vault = Arc::new(open_vault(&config, &db).await?);
 
     // The demo first: it loads only into an empty database, which the first operator from the
     // environment would no longer be.

@@ -30,6 +30,11 @@ pub enum VaultError {
     UnknownKey(String),
     #[error("a sealed value is damaged or belongs to another record")]
     Damaged,
+    #[error(
+        "the key file {0} is missing, and the database holds sealed secrets a new key would not open: \
+         restore the file, or set PORTCULLIS_MASTER_KEY to the key they were sealed with"
+    )]
+    KeyFileMissing(String),
 }
 
 struct SealingKey {
@@ -74,16 +79,18 @@ impl Vault {
     }
 
     /// `master` (hex) when set, else the key in `key_file`, created with a fresh random key
-    /// (mode 0600) on first start. Several replicas must share one key: set it in the
-    /// environment for them rather than relying on each one's file.
+    /// (mode 0600) when missing and `may_create` (nothing is sealed yet: a new key loses
+    /// nothing). Several replicas must share one key: set it in the environment for them
+    /// rather than relying on each one's file.
     pub fn open(
         master: Option<&str>,
         previous: Option<&str>,
         key_file: &Path,
+        may_create: bool,
     ) -> Result<Vault, VaultError> {
         let current = match master {
             Some(hex_key) => parse_key(hex_key, "PORTCULLIS_MASTER_KEY")?,
-            None => key_from_file(key_file)?,
+            None => key_from_file(key_file, may_create)?,
         };
         let previous = previous
             .unwrap_or_default()
@@ -148,6 +155,13 @@ impl Vault {
             .map_err(|_| VaultError::Damaged)
     }
 
+    /// Whether this vault holds the key with id `key_id` (current or previous).
+    pub fn holds(&self, key_id: &str) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|k| k.id == key_id)
+    }
+
     /// Whether `sealed` was made by an older key (a rotation still has to re-seal it).
     pub fn is_stale(&self, sealed: &str) -> bool {
         sealed.split('.').nth(1) != Some(self.current.id.as_str())
@@ -160,13 +174,16 @@ fn parse_key(text: &str, name: &'static str) -> Result<[u8; 32], VaultError> {
         .ok_or(VaultError::BadKey(name))
 }
 
-fn key_from_file(path: &Path) -> Result<[u8; 32], VaultError> {
+fn key_from_file(path: &Path, may_create: bool) -> Result<[u8; 32], VaultError> {
     let fail = |source| VaultError::KeyFile {
         path: path.display().to_string(),
         source,
     };
     match std::fs::read_to_string(path) {
         Ok(text) => parse_key(&text, "the key file"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !may_create => {
+            Err(VaultError::KeyFileMissing(path.display().to_string()))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut key);
@@ -236,11 +253,19 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join("k.key");
         let _ = std::fs::remove_file(&path);
-        let a = Vault::open(None, None, &path).map(|v| v.key_id().to_owned());
-        let b = Vault::open(None, None, &path).map(|v| v.key_id().to_owned());
+        assert!(matches!(
+            Vault::open(None, None, &path, false),
+            Err(VaultError::KeyFileMissing(_))
+        ));
+        assert!(
+            !path.exists(),
+            "a key was made although secrets need the old one"
+        );
+        let a = Vault::open(None, None, &path, true).map(|v| v.key_id().to_owned());
+        let b = Vault::open(None, None, &path, false).map(|v| v.key_id().to_owned());
         assert!(a.is_ok());
         assert_eq!(a.ok(), b.ok());
-        assert!(Vault::open(Some("abc"), None, &path).is_err());
+        assert!(Vault::open(Some("abc"), None, &path, true).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -210,40 +210,6 @@ pub async fn relabel(
     Ok(done.rows_affected() == 1)
 }
 
-/// Replaces the sealed secrets (OAuth tokens arrived or were refreshed; a key rotation).
-pub async fn reseal(
-    conn: &mut AnyConnection,
-    tenant: &TenantId,
-    id: &AuthorizationId,
-    sealed: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE authorizations SET sealed = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.as_str())
-        .bind(id.as_str())
-        .bind(sealed)
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-/// Every authorization's sealed secrets, for a key rotation.
-pub async fn all_sealed(
-    pool: &AnyPool,
-) -> Result<Vec<(TenantId, AuthorizationId, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT tenant_id, id, sealed FROM authorizations")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                stored_id(r.try_get("tenant_id")?, TenantId::parse)?,
-                stored_id(r.try_get("id")?, AuthorizationId::parse)?,
-                r.try_get("sealed")?,
-            ))
-        })
-        .collect()
-}
-
 /// Deletes an authorization (its request counts go with it); jobs that finished with it keep
 /// their history and lose the link.
 pub async fn delete(

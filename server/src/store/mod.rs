@@ -20,6 +20,7 @@ pub mod overview;
 pub mod people;
 mod read_pin;
 pub mod reads;
+pub mod sealed;
 pub mod sessions;
 pub mod setup;
 pub mod sso;

@@ -31,6 +31,7 @@ mod people;
 mod reads;
 mod rest;
 mod rest_records;
+mod secrets;
 mod sessions;
 mod sign_in;
 mod sso;
