@@ -35,10 +35,13 @@ step "clippy: the browser build (wasm32, hydrate)"
 cargo clippy -p portcullis-app -p portcullis-core --features portcullis-app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "native tests (core vectors, server integration on both backends)"
-cargo test --workspace --locked -- --skip boundary::
+cargo test --workspace --locked -- --skip boundary:: --skip fuzz_
 
 step "the tenant boundary under random calls (prints its seed and count)"
 cargo test -p portcullis-server --test integration --locked -- boundary:: --nocapture
+
+step "fuzz smoke: every outside-input parser (prints inputs per target)"
+FUZZ_CASES=${FUZZ_CASES:-2000} cargo test -p portcullis-core --test fuzz_parsers --locked -- --nocapture fuzz_
 
 step "core's shared vectors as wasm under node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

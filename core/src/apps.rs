@@ -84,7 +84,7 @@ impl Permission {
                 Problem::invalid(
                     field,
                     "unknown_permission",
-                    format!("{code:?} is not a permission; use one of the catalog's 25 codes, such as account.viewCampaigns"),
+                    format!("{} is not a permission; use one of the catalog's 25 codes, such as account.viewCampaigns", crate::error::echo(code)),
                 )
             })
     }
@@ -208,7 +208,10 @@ pub fn parse_request_lines(text: &str) -> Result<Vec<PermissionRequest>, Problem
             Problem::invalid(
                 "permissions",
                 "why_required",
-                format!("write {line:?} as permission: why the app needs it"),
+                format!(
+                    "write {} as permission: why the app needs it",
+                    crate::error::echo(line)
+                ),
             )
         })?;
         requests.push(PermissionRequest {

@@ -319,7 +319,10 @@ impl ActivitySort {
             other => Err(Problem::invalid(
                 "sort",
                 "unknown_sort",
-                format!("cannot sort activity by {other}; use date, user, action or object"),
+                format!(
+                    "cannot sort activity by {}; use date, user, action or object",
+                    crate::error::echo(other)
+                ),
             )),
         }
     }

@@ -53,7 +53,8 @@ impl AuthorizationSort {
                     "sort",
                     "unknown_sort",
                     format!(
-                        "cannot sort authorizations by {input}; use label, description, provider, status, created_by or last_modified"
+                        "cannot sort authorizations by {}; use label, description, provider, status, created_by or last_modified",
+                        crate::error::echo(input)
                     ),
                 )
             })

@@ -14,10 +14,16 @@ use std::collections::BTreeMap;
 /// The longest location text.
 pub const LOCATION_MAX_CHARS: usize = 200;
 
+// Bodies here say what they expect rather than their Rust type's name when a client sends the
+// wrong shape (`expecting`): the REST API passes serde's message on.
+
 /// A change to a board (`agency.canEditBoards`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct BoardPatch {
     #[serde(default)]
     pub name: Option<String>,
@@ -57,7 +63,10 @@ impl BoardPatch {
 /// The image a board shows between campaigns (`agency.canSetBoardImages`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct BoardImage {
     pub image_url: String,
 }
@@ -75,7 +84,10 @@ pub const BOARDS_PER_CAMPAIGN_MAX: usize = 100;
 /// (`agency.createCampaigns`). Each placement waits for an ad approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct NewAgencyCampaign {
     pub account_id: String,
     pub name: String,
@@ -132,7 +144,10 @@ pub const NOTE_MAX_CHARS: usize = 500;
 /// An agency's review of a campaign on one of its boards (`agency.canApproveAds`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct AdDecision {
     pub board_id: String,
     pub campaign_id: String,
@@ -173,7 +188,10 @@ impl AdDecision {
 /// Publishing a day again replaces it (screens re-count late plays).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct StatsReport {
     pub board_id: String,
     pub day: NaiveDate,

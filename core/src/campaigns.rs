@@ -4,7 +4,8 @@
 //! server stores, or a [`Problem`] naming the field and the rule.
 //!
 //! Unknown fields are refused (`deny_unknown_fields`, API.md), so a client never believes it set
-//! something the API ignores.
+//! something the API ignores. A body of the wrong shape is refused by what it should be
+//! (`expecting`), since serde's default names the Rust type and the REST API passes that on.
 
 use crate::codes::coded_enum;
 use crate::people::check_name;
@@ -30,7 +31,10 @@ pub const BUDGET_MAX_CENTS: i64 = 100_000_000;
 /// A campaign as the API creates it (`account.createCampaigns`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct NewCampaign {
     pub name: String,
     /// Defaults to `draft`: nothing plays until someone activates it.
@@ -104,7 +108,10 @@ impl CampaignSettings {
 /// budget given as `null` is cleared.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct CampaignPatch {
     #[serde(default)]
     pub name: Option<String>,
@@ -187,7 +194,10 @@ pub const BODY_MAX_CHARS: usize = 5_000;
 /// campaigns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct NewContent {
     pub kind: ContentKind,
     pub title: String,
@@ -252,7 +262,10 @@ pub const FEED_REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 15..=1_440;
 /// A data source the account's campaigns draw on (`account.createFeeds`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct NewFeed {
     pub name: String,
     pub url: String,
@@ -289,7 +302,10 @@ impl NewFeed {
 /// (`agency.createAccounts`). Account names are unique across the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with this operation's fields"
+)]
 pub struct NewAccount {
     pub name: String,
 }
@@ -310,7 +326,12 @@ pub fn check_window(
     today: NaiveDate,
 ) -> Result<(NaiveDate, NaiveDate), Problem> {
     let to = to.unwrap_or(today);
-    let from = from.unwrap_or(to - chrono::Duration::days(29));
+    // A `to` within 29 days of the earliest date chrono holds has no 29 days before it (and
+    // subtracting them panics): the window then starts at that earliest date.
+    let from = from.unwrap_or_else(|| {
+        to.checked_sub_days(chrono::Days::new(29))
+            .unwrap_or(NaiveDate::MIN)
+    });
     if to < from {
         return Err(Problem::invalid(
             "to",

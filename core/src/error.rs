@@ -143,6 +143,22 @@ impl Problem {
     }
 }
 
+/// The most characters of a client's input that a message repeats.
+pub const ECHO_MAX_CHARS: usize = 40;
+
+/// A client's input as a message repeats it: quoted, escaped onto one line and cut after
+/// [`ECHO_MAX_CHARS`] characters. Messages built with it stay one short line whatever a client
+/// sends, so a pasted megabyte or a line break cannot reach a response or a log line verbatim.
+pub fn echo(input: &str) -> String {
+    let quoted = format!("{input:?}");
+    if quoted.chars().count() <= ECHO_MAX_CHARS + 2 {
+        return quoted;
+    }
+    let mut cut: String = quoted.chars().take(ECHO_MAX_CHARS + 1).collect();
+    cut.push_str("…\"");
+    cut
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.field {

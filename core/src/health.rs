@@ -54,7 +54,10 @@ impl Health {
                 Problem::invalid(
                     field,
                     "unknown_health",
-                    format!("{code:?} is not a health; use healthy, unhealthy or unknown"),
+                    format!(
+                        "{} is not a health; use healthy, unhealthy or unknown",
+                        crate::error::echo(code)
+                    ),
                 )
             })
     }
@@ -288,9 +291,35 @@ pub const ANSWER_MAX_CHARS: usize = 300;
 /// [`ANSWER_MAX_CHARS`] characters, with every secret value of the configuration blotted out
 /// (a provider may echo what it was sent).
 pub fn answer_summary(answer: &str, secrets: &[&str]) -> String {
-    let mut line: String = answer.split_whitespace().collect::<Vec<_>>().join(" ");
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        line = line.replace(secret, crate::pii::MASK);
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let answer = one_line(answer);
+    // Secrets are looked for in the answer's one-line form (an echo of a secret with a tab or a
+    // line break loses it too), and every byte any of them covers is blotted at once, so
+    // secrets that overlap or contain one another leave no piece of each other showing.
+    let mut hidden = vec![false; answer.len()];
+    for secret in secrets.iter().map(|s| one_line(s)).filter(|s| s.len() >= 4) {
+        let step = secret.chars().next().map_or(1, char::len_utf8);
+        let mut from = 0;
+        while let Some(at) = answer.get(from..).and_then(|rest| rest.find(&secret)) {
+            let start = from + at;
+            if let Some(span) = hidden.get_mut(start..start + secret.len()) {
+                span.fill(true);
+            }
+            from = start + step;
+        }
+    }
+    let mut line = String::with_capacity(answer.len());
+    let mut blotting = false;
+    for (i, c) in answer.char_indices() {
+        if hidden.get(i).copied().unwrap_or(false) {
+            if !blotting {
+                line.push_str(crate::pii::MASK);
+            }
+            blotting = true;
+        } else {
+            line.push(c);
+            blotting = false;
+        }
     }
     if line.chars().count() > ANSWER_MAX_CHARS {
         line = line.chars().take(ANSWER_MAX_CHARS - 1).collect::<String>() + "…";

@@ -50,7 +50,8 @@ impl JobStatus {
                     field,
                     "unknown_status",
                     format!(
-                        "{code:?} is not a job status; use running, sleeping, paused, completed or failed"
+                        "{} is not a job status; use running, sleeping, paused, completed or failed",
+                        crate::error::echo(code)
                     ),
                 )
             })
@@ -231,7 +232,10 @@ impl JobSort {
             other => Err(Problem::invalid(
                 "sort",
                 "unknown_sort",
-                format!("cannot sort jobs by {other}; use name, type, status or created"),
+                format!(
+                    "cannot sort jobs by {}; use name, type, status or created",
+                    crate::error::echo(other)
+                ),
             )),
         }
     }

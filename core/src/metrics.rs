@@ -61,22 +61,28 @@ impl Granularity {
                     - Duration::nanoseconds(i64::from(t.nanosecond()))
             }
             Granularity::Day => day(t.date_naive()),
-            Granularity::Week => {
-                day(t.date_naive()) - Duration::days(i64::from(t.weekday().num_days_from_monday()))
-            }
+            // The first week chrono can hold starts on its earliest day, not on a Monday before
+            // it (subtracting past that day panics).
+            Granularity::Week => day(t.date_naive())
+                .checked_sub_signed(Duration::days(i64::from(
+                    t.weekday().num_days_from_monday(),
+                )))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
             Granularity::Month => day(t.date_naive().with_day(1).unwrap_or(t.date_naive())),
         }
     }
 
-    /// The start of the bucket after the one starting at `start`.
-    fn next(self, start: DateTime<Utc>) -> DateTime<Utc> {
+    /// The start of the bucket after the one starting at `start`; `None` past the last time
+    /// chrono can hold (adding past it panics, and a window from the console may end there).
+    fn next(self, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
-            Granularity::Hour => start + Duration::hours(1),
-            Granularity::Day => start + Duration::days(1),
-            Granularity::Week => start + Duration::weeks(1),
-            Granularity::Month => start
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(start + Duration::days(31)),
+            Granularity::Hour => start.checked_add_signed(Duration::hours(1)),
+            Granularity::Day => start.checked_add_signed(Duration::days(1)),
+            // To the next Monday: the first week chrono holds starts on another day (see `floor`).
+            Granularity::Week => start.checked_add_signed(Duration::days(
+                7 - i64::from(start.weekday().num_days_from_monday()),
+            )),
+            Granularity::Month => start.checked_add_months(chrono::Months::new(1)),
         }
     }
 }
@@ -144,7 +150,10 @@ pub fn buckets(
             start,
             requests: sums.get(&start).copied().unwrap_or(0),
         });
-        start = step.next(start);
+        let Some(next) = step.next(start) else {
+            break;
+        };
+        start = next;
     }
     Ok(out)
 }

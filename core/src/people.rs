@@ -175,13 +175,14 @@ pub fn parse_assignments(input: &str) -> Result<Vec<AssignmentPair>, Problem> {
     let invalid = |why: String| Problem::invalid("assignments", "invalid_assignments", why);
     let mut out: Vec<AssignmentPair> = Vec::new();
     for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let shown = || crate::error::echo(part);
         let (policy, group) = part
             .split_once('/')
-            .ok_or_else(|| invalid(format!("{part} is not a policy/resource-group pair")))?;
-        let policy =
-            PolicyId::parse(policy).map_err(|e| invalid(format!("the policy of {part}: {e}")))?;
+            .ok_or_else(|| invalid(format!("{} is not a policy/resource-group pair", shown())))?;
+        let policy = PolicyId::parse(policy)
+            .map_err(|e| invalid(format!("the policy of {}: {e}", shown())))?;
         let group = ResourceGroupId::parse(group)
-            .map_err(|e| invalid(format!("the resource group of {part}: {e}")))?;
+            .map_err(|e| invalid(format!("the resource group of {}: {e}", shown())))?;
         if !out.contains(&(policy.clone(), group.clone())) {
             out.push((policy, group));
         }
@@ -209,7 +210,10 @@ pub fn parse_policy_actions(
             Problem::invalid(
                 "actions",
                 "unknown_action",
-                format!("{code} is not an action of the catalog"),
+                format!(
+                    "{} is not an action of the catalog",
+                    crate::error::echo(code)
+                ),
             )
         })?;
         out.insert(action);
@@ -245,7 +249,10 @@ impl UserSort {
             other => Err(Problem::invalid(
                 "sort",
                 "unknown_sort",
-                format!("cannot sort users by {other}; use name, email, policy or last_login"),
+                format!(
+                    "cannot sort users by {}; use name, email, policy or last_login",
+                    crate::error::echo(other)
+                ),
             )),
         }
     }

@@ -102,7 +102,7 @@ impl JobType {
                 Problem::invalid(
                     field,
                     "unknown_job_type",
-                    format!("{code:?} is not a job type"),
+                    format!("{} is not a job type", crate::error::echo(code)),
                 )
             })
     }
@@ -341,14 +341,17 @@ pub fn method(
             Problem::invalid(
                 "provider",
                 "unknown_provider",
-                format!("{provider:?} is not a provider in the catalog"),
+                format!(
+                    "{} is not a provider in the catalog",
+                    crate::error::echo(provider)
+                ),
             )
         })?;
     let m = p.methods.iter().find(|m| m.code == method).ok_or_else(|| {
         Problem::invalid(
             "method",
             "unknown_method",
-            format!("{} has no method {method:?}", p.name),
+            format!("{} has no method {}", p.name, crate::error::echo(method)),
         )
     })?;
     Ok((p, m))
@@ -365,10 +368,19 @@ pub fn validate(
         .keys()
         .find(|k| !method.fields.iter().any(|f| f.key == k.as_str()))
     {
+        // The made-up key is the field only when it reads as one: a blank, overlong or
+        // multi-line key would leave the client a field it cannot show or match.
+        let readable = !unknown.trim().is_empty()
+            && unknown.chars().count() <= 64
+            && !unknown.contains(char::is_control);
         return Err(Problem::invalid(
-            unknown.as_str(),
+            if readable { unknown.as_str() } else { "config" },
             "unknown_field",
-            format!("{} has no field {unknown:?}", method.name),
+            format!(
+                "{} has no field {}",
+                method.name,
+                crate::error::echo(unknown)
+            ),
         ));
     }
     let mut out = BTreeMap::new();

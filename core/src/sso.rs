@@ -65,7 +65,10 @@ pub fn groups_in_claims(claims: &serde_json::Value, claim: &str) -> Result<Vec<S
         Problem::invalid(
             "claims",
             "invalid_groups_claim",
-            format!("the {claim} claim must be a list of group names"),
+            format!(
+                "the {} claim must be a list of group names",
+                crate::error::echo(claim)
+            ),
         )
     };
     match claims.get(claim) {
@@ -158,9 +161,19 @@ pub fn no_access_reason(groups: &[String]) -> String {
     if groups.is_empty() {
         "your identity provider sent no groups; ask your administrator to add you to a group that is mapped here".to_owned()
     } else {
+        // Group names come from the identity provider, as many and as long as it likes: the
+        // refusal names two of them, each cut short, so it stays one short line.
+        let mut named: Vec<String> = groups
+            .iter()
+            .take(2)
+            .map(|g| crate::error::echo(g))
+            .collect();
+        if groups.len() > 2 {
+            named.push(format!("{} more", groups.len() - 2));
+        }
         format!(
             "none of your groups ({}) is mapped to access here; ask your administrator to map one",
-            groups.join(", ")
+            named.join(", ")
         )
     }
 }
