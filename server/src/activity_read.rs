@@ -19,7 +19,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::post;
 use axum::Router;
 use chrono::Utc;
 use futures_util::{stream, TryStreamExt};
@@ -65,10 +65,12 @@ impl Activity for Services {
     }
 }
 
-/// The download's route; it reads the session cookie like every console page.
+/// The download's route; it reads the session cookie like every console page. A POST, since
+/// it records an event: another site cannot make a browser start one (the same-origin guard
+/// checks every POST), as it could with a link or an image.
 pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
     Router::new()
-        .route(DOWNLOAD_PATH, get(download))
+        .route(DOWNLOAD_PATH, post(download))
         .with_state(services)
 }
 

@@ -5,11 +5,14 @@ use crate::activity_read;
 use crate::console::Services;
 use crate::rest::{self, ApiError};
 use axum::extract::Request;
-use axum::http::header::{HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, ORIGIN, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use futures_util::future::{ready, Either, MapOk, Ready, TryFutureExt};
+use futures_util::future::{ready, Either, Ready};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use portcullis_app::services::SharedConsole;
@@ -32,8 +35,15 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
 /// Builds the whole application; tests call it directly without opening a port.
 pub fn app(services: Services, options: LeptosOptions) -> Router {
     let console: SharedConsole = Arc::new(services.clone());
-    let context = move || provide_context(console.clone());
+    let context = move || {
+        provide_context(console.clone());
+        leptos::nonce::provide_nonce();
+    };
     let routes = generate_route_list(App);
+    let guard = GuardLayer(Arc::new(Site::of(
+        &services.public_url,
+        services.secure_cookies,
+    )));
     Router::new()
         .merge(rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
@@ -47,15 +57,72 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
-        .layer(GuardLayer)
+        .layer(guard)
+}
+
+/// What the guard knows of the site it guards.
+pub struct Site {
+    /// The configured public URL's origin. Requests are compared with it rather than with
+    /// their own `Host` header, which a DNS-rebinding page controls.
+    origin: url::Origin,
+    /// The console is on loopback, where `localhost`, `127.0.0.1` and `[::1]` name the same
+    /// server: a page's origin can only be one of those if the browser really loaded it there.
+    loopback: bool,
+    /// Cookies are secure, so the console is served over TLS: tell browsers to keep to it.
+    hsts: bool,
+}
+
+impl Site {
+    pub fn of(public_url: &str, secure_cookies: bool) -> Site {
+        let url = url::Url::parse(public_url).ok();
+        let loopback = url.as_ref().is_some_and(|u| match u.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        });
+        Site {
+            origin: url
+                .map(|u| u.origin())
+                .unwrap_or_else(url::Origin::new_opaque),
+            loopback,
+            hsts: secure_cookies,
+        }
+    }
+
+    fn is_own(&self, origin: &url::Origin) -> bool {
+        if *origin == self.origin {
+            return true;
+        }
+        match (origin, &self.origin, self.loopback) {
+            (
+                url::Origin::Tuple(scheme, host, port),
+                url::Origin::Tuple(own_scheme, _, own_port),
+                true,
+            ) => {
+                scheme == own_scheme
+                    && port == own_port
+                    && matches!(
+                        host.to_string().as_str(),
+                        "localhost" | "127.0.0.1" | "[::1]"
+                    )
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Why a state-changing request looks like it came from another site, if it does.
 ///
 /// Browsers send `Sec-Fetch-Site` and `Origin` on cross-site POSTs; programs calling the REST
-/// API send neither and are authenticated by token, not cookie, so they pass. Together with
-/// `SameSite=Lax` cookies this keeps other sites from driving server functions.
-pub fn cross_site_reason(method: &Method, headers: &HeaderMap) -> Option<&'static str> {
+/// API send neither and are authenticated by token, not cookie, so they pass. An `Origin` must
+/// be the configured public URL's scheme, host and port; one that cannot be read is refused.
+/// Together with `SameSite=Lax` cookies this keeps other sites from driving server functions.
+pub fn cross_site_reason(
+    site: &Site,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Option<&'static str> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
@@ -65,34 +132,31 @@ pub fn cross_site_reason(method: &Method, headers: &HeaderMap) -> Option<&'stati
     {
         return Some("requests from other sites may not change anything here");
     }
-    let origin = headers.get(ORIGIN)?.to_str().ok()?;
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or("null");
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    (origin_host != host).then_some("the request's origin does not match this site")
+    let origin = headers.get(ORIGIN)?;
+    let own = origin
+        .to_str()
+        .ok()
+        .and_then(|o| url::Url::parse(o).ok())
+        .is_some_and(|o| site.is_own(&o.origin()));
+    (!own).then_some("the request's origin does not match this site")
 }
 
 /// What every request passes: the same-origin check, then the security headers on the answer.
 /// A tower layer of its own rather than `middleware::from_fn`, which clones the route's boxed
 /// service and boxes a future on every request: this is on every API call's path.
-#[derive(Clone, Copy)]
-struct GuardLayer;
+#[derive(Clone)]
+struct GuardLayer(Arc<Site>);
 
 impl<S> tower::Layer<S> for GuardLayer {
     type Service = Guard<S>;
 
     fn layer(&self, inner: S) -> Guard<S> {
-        Guard(inner)
+        Guard(inner, self.0.clone())
     }
 }
 
 #[derive(Clone)]
-struct Guard<S>(S);
+struct Guard<S>(S, Arc<Site>);
 
 type Answer = Result<Response, std::convert::Infallible>;
 
@@ -102,7 +166,7 @@ where
 {
     type Response = Response;
     type Error = std::convert::Infallible;
-    type Future = Either<Ready<Answer>, MapOk<S::Future, fn(Response) -> Response>>;
+    type Future = Either<Ready<Answer>, Secured<S::Future>>;
 
     fn poll_ready(
         &mut self,
@@ -112,25 +176,84 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        match cross_site_reason(req.method(), req.headers()) {
+        let site = self.1.clone();
+        let asset = is_static_asset(req.uri().path());
+        match cross_site_reason(&site, req.method(), req.headers()) {
             Some(reason) => Either::Left(ready(Ok(with_security_headers(
+                &site,
+                false,
                 ApiError(Problem::forbidden("cross_site_request", reason)).into_response(),
             )))),
-            None => Either::Right(
-                self.0
-                    .call(req)
-                    .map_ok(with_security_headers as fn(Response) -> Response),
-            ),
+            None => Either::Right(Secured {
+                inner: self.0.call(req),
+                site,
+                asset,
+            }),
         }
     }
 }
 
-fn with_security_headers(mut response: Response) -> Response {
+pin_project_lite::pin_project! {
+    /// The route's answer with the security headers added, without boxing the future.
+    struct Secured<F> {
+        #[pin]
+        inner: F,
+        site: Arc<Site>,
+        asset: bool,
+    }
+}
+
+impl<F: std::future::Future<Output = Answer>> std::future::Future for Secured<F> {
+    type Output = Answer;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Answer> {
+        let this = self.project();
+        let (site, asset) = (this.site, *this.asset);
+        this.inner
+            .poll(cx)
+            .map(|answer| answer.map(|r| with_security_headers(site, asset, r)))
+    }
+}
+
+/// The bundle, styles and icons: the same for everyone, so they may be cached.
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
+}
+
+/// Where no page set its own policy (API answers, files, errors), nothing may run or load.
+const LOCKED_DOWN: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+fn with_security_headers(site: &Site, asset: bool, mut response: Response) -> Response {
     let headers = response.headers_mut();
     // The standard names' constants: a name given as text is parsed again on every answer.
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        ),
+    );
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(LOCKED_DOWN),
+        );
+    }
+    // Signed-in pages and API answers hold tenants' data: no browser or proxy keeps a copy.
+    if !asset {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if site.hsts {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     response
 }
 

@@ -96,7 +96,7 @@ pub struct DownloadProgress {
     pub total: Option<u64>,
 }
 
-/// Fetches `url` as a stream, reporting rows as they arrive, then saves it under the name the
+/// Posts to `url` and reads the answer as a stream, reporting rows as they arrive, then saves it under the name the
 /// server gives in `Content-Disposition`. Errors carry the server's message.
 pub async fn download_with_progress(
     url: &str,
@@ -105,7 +105,10 @@ pub async fn download_with_progress(
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let failed = |what: &str| format!("the download failed ({what}); try again");
-    let response: web_sys::Response = JsFuture::from(window().fetch_with_str(url))
+    // A POST: the download is recorded, so it goes through the same-origin guard.
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(url, &init))
         .await
         .map_err(|_| failed("network"))?
         .dyn_into()

@@ -57,7 +57,7 @@ async fn download(
     cookie: Option<&str>,
     query: &str,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut req = Request::get(format!("/activity/events.csv{query}")).header(header::HOST, HOST);
+    let mut req = Request::post(format!("/activity/events.csv{query}")).header(header::HOST, HOST);
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }

@@ -242,6 +242,13 @@ pub fn services_with_egress(
     }
 }
 
+/// A response's body as text.
+pub async fn body_text(res: Response<Body>) -> String {
+    use http_body_util::BodyExt;
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// The egress policy tests run under: public addresses, and loopback where the fakes listen.
 pub fn loopback_fakes() -> portcullis_server::egress::Egress {
     portcullis_server::egress::Egress::allowing(
