@@ -284,39 +284,109 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, Problem> {
     })
 }
 
-/// Requests one bot token may make per minute (issue 5: per-token rate limits).
+/// Requests one bot token may make per minute, across every replica.
 pub const BOT_REQUESTS_PER_MINUTE: u32 = 600;
+/// How many tokens' allowances all of one app's tokens together may use per minute: minting
+/// tokens does not multiply an app's allowance past this.
+pub const APP_ALLOWANCE_IN_TOKENS: u32 = 5;
+/// Calls with an invalid token one client address may make per minute; past it, its calls are
+/// refused before any token is looked up.
+pub const INVALID_CALLS_PER_ADDRESS_MINUTE: u32 = 120;
+/// Active (unrevoked) tokens one app may hold.
+pub const MAX_TOKENS_PER_APP: u32 = 25;
 
-/// One token's use of the current minute: a fixed window, counted from the minute's start.
+/// What a minute's allowance is counted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    Token,
+    App,
+    /// Calls with invalid tokens from one client address.
+    Address,
+}
+
+/// One counter's use of the current minute, as one replica sees it: the total every replica
+/// had reported when it last asked the database, plus its own calls not reported yet. Reporting
+/// in batches keeps a write off most calls; a limit is overshot by at most one batch per
+/// replica.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RateWindow {
     start_ms: i64,
-    used: u32,
+    shared: u32,
+    unsynced: u32,
+}
+
+/// Calls a replica counts before reporting them: a fiftieth of the limit, so small limits
+/// (and tests) are exact.
+pub fn sync_batch(limit: u32) -> u32 {
+    (limit / 50).max(1)
 }
 
 impl RateWindow {
-    /// Counts a request at `now_ms`, or refuses it with a 429 that says when the next window
-    /// opens (whole seconds, rounded up).
-    pub fn admit(&mut self, now_ms: i64, limit: u32) -> Result<(), Problem> {
+    /// Counts a call at `now_ms`, or refuses it with a 429 that says when the next window opens
+    /// (whole seconds, rounded up). `Ok(true)` asks the caller to report the unreported calls
+    /// now: the window's first call (to learn what other replicas counted) or a full batch.
+    pub fn admit(&mut self, now_ms: i64, limit: u32, what: Limited) -> Result<bool, Problem> {
         let start = now_ms.div_euclid(60_000) * 60_000;
         if start != self.start_ms {
             *self = RateWindow {
                 start_ms: start,
-                used: 0,
+                shared: 0,
+                unsynced: 0,
             };
         }
-        if self.used >= limit {
-            let wait_ms = start + 60_000 - now_ms;
-            let mut p = Problem::new(
-                crate::ProblemKind::RateLimited,
-                "rate_limited",
-                format!("this token made its {limit} requests for this minute; try again when the minute turns"),
-            );
-            p.retry_after_secs = Some(u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60));
-            return Err(p);
+        if self.used() >= limit {
+            return Err(self.refusal(now_ms, limit, what));
         }
-        self.used += 1;
-        Ok(())
+        self.unsynced += 1;
+        Ok(self.unsynced == 1 && self.shared == 0 || self.unsynced >= sync_batch(limit))
+    }
+
+    /// The 429 for a spent allowance: it says when the next window opens (whole seconds,
+    /// rounded up).
+    pub fn refusal(&self, now_ms: i64, limit: u32, what: Limited) -> Problem {
+        let wait_ms = self.start_ms + 60_000 - now_ms;
+        let message = match what {
+            Limited::Token => format!(
+                "this token made its {limit} requests for this minute; try again when the minute turns"
+            ),
+            Limited::App => format!(
+                "this app's tokens made their {limit} requests for this minute together; try again when the minute turns"
+            ),
+            Limited::Address => format!(
+                "{limit} calls with an invalid token came from your network this minute; try again when the minute turns"
+            ),
+        };
+        let mut p = Problem::new(crate::ProblemKind::RateLimited, "rate_limited", message);
+        p.retry_after_secs = Some(u64::try_from((wait_ms + 999) / 1_000).unwrap_or(60).max(1));
+        p
+    }
+
+    /// Whether the allowance is spent at `now_ms` (checked before any work is done).
+    pub fn spent(&self, now_ms: i64, limit: u32) -> bool {
+        !self.stale(now_ms) && self.used() >= limit
+    }
+
+    /// Calls not reported yet.
+    pub fn unsynced(&self) -> u32 {
+        self.unsynced
+    }
+
+    /// The database's total after `reported` of this replica's calls were added to it, for
+    /// the window that started at `window_ms`.
+    pub fn synced(&mut self, window_ms: i64, reported: u32, total: u32) {
+        if window_ms == self.start_ms {
+            self.unsynced = self.unsynced.saturating_sub(reported);
+            self.shared = total;
+        }
+    }
+
+    /// The minute this window counts (its first millisecond).
+    pub fn start_ms(&self) -> i64 {
+        self.start_ms
+    }
+
+    fn used(&self) -> u32 {
+        self.shared.saturating_add(self.unsynced)
     }
 
     /// Whether the window has ended by `now_ms` (a stale entry that may be dropped).

@@ -215,13 +215,14 @@ fn request_lines_round_trip() {
 #[wasm_bindgen_test]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_token_gets_its_limit_per_minute_then_waits_for_the_next() {
-    use portcullis_core::apps::RateWindow;
+    use portcullis_core::apps::{Limited, RateWindow};
     let minute = 1_795_494_360_000_i64; // a minute's first millisecond
     let mut w = RateWindow::default();
     for i in 0..3 {
-        assert!(w.admit(minute + i * 1_000, 3).is_ok());
+        assert!(w.admit(minute + i * 1_000, 3, Limited::Token).is_ok());
     }
-    let refused = w.admit(minute + 59_001, 3).unwrap_err();
+    assert!(w.spent(minute + 59_001, 3));
+    let refused = w.admit(minute + 59_001, 3, Limited::Token).unwrap_err();
     assert_eq!(refused.status(), 429);
     assert_eq!(
         refused.retry_after_secs,
@@ -231,7 +232,29 @@ fn a_token_gets_its_limit_per_minute_then_waits_for_the_next() {
     assert!(!w.stale(minute + 59_999));
     assert!(w.stale(minute + 60_000));
     assert!(
-        w.admit(minute + 60_000, 3).is_ok(),
+        w.admit(minute + 60_000, 3, Limited::Token).is_ok(),
         "a new minute, a new allowance"
     );
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn other_replicas_calls_count_once_reported() {
+    use portcullis_core::apps::{sync_batch, Limited, RateWindow};
+    let minute = 1_795_494_360_000_i64;
+    let mut w = RateWindow::default();
+    assert_eq!(
+        w.admit(minute, 600, Limited::App),
+        Ok(true),
+        "the first call asks what others counted"
+    );
+    // The database says the other replicas made 598 calls, plus this one.
+    w.synced(minute, 1, 599);
+    assert_eq!(w.admit(minute + 1, 600, Limited::App), Ok(false));
+    assert!(
+        w.admit(minute + 2, 600, Limited::App).is_err(),
+        "the shared total is spent"
+    );
+    assert_eq!(sync_batch(600), 12);
+    assert_eq!(sync_batch(5), 1, "small limits report every call");
 }

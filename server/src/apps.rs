@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use portcullis_app::model::{AppRow, Consent, InstallRow, NewToken, TokenRow};
 use portcullis_app::services::{Apps, Caller, RequestMeta};
 use portcullis_core::actions::Action;
+use portcullis_core::apps::MAX_TOKENS_PER_APP;
 use portcullis_core::apps::{check_requests, parse_authorization, PermissionRequest, TOKEN_PREFIX};
 use portcullis_core::apps::{consent_list, pending_approval, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, InstallId};
@@ -283,6 +284,19 @@ impl Apps for Services {
         let secret = new_token();
         let now = Utc::now();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let active = apps::active_tokens_locked(&mut tx, &app)
+            .await
+            .map_err(problem)?;
+        if active >= i64::from(MAX_TOKENS_PER_APP) {
+            return Err(Problem::new(
+                ProblemKind::Conflict,
+                "too_many_tokens",
+                format!(
+                    "an app may hold {MAX_TOKENS_PER_APP} active tokens; revoke one it no longer uses first"
+                ),
+            )
+            .with_field("name"));
+        }
         apps::insert_token(
             &mut tx,
             NewTokenRow {

@@ -37,7 +37,8 @@ pub struct Config {
     pub provider_urls: std::collections::BTreeMap<String, String>,
     /// `PORTCULLIS_CHECK_EVERY_SECS`: how often the scheduler looks for due checks (default 60).
     pub check_every_secs: u64,
-    /// `PORTCULLIS_BOT_RATE_LIMIT`: requests per bot token and minute on each replica (default 600).
+    /// `PORTCULLIS_BOT_RATE_LIMIT`: requests per bot token and minute across every replica
+    /// (default 600); an app's tokens together get five times it.
     pub bot_rate_limit: u32,
     /// `PORTCULLIS_EGRESS_ALLOW`: networks besides public addresses that outbound connections
     /// (health checks, OAuth, SSO, the PostgreSQL provider, mail) may reach.

@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod outbound;
 pub mod people;
 pub mod provision;
+pub mod rate_limits;
 pub mod rest;
 pub mod rest_accounts;
 pub mod rest_agencies;

@@ -4,19 +4,19 @@
 
 use crate::console::Services;
 use crate::db::Db;
+use crate::rate_limits::{Allowance, SharedLimits};
 use crate::store::reads::Snapshot;
 use axum::extract::{FromRef, State};
 use axum::http::header::AUTHORIZATION;
+use axum::http::Extensions;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
-use portcullis_core::apps::{RateWindow, BOT_REQUESTS_PER_MINUTE};
-use portcullis_core::ids::TokenId;
+use portcullis_core::apps::{Limited, APP_ALLOWANCE_IN_TOKENS, INVALID_CALLS_PER_ADDRESS_MINUTE};
 use portcullis_core::Problem;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A [`Problem`] answered over REST, in the `{"error": {...}}` envelope of `shared/API.md`.
 #[derive(Debug)]
@@ -55,52 +55,12 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Each token's use of the current minute, in this replica. A limit per replica (not shared
-/// through the database) keeps a write off every API call; with N replicas behind a balancer a
-/// token may make up to N times the limit.
-#[derive(Clone)]
-pub struct Limits {
-    windows: Arc<Mutex<HashMap<TokenId, RateWindow>>>,
-    per_minute: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits::new(BOT_REQUESTS_PER_MINUTE)
-    }
-}
-
-impl Limits {
-    /// `per_minute` requests per token and minute (`PORTCULLIS_BOT_RATE_LIMIT`).
-    pub fn new(per_minute: u32) -> Limits {
-        Limits {
-            windows: Arc::default(),
-            per_minute,
-        }
-    }
-
-    /// Counts a call of `token`, or refuses it with 429 and `Retry-After`.
-    fn admit(&self, token: &TokenId, now_ms: i64) -> Result<(), Problem> {
-        let mut map = self.windows.lock().map_err(|_| Problem::internal())?;
-        if map.len() > 10_000 {
-            map.retain(|_, w| !w.stale(now_ms));
-        }
-        // Looked up before inserting, so a known token's call does not copy its id.
-        if let Some(window) = map.get_mut(token) {
-            return window.admit(now_ms, self.per_minute);
-        }
-        map.entry(token.clone())
-            .or_default()
-            .admit(now_ms, self.per_minute)
-    }
-}
-
 /// What the API's handlers share. Behind `Arc`s because axum clones the state for every
 /// request, and a `Services` clone allocates.
 #[derive(Clone)]
 pub(crate) struct ApiState {
     pub(crate) services: Arc<Services>,
-    limits: Limits,
+    limits: SharedLimits,
 }
 
 impl FromRef<ApiState> for Db {
@@ -109,16 +69,64 @@ impl FromRef<ApiState> for Db {
     }
 }
 
-/// The calling bot, authenticated (through the call's `reads`) and within its rate limit.
+/// The calling bot, authenticated (through the call's `reads`) and within its token's and its
+/// app's allowances. An address that sent too many invalid tokens is refused before any work.
 pub(crate) async fn bot_of(
     state: &ApiState,
     reads: &Snapshot,
     headers: &HeaderMap,
+    extensions: &Extensions,
 ) -> Result<std::sync::Arc<crate::apps::Bot>, ApiError> {
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now();
-    let bot = crate::apps::authenticate(reads, header, now).await?;
-    state.limits.admit(&bot.token.id, now.timestamp_millis())?;
+    let now_ms = now.timestamp_millis();
+    let address = portcullis_app::api::origin_ip_of(
+        headers,
+        crate::http::peer_of(extensions),
+        &state.services.trusted_proxies,
+    )
+    .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let invalid = Allowance {
+        key: format!("bot invalid from {address}"),
+        limit: INVALID_CALLS_PER_ADDRESS_MINUTE,
+        what: Limited::Address,
+    };
+    if state.limits.spent(&invalid.key, invalid.limit, now_ms) {
+        // Counted once more to build the refusal that says when the minute turns.
+        return Err(state
+            .limits
+            .admit(&state.services.db, &[invalid], now_ms)
+            .await
+            .err()
+            .unwrap_or_else(|| Problem::unauthenticated("try again in a minute"))
+            .into());
+    }
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bot = match crate::apps::authenticate(reads, header, now).await {
+        Ok(bot) => bot,
+        Err(refused) => {
+            state
+                .limits
+                .admit(&state.services.db, &[invalid], now_ms)
+                .await?;
+            return Err(refused.into());
+        }
+    };
+    let allowances = [
+        Allowance {
+            key: format!("bot token {}", bot.token.id),
+            limit: state.services.bot_rate_limit,
+            what: Limited::Token,
+        },
+        Allowance {
+            key: format!("bot app {}", bot.app),
+            limit: APP_ALLOWANCE_IN_TOKENS.saturating_mul(state.services.bot_rate_limit),
+            what: Limited::App,
+        },
+    ];
+    state
+        .limits
+        .admit(&state.services.db, &allowances, now_ms)
+        .await?;
     Ok(bot)
 }
 
@@ -224,7 +232,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S>
         .route("/api/v1", any(no_route))
         .route("/api/v1/{*rest}", any(no_route))
         .with_state(ApiState {
-            limits: Limits::new(services.bot_rate_limit),
+            limits: SharedLimits::default(),
             services: Arc::new(services),
         })
 }
@@ -246,10 +254,11 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 /// The calling bot: its token and its app with what the app asks for (P3).
 async fn me(
     State(state): State<ApiState>,
+    extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers).await?;
+    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
     // The app's permissions came with the token (in core's order, as the store sorts them).
     let permissions = &bot.access.app_permissions;
     Ok(Json(json!({

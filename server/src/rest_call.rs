@@ -42,7 +42,7 @@ impl FromRequestParts<ApiState> for BotCall {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let reads = Snapshot::begin(&state.services.db)?;
-        let bot = bot_of(state, &reads, &parts.headers).await?;
+        let bot = bot_of(state, &reads, &parts.headers, &parts.extensions).await?;
         let origin_ip = portcullis_app::api::origin_ip_of(
             &parts.headers,
             crate::http::peer_of(&parts.extensions),

@@ -64,7 +64,7 @@ pub(crate) async fn credential(
     headers: HeaderMap,
 ) -> Result<Json<Credential>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers).await?;
+    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
     drop(reads);
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
     let services = &state.services;
@@ -92,7 +92,7 @@ pub(crate) async fn report(
     body: Bytes,
 ) -> Result<Json<JobRow>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers).await?;
+    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
     // The status change writes and reads it back: outside the snapshot, which would not see it.
     drop(reads);
     let report: StatusReport = serde_json::from_slice(&body).map_err(|e| {

@@ -156,6 +156,22 @@ pub struct NewTokenRow<'a> {
 }
 
 /// Stores a token.
+/// Active (unrevoked) tokens of `app`, counted with the app's row locked (an update that
+/// changes nothing), so two concurrent mints cannot both take the last place.
+pub async fn active_tokens_locked(
+    conn: &mut AnyConnection,
+    app: &AppId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query("UPDATE apps SET updated_at = updated_at WHERE id = $1")
+        .bind(app.as_str())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM bot_tokens WHERE app_id = $1 AND revoked_at IS NULL")
+        .bind(app.as_str())
+        .fetch_one(&mut *conn)
+        .await
+}
+
 pub async fn insert_token(conn: &mut AnyConnection, t: NewTokenRow<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO bot_tokens (id, app_id, name, public_token, secret_hash, created_by, created_at) \

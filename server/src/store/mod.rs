@@ -18,6 +18,7 @@ pub mod memo;
 pub mod oauth_states;
 pub mod overview;
 pub mod people;
+pub mod rate_counters;
 mod read_pin;
 pub mod reads;
 pub mod sealed;

@@ -130,10 +130,10 @@ pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
     window_floor: DateTime<Utc>,
 ) -> Result<(u32, DateTime<Utc>), sqlx::Error> {
     let row = sqlx::query(
-        "INSERT INTO sign_in_counters (key, attempts, window_start) VALUES ($1, 1, $2) \
+        "INSERT INTO rate_counters (key, attempts, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \
-         attempts = CASE WHEN sign_in_counters.window_start <= $3 THEN 1 ELSE sign_in_counters.attempts + 1 END, \
-         window_start = CASE WHEN sign_in_counters.window_start <= $3 THEN $2 ELSE sign_in_counters.window_start END \
+         attempts = CASE WHEN rate_counters.window_start <= $3 THEN 1 ELSE rate_counters.attempts + 1 END, \
+         window_start = CASE WHEN rate_counters.window_start <= $3 THEN $2 ELSE rate_counters.window_start END \
          RETURNING attempts, window_start",
     )
     .bind(key)
@@ -151,7 +151,7 @@ pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
 /// Forgets the counters under `keys` (an account's, after it signed in).
 pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Result<(), sqlx::Error> {
     for key in keys {
-        sqlx::query("DELETE FROM sign_in_counters WHERE key = $1")
+        sqlx::query("DELETE FROM rate_counters WHERE key = $1")
             .bind(key)
             .execute(&mut *conn)
             .await?;
@@ -161,12 +161,10 @@ pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Resul
 
 /// Takes back one counted attempt under `key`: a sign-in that succeeded is no guess.
 pub async fn refund_attempt(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE sign_in_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
-    )
-    .bind(key)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE rate_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
+        .bind(key)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -176,7 +174,7 @@ pub async fn sweep_attempts<'c, E: Executor<'c, Database = Any>>(
     window_floor: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     Ok(
-        sqlx::query("DELETE FROM sign_in_counters WHERE window_start <= $1")
+        sqlx::query("DELETE FROM rate_counters WHERE window_start <= $1")
             .bind(to_millis(window_floor))
             .execute(ex)
             .await?

@@ -216,6 +216,92 @@ on_both_backends! {
         assert_eq!(me(&app, Some(&bearers[1])).await.0, StatusCode::OK, "the limit is per token");
     }
 
+    /// Allowances hold across replicas: a token's calls on two replicas count together, an
+    /// app's tokens share the app's allowance, and an app may hold only so many tokens.
+    async fn limits_hold_across_replicas_and_tokens(app) {
+        let replica = |limit: u32| {
+            let mut services = crate::harness::services_over(&app.db, Default::default());
+            services.bot_rate_limit = limit;
+            crate::harness::router_of(services)
+        };
+        let (a, b) = (replica(2), replica(2));
+        let dev = app.sign_in(ADMIN).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Spread"), ("description", ""), ("permissions", "")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let mut bearers = Vec::new();
+        for i in 0..portcullis_core::apps::MAX_TOKENS_PER_APP {
+            let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", &format!("t{i}"))]).await;
+            assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+            bearers.push(format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap()));
+        }
+        let one_more = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", "one too many")]).await;
+        assert_eq!(one_more.status, StatusCode::CONFLICT, "{}", one_more.body);
+        assert_eq!(one_more.body["field"], "name");
+        assert_eq!(app.count("bot_tokens", &format!("app_id = '{app_id}'")).await, i64::from(portcullis_core::apps::MAX_TOKENS_PER_APP));
+
+        let call = |router: &axum::Router, bearer: &str| {
+            let req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+            let router = router.clone();
+            async move { tower::ServiceExt::oneshot(router, req).await.unwrap().status() }
+        };
+        // Retried from the top if the minute turns mid-way, which would reset the windows.
+        for _attempt in 0..2 {
+            let minute = chrono::Utc::now().timestamp() / 60;
+            let first = [call(&a, &bearers[0]).await, call(&b, &bearers[0]).await, call(&a, &bearers[0]).await];
+            // Five tokens' allowances (10 calls) for the whole app, of which token 0's three
+            // calls (one refused, still a call) used three: tokens 1.. get the other seven.
+            let mut statuses = Vec::new();
+            for bearer in &bearers[1..6] {
+                statuses.push(call(&b, bearer).await);
+                statuses.push(call(&a, bearer).await);
+            }
+            if chrono::Utc::now().timestamp() / 60 != minute {
+                continue;
+            }
+            assert_eq!(first, [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS], "a token's calls on two replicas count together");
+            let admitted = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+            assert_eq!(admitted, 7, "the app's allowance is shared by its tokens: {statuses:?}");
+            return;
+        }
+        panic!("the minute turned twice during the test");
+    }
+
+    /// An address that keeps sending invalid tokens is refused before any token is looked up,
+    /// on every replica, even with a valid token.
+    async fn an_invalid_token_flood_is_refused_by_address(app) {
+        let dev = app.sign_in(ADMIN).await;
+        let made = app.call::<CreateApp>(Some(&dev), &[("name", "Victim"), ("description", ""), ("permissions", "")]).await;
+        let app_id = made.body.as_str().unwrap().to_owned();
+        let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", "good")]).await;
+        let good = format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap());
+        let other_replica = crate::harness::router_of(crate::harness::services_over(&app.db, Default::default()));
+        let send = |router: &axum::Router, bearer: &str| {
+            let req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+            let router = router.clone();
+            async move { tower::ServiceExt::oneshot(router, req).await.unwrap() }
+        };
+        for _attempt in 0..2 {
+            let minute = chrono::Utc::now().timestamp() / 60;
+            let mut last = StatusCode::OK;
+            for _ in 0..portcullis_core::apps::INVALID_CALLS_PER_ADDRESS_MINUTE {
+                last = send(&app.router, "Bearer pct_nope:guess").await.status();
+            }
+            assert_eq!(last, StatusCode::UNAUTHORIZED);
+            let refused = send(&app.router, &good).await;
+            // The other replica learns of the flood from the shared counter at its first miss.
+            let _ = send(&other_replica, "Bearer pct_nope:guess").await;
+            let elsewhere = send(&other_replica, &good).await.status();
+            if chrono::Utc::now().timestamp() / 60 != minute {
+                continue;
+            }
+            assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(refused.headers().contains_key(header::RETRY_AFTER));
+            assert_eq!(elsewhere, StatusCode::TOO_MANY_REQUESTS, "the flood's count is shared");
+            return;
+        }
+        panic!("the minute turned twice during the test");
+    }
+
     /// A former member's apps stop acting in the tenant that removed them: the install is
     /// suspended with the reason, tokens minted afterwards do not reach it either, and an
     /// administrator's re-approval resumes it. Deleting the owner records the lost install in

@@ -79,7 +79,7 @@ on_both_backends! {
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.body["field"], "email");
         assert_eq!(reply.body["code"], "email_domain_shape");
-        assert_eq!(app.count("sign_in_counters", "1 = 1").await, 0);
+        assert_eq!(app.count("rate_counters", "1 = 1").await, 0);
     }
 
     /// After five failures the address is locked for a while, even with the right password.
@@ -128,10 +128,10 @@ on_both_backends! {
             }
         }
         assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "203.0.113.9").await, StatusCode::TOO_MANY_REQUESTS);
-        let window_end: i64 = sqlx::query_scalar(&format!("SELECT window_start FROM sign_in_counters WHERE key = 'account {OWNER_A}'"))
+        let window_end: i64 = sqlx::query_scalar(&format!("SELECT window_start FROM rate_counters WHERE key = 'account {OWNER_A}'"))
             .fetch_one(&app.db.pool).await.unwrap();
         // Pretend the window passed: the lock lifts, and later refusals did not move it.
-        sqlx::query(&format!("UPDATE sign_in_counters SET window_start = {} WHERE key LIKE 'account {OWNER_A}%'", window_end - 16 * 60 * 1000))
+        sqlx::query(&format!("UPDATE rate_counters SET window_start = {} WHERE key LIKE 'account {OWNER_A}%'", window_end - 16 * 60 * 1000))
             .execute(&app.db.pool).await.unwrap();
         assert_eq!(sign_in_from(&app, OWNER_A, DEMO_PASSWORD, "203.0.113.9").await, StatusCode::OK);
     }
@@ -150,8 +150,8 @@ on_both_backends! {
         }
         assert_eq!(password_checks(&app).await, checked, "a refused attempt was hashed");
         // Expired counters are swept.
-        sqlx::query("UPDATE sign_in_counters SET window_start = 0").execute(&app.db.pool).await.unwrap();
+        sqlx::query("UPDATE rate_counters SET window_start = 0").execute(&app.db.pool).await.unwrap();
         assert_eq!(sign_in_from(&app, "someone@acme.example", "some-guess-1", "192.0.2.45").await, StatusCode::UNAUTHORIZED);
-        assert!(app.count("sign_in_counters", "window_start = 0").await == 0, "old counters stay");
+        assert!(app.count("rate_counters", "window_start = 0").await == 0, "old counters stay");
     }
 }
