@@ -287,6 +287,41 @@ pub fn verdict(status: u16, rejected: &[u16]) -> Health {
 /// Longest provider answer kept with a check.
 pub const ANSWER_MAX_CHARS: usize = 300;
 
+/// Every form in which a secret may come back in a provider's answer: as configured, as the
+/// check sent it (header values and their credentials, such as a Basic pair that is the
+/// base64 of `user:password`, and form fields), and base64- or percent-encoded.
+pub fn echo_forms(secrets: &[&str], plan: &CheckPlan) -> Vec<String> {
+    let mut sent: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
+    match plan {
+        CheckPlan::Http(check) => {
+            for (_, value) in &check.headers {
+                sent.push(value.clone());
+                if let Some((_, credential)) = value.split_once(' ') {
+                    sent.push(credential.to_owned());
+                }
+            }
+            sent.extend(check.form.iter().map(|(_, v)| v.clone()));
+        }
+        CheckPlan::GoogleServiceAccount { key_json, .. } => sent.push(key_json.clone()),
+        CheckPlan::Sql { url } => sent.extend(url.password().map(str::to_owned)),
+        CheckPlan::Unavailable { .. } => {}
+    }
+    let encoded: Vec<String> = sent
+        .iter()
+        .flat_map(|s| {
+            [
+                crate::base64::encode(s.as_bytes()),
+                url::form_urlencoded::byte_serialize(s.as_bytes()).collect(),
+            ]
+        })
+        .collect();
+    sent.extend(encoded);
+    sent.retain(|s| s.len() >= 4);
+    sent.sort();
+    sent.dedup();
+    sent
+}
+
 /// What the provider answered, as the summary page shows it: one line, at most
 /// [`ANSWER_MAX_CHARS`] characters, with every secret value of the configuration blotted out
 /// (a provider may echo what it was sent).
@@ -330,6 +365,37 @@ pub fn answer_summary(answer: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_basic_header_is_blotted_in_every_form() {
+        let (provider, _) = crate::providers::method("http_api", "basic").unwrap();
+        let config = std::collections::BTreeMap::from([
+            (
+                "base_url".to_owned(),
+                "https://api.example.com/check".to_owned(),
+            ),
+            ("username".to_owned(), "svc".to_owned()),
+            ("password".to_owned(), "hunter2-long".to_owned()),
+        ]);
+        let check = plan(provider, MethodKind::Basic, &config, None, 0);
+        let echoes = echo_forms(&["hunter2-long"], &check);
+        let pair = crate::base64::encode(b"svc:hunter2-long");
+        let answer = format!(
+            "HTTP 401: you sent Authorization: Basic {pair}; password={} and {}",
+            "hunter2%2Dlong".replace("%2D", "-"),
+            crate::base64::encode(b"hunter2-long")
+        );
+        let shown = answer_summary(
+            &answer,
+            &echoes.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        assert!(!shown.contains(&pair), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            !shown.contains(&crate::base64::encode(b"hunter2-long")),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn hmac_matches_rfc_4231_case_2() {

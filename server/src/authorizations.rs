@@ -16,7 +16,7 @@ use portcullis_app::services::RequestMeta;
 use portcullis_app::services::{AuthorizationQuery, Authorizations, Caller, NewAuthorization};
 use portcullis_core::actions::Action;
 use portcullis_core::authorizations::{check_label, split_config};
-use portcullis_core::health::{answer_summary, plan, CHECK_EVERY_MS, CHECK_LEASE_MS};
+use portcullis_core::health::{answer_summary, echo_forms, plan, CHECK_EVERY_MS, CHECK_LEASE_MS};
 use portcullis_core::ids::{AuthorizationId, TenantId};
 use portcullis_core::jobs::{blocked_delete, deletion_blockers};
 use portcullis_core::metrics::{buckets, check_window, hour_of, Bucket, Granularity};
@@ -181,13 +181,14 @@ impl Services {
             self.checker.base_for(provider.code),
             now.timestamp_millis(),
         );
-        let (health, raw) = self.checker.run(check, now.timestamp()).await;
         let secrets: Vec<&str> = config
             .iter()
             .filter(|(k, _)| !stored.settings.contains_key(*k))
             .map(|(_, v)| v.as_str())
             .collect();
-        let answer = answer_summary(&raw, &secrets);
+        let echoes = echo_forms(&secrets, &check);
+        let (health, raw) = self.checker.run(check, now.timestamp()).await;
+        let answer = answer_summary(&raw, &echoes.iter().map(String::as_str).collect::<Vec<_>>());
         let checked_at = Utc::now();
         let mut tx = self.db.pool.begin().await.map_err(problem)?;
         let outcome = CheckOutcome {
