@@ -46,6 +46,8 @@ pub enum DbError {
     Connect(#[source] sqlx::Error),
     #[error("could not migrate the database: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("after migrating, {0} rows reference records that do not exist")]
+    Dangling(usize),
 }
 
 impl Db {
@@ -103,12 +105,36 @@ impl Db {
     }
 
     /// Applies the migrations embedded in the binary that have not run yet.
+    ///
+    /// On SQLite they run on one connection with foreign keys off, as SQLite advises for schema
+    /// changes: a table can only lose a constraint by being rebuilt, and dropping the old copy
+    /// with foreign keys on would first delete, cascading, every row that references it. The
+    /// references are checked once the migrations are done.
     pub async fn migrate(&self) -> Result<(), DbError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.map_err(DbError::Migrate)
+        if self.backend == Backend::Postgres {
+            return POSTGRES_MIGRATIONS
+                .run(&self.pool)
+                .await
+                .map_err(DbError::Migrate);
+        }
+        let mut conn = self.pool.acquire().await.map_err(DbError::Connect)?;
+        conn.execute("PRAGMA foreign_keys = OFF")
+            .await
+            .map_err(DbError::Connect)?;
+        let ran = SQLITE_MIGRATIONS.run(&mut *conn).await;
+        let dangling = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(DbError::Connect)?
+            .len();
+        conn.execute("PRAGMA foreign_keys = ON")
+            .await
+            .map_err(DbError::Connect)?;
+        ran.map_err(DbError::Migrate)?;
+        if dangling > 0 {
+            return Err(DbError::Dangling(dangling));
+        }
+        Ok(())
     }
 }
 

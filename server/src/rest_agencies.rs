@@ -35,7 +35,10 @@ pub(crate) async fn new_account(
     name: &str,
     agency: Option<&AgencyId>,
 ) -> Result<TenantId, ApiError> {
-    if crate::store::tenants::exists_named(&mut *conn, name).await? {
+    if crate::store::tenants::id_named_in(&mut *conn, name, agency)
+        .await?
+        .is_some()
+    {
         return Err(name_taken());
     }
     let created =
@@ -44,12 +47,13 @@ pub(crate) async fn new_account(
     Ok(created.id)
 }
 
-/// Account names are unique across the platform: a taken one is a 409 naming the field.
+/// Account names are unique within their owner (the agency): a taken one is a 409 naming the
+/// field. A name used elsewhere on the platform is no concern of this caller's.
 fn name_taken() -> ApiError {
     let mut p = Problem::new(
         ProblemKind::Conflict,
         "name_taken",
-        "an account with this name already exists",
+        "an account of this agency already has this name",
     );
     p.field = Some("name".to_owned());
     ApiError(p)
@@ -119,7 +123,7 @@ pub(crate) async fn rename_account(
     let agency = call.agency(&agency, P::AgencyUpdateDeleteAllAgencyAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
     let pool = &state.services.db.pool;
-    if crate::store::tenants::id_named(pool, &name)
+    if crate::store::tenants::id_named_in(pool, &name, Some(&agency))
         .await?
         .is_some_and(|other| other.as_str() != account)
     {

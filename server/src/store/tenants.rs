@@ -151,6 +151,22 @@ pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
+/// The id of the account named `name` under `agency` (or of no agency): names are unique
+/// within their owner only.
+pub async fn id_named_in<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    name: &str,
+    agency: Option<&AgencyId>,
+) -> Result<Option<TenantId>, sqlx::Error> {
+    sqlx::query("SELECT id FROM tenants WHERE name = $1 AND COALESCE(agency_id, '') = $2")
+        .bind(name)
+        .bind(agency.map_or("", AgencyId::as_str))
+        .fetch_optional(ex)
+        .await?
+        .map(|r| crate::db::stored_id(r.try_get("id")?, TenantId::parse))
+        .transpose()
+}
+
 /// The id of the tenant of this name.
 pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
     ex: E,

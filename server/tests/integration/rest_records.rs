@@ -267,6 +267,15 @@ on_both_backends! {
         assert_eq!(body["error"]["field"], "name");
         let (status, body) = api(&app, &agency_bot, "PATCH", &rename, Some(&json!({"name": "Globex Foods"}))).await;
         assert_eq!(status, StatusCode::OK, "keeping its own name is no conflict: {body}");
+        // A name another owner uses is not this agency's concern: a 409 would tell the agency's
+        // bot what accounts exist elsewhere on the platform.
+        sqlx::query("INSERT INTO tenants (id, name, agency_id, parent_id, created_at) VALUES ('tnt_00000000000000000000000099', 'Elsewhere Inc', NULL, NULL, 0)")
+            .execute(&app.db.pool).await.unwrap();
+        let (status, body) = api(&app, &agency_bot, "PATCH", &rename, Some(&json!({"name": "Elsewhere Inc"}))).await;
+        assert_eq!(status, StatusCode::OK, "another owner's name refused: {body}");
+        let acme = format!("/agencies/{}/accounts/{}", f.orbit, f.acme);
+        let (status, body) = api(&app, &agency_bot, "PATCH", &acme, Some(&json!({"name": "Elsewhere Inc"}))).await;
+        assert_eq!(status, StatusCode::CONFLICT, "unique within the agency: {body}");
     }
 
     /// Every operation of the catalog is routed and authenticates first: without a token, or
