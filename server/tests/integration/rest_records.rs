@@ -315,6 +315,13 @@ on_both_backends! {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
             assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
         }
+        // An unknown key that is long and breaks lines is named neither as a field nor in full.
+        let long_key = format!("evil\n{}", "k".repeat(5000));
+        let (status, answer) = api(&app, &bot, "POST", &path, Some(&json!({"name": "x", long_key: 1}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["error"]["field"], "body", "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.chars().count() <= 260 && !message.contains('\n'), "{message}");
         // A second value after the body is refused, not ignored.
         let (status, answer) = api_raw(&app, &bot, "POST", &path, Some(r#"{"name": "first"} {"name": "second"}"#.to_owned())).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
