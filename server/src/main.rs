@@ -122,10 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {
-            let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let db = Db::open(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (config, db) = configured_db().await?;
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
             let password = config
                 .admin_password
@@ -141,10 +138,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Secrets {
             command: SecretsCommand::Rotate,
         } => {
-            let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let db = Db::open(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (config, db) = configured_db().await?;
             let vault = open_vault(&config, &db).await?;
             let done = key_rotation::rotate(&db, &vault)
                 .await
@@ -166,10 +160,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Secrets {
             command: SecretsCommand::Check,
         } => {
-            let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let db = Db::open(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (config, db) = configured_db().await?;
             let vault = Vault::open(
                 config.master_key.as_deref(),
                 config.previous_master_keys.as_deref(),
@@ -197,10 +188,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let config = Config::from_env(None).map_err(|e| e.to_string())?;
-            let db = Db::open(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (_, db) = configured_db().await?;
             let report = audit_verify::verify(&db.pool)
                 .await
                 .map_err(|e| format!("cannot read the activity log: {e}"))?;
@@ -234,6 +222,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
     }
+}
+
+/// The configuration from the environment and its database, migrated: what every command but
+/// `serve` starts from.
+async fn configured_db() -> Result<(Config, Db), String> {
+    let config = Config::from_env(None).map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((config, db))
 }
 
 /// The vault of this configuration, refused when it cannot open what the database holds. The
