@@ -94,4 +94,19 @@ on_both_backends! {
         assert_eq!(mailer.deliver_pending(&app.db).await.expect("deliver"), 0);
         assert_eq!(app.count("outbox", "to_email = 'nils@acme.example' AND sent_at IS NULL AND attempts = 1 AND last_error IS NOT NULL").await, 1);
     }
+
+    /// Under the default egress policy a relay on the server's own network is not contacted:
+    /// the message waits with a last error that tells the operator what to open.
+    async fn a_relay_the_policy_closes_is_not_contacted(app) {
+        let (port, received) = fake_smtp().await;
+        let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>",
+            portcullis_server::egress::Egress::public_only()).expect("mailer");
+        let admin = app.sign_in(ADMIN).await;
+        let policy = app.directory_id(&admin, "policies", "Viewer").await;
+        let group = app.directory_id(&admin, "groups", "All resource groups").await;
+        app.call::<AddUser>(Some(&admin), &[("name", "Pia Policy"), ("email", "pia@acme.example"), ("policy_id", &policy), ("group_id", &group), ("send_welcome", "true")]).await;
+        assert_eq!(mailer.deliver_pending(&app.db).await.expect("deliver"), 0);
+        assert!(received.lock().expect("lock").is_empty(), "the relay was contacted");
+        assert_eq!(app.count("outbox", "to_email = 'pia@acme.example' AND sent_at IS NULL AND last_error LIKE '%PORTCULLIS_EGRESS_ALLOW%'").await, 1);
+    }
 }
