@@ -312,6 +312,8 @@ pub enum Limited {
 pub struct RateWindow {
     start_ms: i64,
     shared: u32,
+    /// Calls in a report that has not come back yet: counted, and never reported twice.
+    pending: u32,
     unsynced: u32,
 }
 
@@ -330,15 +332,24 @@ impl RateWindow {
         if start != self.start_ms {
             *self = RateWindow {
                 start_ms: start,
-                shared: 0,
-                unsynced: 0,
+                ..RateWindow::default()
             };
         }
         if self.used() >= limit {
             return Err(self.refusal(now_ms, limit, what));
         }
         self.unsynced += 1;
-        Ok(self.unsynced == 1 && self.shared == 0 || self.unsynced >= sync_batch(limit))
+        let first = self.shared == 0 && self.pending == 0 && self.unsynced == 1;
+        Ok(first || self.unsynced >= sync_batch(limit))
+    }
+
+    /// Starts a report: the unreported calls become pending until [`RateWindow::synced`], so
+    /// calls admitted meanwhile start the next batch instead of reporting these again.
+    pub fn begin_report(&mut self) -> u32 {
+        let reported = self.unsynced;
+        self.pending += reported;
+        self.unsynced = 0;
+        reported
     }
 
     /// The 429 for a spent allowance: it says when the next window opens (whole seconds,
@@ -366,17 +377,13 @@ impl RateWindow {
         !self.stale(now_ms) && self.used() >= limit
     }
 
-    /// Calls not reported yet.
-    pub fn unsynced(&self) -> u32 {
-        self.unsynced
-    }
-
     /// The database's total after `reported` of this replica's calls were added to it, for
     /// the window that started at `window_ms`.
     pub fn synced(&mut self, window_ms: i64, reported: u32, total: u32) {
         if window_ms == self.start_ms {
-            self.unsynced = self.unsynced.saturating_sub(reported);
-            self.shared = total;
+            self.pending = self.pending.saturating_sub(reported);
+            // Reports may come back out of order: the largest total is the latest.
+            self.shared = self.shared.max(total);
         }
     }
 
@@ -386,7 +393,9 @@ impl RateWindow {
     }
 
     fn used(&self) -> u32 {
-        self.shared.saturating_add(self.unsynced)
+        self.shared
+            .saturating_add(self.pending)
+            .saturating_add(self.unsynced)
     }
 
     /// Whether the window has ended by `now_ms` (a stale entry that may be dropped).

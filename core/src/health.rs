@@ -309,9 +309,13 @@ pub fn echo_forms(secrets: &[&str], plan: &CheckPlan) -> Vec<String> {
     let encoded: Vec<String> = sent
         .iter()
         .flat_map(|s| {
+            let json = serde_json::to_string(s).unwrap_or_default();
             [
                 crate::base64::encode(s.as_bytes()),
                 url::form_urlencoded::byte_serialize(s.as_bytes()).collect(),
+                // As a JSON string's inside, escapes and all (`\"`, `\/`, `\n`).
+                json.trim_matches('"').to_owned(),
+                json.trim_matches('"').replace('/', "\\/"),
             ]
         })
         .collect();

@@ -500,8 +500,15 @@ pub fn parse_postgres_url(value: &str) -> Result<url::Url, BadUrl> {
     let params_ok = url
         .query_pairs()
         .all(|(k, _)| POSTGRES_PARAMETERS.contains(&k.as_ref()));
+    // A host of plain name characters: sqlx reads a percent-encoded `/` in the host as a
+    // socket path on the server itself.
+    let host_ok = url.host_str().is_some_and(|h| {
+        !h.is_empty()
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'[' | b']' | b':'))
+    });
     (matches!(url.scheme(), "postgres" | "postgresql")
-        && url.host_str().is_some_and(|h| !h.is_empty())
+        && host_ok
         && !database.is_empty()
         && !database.contains('/')
         && params_ok)

@@ -248,8 +248,14 @@ fn other_replicas_calls_count_once_reported() {
         Ok(true),
         "the first call asks what others counted"
     );
-    // The database says the other replicas made 598 calls, plus this one.
-    w.synced(minute, 1, 599);
+    assert_eq!(w.begin_report(), 1);
+    assert_eq!(
+        w.admit(minute, 600, Limited::App),
+        Ok(false),
+        "a report in flight is not repeated"
+    );
+    // The database says the other replicas made 597 calls, plus the one reported.
+    w.synced(minute, 1, 598);
     assert_eq!(w.admit(minute + 1, 600, Limited::App), Ok(false));
     assert!(
         w.admit(minute + 2, 600, Limited::App).is_err(),

@@ -161,8 +161,12 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let low = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
     match s {
         [0, 0, 0, 0, 0, 0xffff, _, _] => Some(low),
+        // IPv4-translated (`::ffff:0:a.b.c.d`).
+        [0, 0, 0, 0, 0xffff, 0, _, _] => Some(low),
         [0, 0, 0, 0, 0, 0, _, _] if !ip.is_loopback() && !ip.is_unspecified() => Some(low),
         [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(low),
+        // Local-use NAT64 (`64:ff9b:1::/48`): the IPv4 address is in the last 32 bits.
+        [0x64, 0xff9b, 1, ..] => Some(low),
         [0x2002, hi, lo, ..] => Some(Ipv4Addr::new(
             (hi >> 8) as u8,
             hi as u8,
@@ -203,6 +207,8 @@ mod tests {
             "::ffff:169.254.169.254",
             "::127.0.0.1",
             "64:ff9b::10.0.0.1",
+            "64:ff9b:1::a00:1",
+            "::ffff:0:7f00:1",
             "2002:a9fe:a9fe::1",
         ] {
             assert!(!is_public(ip(text)), "{text} counted as public");

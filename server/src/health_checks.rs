@@ -11,8 +11,6 @@ use std::time::Duration;
 
 /// How long a provider has to answer before the check gives Unknown.
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
-/// How much of a provider's answer is kept for the summary (core shortens it further).
-const ANSWER_KEPT_BYTES: usize = 2048;
 /// What a tenant reads for a destination that was refused or did not connect: the same words,
 /// so checks cannot be used to learn which addresses and ports exist.
 pub const UNREACHABLE: &str = "could not reach the provider";
@@ -100,8 +98,9 @@ impl Checker {
         }
         match self.outbound.send(request, CHECK_ANSWER_BYTES).await {
             Ok(answer) => {
-                let kept = &answer.body[..answer.body.len().min(ANSWER_KEPT_BYTES)];
-                let body = String::from_utf8_lossy(kept);
+                // All of it: secrets are blotted before core shortens it, so no copy of one is
+                // cut in half where the blotting cannot see it.
+                let body = String::from_utf8_lossy(&answer.body);
                 (
                     verdict(answer.status, check.rejected),
                     format!("HTTP {}: {body}", answer.status),
@@ -115,6 +114,17 @@ impl Checker {
     }
 
     async fn sql(&self, url: &url::Url) -> (Health, String) {
+        // Resolving counts against the check's time too: a slow resolver holds no worker.
+        match tokio::time::timeout(self.timeout, self.sql_within(url)).await {
+            Ok(outcome) => outcome,
+            Err(_) => (
+                Health::Unknown,
+                format!("no answer within {} seconds", self.timeout.as_secs()),
+            ),
+        }
+    }
+
+    async fn sql_within(&self, url: &url::Url) -> (Health, String) {
         use sqlx::Connection;
         let unreachable = || (Health::Unknown, "could not reach the database".to_owned());
         let host = url.host_str().unwrap_or_default();
@@ -131,18 +141,18 @@ impl Checker {
         };
         // Connect to the address the policy vetted, never by name again; and never fall back
         // on the server's own PGPASSWORD when the URL names none.
-        let options = options
-            .host(&address.ip().to_string())
-            .port(address.port())
-            .password(url.password().unwrap_or_default());
+        let mut options = options.host(&address.ip().to_string()).port(address.port());
+        if url.password().is_none() {
+            options = options.password("");
+        }
         let attempt = async {
             let mut conn = sqlx::postgres::PgConnection::connect_with(&options).await?;
             sqlx::query("SELECT 1").execute(&mut conn).await?;
             conn.close().await
         };
-        match tokio::time::timeout(self.timeout, attempt).await {
-            Ok(Ok(())) => (Health::Healthy, "SELECT 1 answered".to_owned()),
-            Ok(Err(sqlx::Error::Database(e))) => {
+        match attempt.await {
+            Ok(()) => (Health::Healthy, "SELECT 1 answered".to_owned()),
+            Err(sqlx::Error::Database(e)) => {
                 // 28xxx: invalid authorization; 3D000: no such database. The credential is
                 // wrong; anything else says nothing about it.
                 let code = e.code().unwrap_or_default().to_string();
@@ -153,14 +163,10 @@ impl Checker {
                 };
                 (health, format!("PostgreSQL {code}: {}", e.message()))
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 tracing::warn!(error = %e, "PostgreSQL check could not connect");
                 unreachable()
             }
-            Err(_) => (
-                Health::Unknown,
-                format!("no answer within {} seconds", self.timeout.as_secs()),
-            ),
         }
     }
 }

@@ -87,6 +87,8 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct KeyCount {
     pub label: &'static str,
+    /// Values that outlive a sign-in (authorization and SSO client secrets).
+    pub lasting: bool,
     pub key_id: String,
     pub values: usize,
     pub opens: bool,
@@ -120,6 +122,7 @@ async fn count_column(
         .into_iter()
         .map(|(key_id, values)| KeyCount {
             label: column.label,
+            lasting: column.lasting(),
             opens: vault.holds(&key_id),
             key_id,
             values,
@@ -142,7 +145,7 @@ pub async fn require_openable(db: &Db, vault: &Vault) -> Result<(), String> {
         .await
         .map_err(|p| p.to_string())?
         .into_iter()
-        .filter(|c| !c.opens)
+        .filter(|c| !c.opens && c.lasting)
         .collect();
     if missing.is_empty() {
         return Ok(());

@@ -24,6 +24,15 @@ pub struct SharedLimits {
 }
 
 impl SharedLimits {
+    /// Whether this replica counted `key` this minute or the last (a token that recently
+    /// authenticated here), without any I/O.
+    pub fn seen(&self, key: &str, now_ms: i64) -> bool {
+        self.windows.lock().is_ok_and(|map| {
+            map.get(key)
+                .is_some_and(|w| now_ms - w.start_ms() < 120_000)
+        })
+    }
+
     /// Whether `key`'s allowance is spent, by what this replica knows, without any I/O: the
     /// check made before a call is authenticated.
     pub fn spent(&self, key: &str, limit: u32, now_ms: i64) -> bool {
@@ -49,7 +58,7 @@ impl SharedLimits {
             for a in allowances {
                 let window = map.entry(a.key.clone()).or_default();
                 if window.admit(now_ms, a.limit, a.what)? {
-                    reports.push((a.key.clone(), window.unsynced(), window.start_ms()));
+                    reports.push((a.key.clone(), window.begin_report(), window.start_ms()));
                 }
             }
         }
@@ -61,12 +70,16 @@ impl SharedLimits {
             .map_err(problem)?;
         let mut map = self.windows.lock().map_err(|_| Problem::internal())?;
         let mut refused = None;
-        for ((key, reported, window_ms), (_, total)) in reports.iter().zip(&totals) {
+        // Matched by key: the database returns the rows in no promised order.
+        for (key, total) in &totals {
+            let Some((_, reported, window_ms)) = reports.iter().find(|(k, _, _)| k == key) else {
+                continue;
+            };
             let Some(w) = map.get_mut(key) else { continue };
             w.synced(*window_ms, *reported, *total);
             // Other replicas used the allowance up while this one counted: this call is the
             // one past the limit, so it is refused (and stays counted).
-            if let Some(a) = allowances.iter().find(|a| &a.key == key) {
+            if let Some(a) = allowances.iter().find(|a| a.key == *key) {
                 if *total > a.limit && refused.is_none() {
                     refused = Some(w.refusal(now_ms, a.limit, a.what));
                 }

@@ -90,7 +90,17 @@ pub(crate) async fn bot_of(
         limit: INVALID_CALLS_PER_ADDRESS_MINUTE,
         what: Limited::Address,
     };
-    if state.limits.spent(&invalid.key, invalid.limit, now_ms) {
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let public_token = header
+        .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
+        .map(|c| c.token);
+    let token_key = |public: &str| format!("bot token {public}");
+    // A spent address still reaches the check with a token this replica saw authenticate in the
+    // last two minutes, so a flood from a shared address does not lock out its working bots.
+    let recently_valid = public_token
+        .as_deref()
+        .is_some_and(|p| state.limits.seen(&token_key(p), now_ms));
+    if !recently_valid && state.limits.spent(&invalid.key, invalid.limit, now_ms) {
         // Counted once more to build the refusal that says when the minute turns.
         return Err(state
             .limits
@@ -100,7 +110,6 @@ pub(crate) async fn bot_of(
             .unwrap_or_else(|| Problem::unauthenticated("try again in a minute"))
             .into());
     }
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let bot = match crate::apps::authenticate(reads, header, now).await {
         Ok(bot) => bot,
         Err(refused) => {
@@ -113,7 +122,7 @@ pub(crate) async fn bot_of(
     };
     let allowances = [
         Allowance {
-            key: format!("bot token {}", bot.token.id),
+            key: token_key(&bot.token.public_token),
             limit: state.services.bot_rate_limit,
             what: Limited::Token,
         },

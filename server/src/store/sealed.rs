@@ -13,8 +13,16 @@ pub struct SealedColumn {
     /// What a person reads for it: "authorization secrets", "SSO client secrets"…
     pub label: &'static str,
     /// The activity recorded in the row's tenant when it is re-sealed; none for sign-ins and
-    /// consents under way, which live minutes.
+    /// consents under way, which live minutes (and which a replica still on an old key may
+    /// keep making during a rolling rotation, so they never stop a start).
     pub event: Option<&'static str>,
+}
+
+impl SealedColumn {
+    /// Whether its values outlive a sign-in: what the server must be able to open to start.
+    pub fn lasting(&self) -> bool {
+        self.event.is_some()
+    }
 }
 
 pub const SEALED_COLUMNS: &[SealedColumn] = &[

@@ -267,13 +267,17 @@ on_both_backends! {
     }
 
     /// An address that keeps sending invalid tokens is refused before any token is looked up,
-    /// on every replica, even with a valid token.
+    /// on every replica; a bot that authenticated from it moments ago keeps working.
     async fn an_invalid_token_flood_is_refused_by_address(app) {
         let dev = app.sign_in(ADMIN).await;
         let made = app.call::<CreateApp>(Some(&dev), &[("name", "Victim"), ("description", ""), ("permissions", "")]).await;
         let app_id = made.body.as_str().unwrap().to_owned();
-        let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", "good")]).await;
-        let good = format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap());
+        let mut bearers = Vec::new();
+        for name in ["working", "fresh"] {
+            let t = app.call::<CreateToken>(Some(&dev), &[("app_id", &app_id), ("name", name)]).await;
+            bearers.push(format!("Bearer {}:{}", t.body["token"]["public_token"].as_str().unwrap(), t.body["secret"].as_str().unwrap()));
+        }
+        let (working, fresh) = (&bearers[0], &bearers[1]);
         let other_replica = crate::harness::router_of(crate::harness::services_over(&app.db, Default::default()));
         let send = |router: &axum::Router, bearer: &str| {
             let req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, bearer).body(Body::empty()).unwrap();
@@ -282,20 +286,25 @@ on_both_backends! {
         };
         for _attempt in 0..2 {
             let minute = chrono::Utc::now().timestamp() / 60;
+            let before = send(&app.router, working).await.status();
             let mut last = StatusCode::OK;
             for _ in 0..portcullis_core::apps::INVALID_CALLS_PER_ADDRESS_MINUTE {
                 last = send(&app.router, "Bearer pct_nope:guess").await.status();
             }
-            assert_eq!(last, StatusCode::UNAUTHORIZED);
-            let refused = send(&app.router, &good).await;
+            let flooded = send(&app.router, "Bearer pct_nope:guess").await;
+            let refused = send(&app.router, fresh).await.status();
+            let still_working = send(&app.router, working).await.status();
             // The other replica learns of the flood from the shared counter at its first miss.
             let _ = send(&other_replica, "Bearer pct_nope:guess").await;
-            let elsewhere = send(&other_replica, &good).await.status();
+            let elsewhere = send(&other_replica, fresh).await.status();
             if chrono::Utc::now().timestamp() / 60 != minute {
                 continue;
             }
-            assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-            assert!(refused.headers().contains_key(header::RETRY_AFTER));
+            assert_eq!((before, last), (StatusCode::OK, StatusCode::UNAUTHORIZED));
+            assert_eq!(flooded.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert!(flooded.headers().contains_key(header::RETRY_AFTER));
+            assert_eq!(refused, StatusCode::TOO_MANY_REQUESTS, "a token unseen here is refused before any lookup");
+            assert_eq!(still_working, StatusCode::OK, "a bot that authenticated here keeps working");
             assert_eq!(elsewhere, StatusCode::TOO_MANY_REQUESTS, "the flood's count is shared");
             return;
         }

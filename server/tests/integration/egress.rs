@@ -77,6 +77,7 @@ on_both_backends! {
             ("http_api", "bearer", json!({"base_url": "file:///etc/passwd", "token": "t"})),
             ("postgresql", "connection_url", json!({"url": "postgres://u:p@db.example.com/app?host=/var/run/postgresql"})),
             ("postgresql", "connection_url", json!({"url": "postgres://u:p@db.example.com/app?sslrootcert=/etc/shadow"})),
+            ("postgresql", "connection_url", json!({"url": "postgres://u:p@%2Fvar%2Frun%2Fpostgresql:5432/app"})),
         ] {
             let before = app.count("authorizations", "1 = 1").await;
             let made = app.call::<CreateAuthorization>(Some(&owner), &[
