@@ -41,6 +41,17 @@ impl SharedLimits {
             .is_ok_and(|map| map.get(key).is_some_and(|w| w.spent(now_ms, limit)))
     }
 
+    /// The 429 for `key`'s spent allowance, saying when the minute turns.
+    pub fn refusal(&self, key: &str, limit: u32, what: Limited, now_ms: i64) -> Problem {
+        let window = self
+            .windows
+            .lock()
+            .ok()
+            .and_then(|map| map.get(key).copied())
+            .unwrap_or_default();
+        window.refusal(now_ms, limit, what)
+    }
+
     /// Counts a call against each allowance, or refuses it (429 with `Retry-After`) when one
     /// is spent. Reports to the database when a window asks for it.
     pub async fn admit(

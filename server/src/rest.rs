@@ -79,17 +79,17 @@ pub(crate) async fn bot_of(
 ) -> Result<std::sync::Arc<crate::apps::Bot>, ApiError> {
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
+    // Without a peer address (a router called in-process) there is no address to count.
     let address = portcullis_app::api::origin_ip_of(
         headers,
         crate::http::peer_of(extensions),
         &state.services.trusted_proxies,
-    )
-    .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let invalid = Allowance {
-        key: format!("bot invalid from {address}"),
+    );
+    let invalid = address.map(|ip| Allowance {
+        key: format!("bot invalid from {ip}"),
         limit: INVALID_CALLS_PER_ADDRESS_MINUTE,
         what: Limited::Address,
-    };
+    });
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let public_token = header
         .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
@@ -100,23 +100,24 @@ pub(crate) async fn bot_of(
     let recently_valid = public_token
         .as_deref()
         .is_some_and(|p| state.limits.seen(&token_key(p), now_ms));
-    if !recently_valid && state.limits.spent(&invalid.key, invalid.limit, now_ms) {
-        // Counted once more to build the refusal that says when the minute turns.
+    if let Some(invalid) = invalid
+        .as_ref()
+        .filter(|i| !recently_valid && state.limits.spent(&i.key, i.limit, now_ms))
+    {
         return Err(state
             .limits
-            .admit(&state.services.db, &[invalid], now_ms)
-            .await
-            .err()
-            .unwrap_or_else(|| Problem::unauthenticated("try again in a minute"))
+            .refusal(&invalid.key, invalid.limit, invalid.what, now_ms)
             .into());
     }
     let bot = match crate::apps::authenticate(reads, header, now).await {
         Ok(bot) => bot,
         Err(refused) => {
-            state
-                .limits
-                .admit(&state.services.db, &[invalid], now_ms)
-                .await?;
+            if let Some(invalid) = invalid {
+                state
+                    .limits
+                    .admit(&state.services.db, &[invalid], now_ms)
+                    .await?;
+            }
             return Err(refused.into());
         }
     };

@@ -279,8 +279,10 @@ on_both_backends! {
         }
         let (working, fresh) = (&bearers[0], &bearers[1]);
         let other_replica = crate::harness::router_of(crate::harness::services_over(&app.db, Default::default()));
+        // Every call from one client address, as the listening server sees it.
         let send = |router: &axum::Router, bearer: &str| {
-            let req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+            let mut req = Request::get("/api/v1/me").header(header::HOST, HOST).header(header::AUTHORIZATION, bearer).body(Body::empty()).unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([203, 0, 113, 9], 40_000))));
             let router = router.clone();
             async move { tower::ServiceExt::oneshot(router, req).await.unwrap() }
         };
