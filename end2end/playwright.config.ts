@@ -12,6 +12,10 @@ const fakePort = port + 99;
 process.env.E2E_FAKE_URL = `http://127.0.0.1:${fakePort}`;
 // Specs read the database file to prove secrets are not stored in plaintext.
 process.env.E2E_DB_FILE = dbFile;
+// The last spec greps the server's log, the console's answers and the secrets shown once.
+process.env.E2E_SERVER_LOG ??= `${dbFile}.log`;
+process.env.E2E_RESPONSES_FILE ??= `${dbFile}.answers.jsonl`;
+process.env.E2E_PLANTED_FILE ??= `${dbFile}.planted`;
 
 export default defineConfig({
   testDir: './tests',
@@ -45,7 +49,8 @@ export default defineConfig({
     reuseExistingServer: false,
     env: { FAKE_PROVIDER_PORT: String(fakePort) },
   }, {
-    command: `./target/debug/portcullis serve --demo --addr 127.0.0.1:${port}`,
+    // Its output goes to a file the planted-secret spec reads.
+    command: `sh -c 'exec ./target/debug/portcullis serve --demo --addr 127.0.0.1:${port} >> "${process.env.E2E_SERVER_LOG}" 2>&1'`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/api/v1/health`,
     timeout: 60_000,
@@ -55,7 +60,7 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
       LEPTOS_SITE_ROOT: 'target/site',
       LEPTOS_OUTPUT_NAME: 'portcullis',
-      RUST_LOG: 'warn',
+      RUST_LOG: 'info',
       PORTCULLIS_KEY_FILE: keyFile,
       // SendGrid's health check goes to the local fake.
       PORTCULLIS_PROVIDER_URLS: `sendgrid=http://127.0.0.1:${fakePort}`,

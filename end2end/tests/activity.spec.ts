@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // The activity log (L3-L5): a change appears as a row, sorts, copies its id, downloads as CSV.
 

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, planted, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Installs on an agency (P4, P5): an agency's member installs an app through consent on the
 // agency; its bot reads the agency's boards, and a permission it was not granted is a 403 naming it.
@@ -23,6 +22,7 @@ test('an agency member installs an app on the agency and its bot reads the board
   await dialog.getByRole('button', { name: 'Create' }).click();
   const token = (await dialog.locator('#shown-token').textContent())!.trim();
   const secret = (await dialog.locator('#shown-secret').textContent())!.trim();
+  planted(secret);
   const auth = { Authorization: `Bearer ${token}:${secret}` };
 
   const ops = await (await browser.newContext()).newPage();

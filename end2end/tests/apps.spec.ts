@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, planted, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Applications and bot tokens (P2, P3): a preset, a token whose secret is shown once, the API.
 
@@ -35,6 +34,7 @@ test('a developer creates an app from a preset, makes a token, an administrator 
   await dialog.getByRole('button', { name: 'Create' }).click();
   const token = (await dialog.locator('#shown-token').textContent())!.trim();
   const secret = (await dialog.locator('#shown-secret').textContent())!.trim();
+  planted(secret);
   expect(token).toMatch(/^pct_/);
   expect(secret).toMatch(/^[0-9a-f]{64}$/);
   await expect(dialog).toContainText('You will not be able to see it again');

@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Authorizations (A2-A11): the wizard, a real health check against a local fake provider, a job
 // that blocks the delete, then pausing and deleting it, then deleting the authorization. The

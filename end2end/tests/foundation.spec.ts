@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, OPERATOR, signIn, waitForHydration } from './helpers';
+import { test, expect, DEMO_PASSWORD, OPERATOR, signIn, waitForHydration } from './helpers';
 
 test('the operator signs in, sees the shell, switches tenant and signs out', async ({ page, context }) => {
   await signIn(page, OPERATOR, DEMO_PASSWORD);

@@ -1,4 +1,35 @@
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+
+export { expect };
+
+/**
+ * Every spec's `test`: it records the console's answers (not the static bundle) to a file, so
+ * the last spec can prove no planted secret ever came back in one.
+ */
+export const test = base.extend<{ recordAnswers: void }>({
+  recordAnswers: [async ({ page, baseURL }, use) => {
+    const file = process.env.E2E_RESPONSES_FILE;
+    const pending: Promise<void>[] = [];
+    if (file && baseURL) {
+      page.on('response', (response) => {
+        const url = response.url();
+        if (!url.startsWith(baseURL) || url.includes('/pkg/')) return;
+        pending.push(response.text()
+          .then((body) => fs.appendFileSync(file, JSON.stringify({ url, body }) + '\n'))
+          .catch(() => undefined));
+      });
+    }
+    await use();
+    await Promise.all(pending);
+  }, { auto: true }],
+});
+
+/** Notes a secret the console showed once (a token's), for the planted-secret check. */
+export function planted(secret: string) {
+  const file = process.env.E2E_PLANTED_FILE;
+  if (file) fs.appendFileSync(file, secret + '\n');
+}
 
 export const DEMO_PASSWORD = 'portcullis-demo-2026';
 export const OPERATOR = 'operator@portcullis.dev';

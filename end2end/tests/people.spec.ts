@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Seed 003's multi-brand tenant, end to end (U7, U8, U9, U11), and the allowlist (U3).
 

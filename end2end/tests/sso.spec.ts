@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // SSO (U10, X5): an administrator configures the tenant's OpenID provider (a local fake), maps a
 // group, checks it with the dry run; a person signs in through the provider and has the access;
