@@ -20,7 +20,7 @@ test('no planted secret leaks into answers, logs, the activity log or the databa
   // The activity log as an administrator downloads it.
   await signIn(page, 'admin@acme.example', DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/$/);
-  await page.goto('/activity');
+  await page.goto('/users/activity');
   await waitForHydration(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-activity').click()]);
   const csv = fs.readFileSync((await download.path())!).toString();
