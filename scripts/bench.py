@@ -147,7 +147,7 @@ def export_figures(bindir, backend, rows, tmp, runs=1):
             # alike: PostgreSQL's first read of freshly loaded rows writes their hint bits, a cost
             # whichever side read first would pay alone.
             out = f"{tmp}/download.csv"
-            subprocess.run(["curl", "-sf", "-o", out, "-b", session, url_csv], check=True)
+            subprocess.run(["curl", "-sf", "-X", "POST", "-o", out, "-b", session, url_csv], check=True)
             with open(out, "rb") as f:
                 lines = sum(1 for _ in f) - 1
             os.remove(out)
@@ -157,7 +157,7 @@ def export_figures(bindir, backend, rows, tmp, runs=1):
             # make single runs vary by half).
             product, comparator = float("inf"), float("inf")
             for _ in range(runs):
-                product = min(product, timed(["curl", "-sf", "-o", "/dev/null", "-b", session, url_csv]))
+                product = min(product, timed(["curl", "-sf", "-X", "POST", "-o", "/dev/null", "-b", session, url_csv]))
                 comparator = min(comparator, timed(comparator_cmd))
             peak = peak_rss_kb(p.pid)
         finally:
