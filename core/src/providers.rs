@@ -476,16 +476,24 @@ pub struct BadUrl;
 /// characters) since mending is where two parsers start to disagree.
 pub fn parse_http_url(value: &str) -> Result<url::Url, BadUrl> {
     let url = parse_strict(value)?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(BadUrl),
-    };
+    if url.host().is_none() {
+        return Err(BadUrl);
+    }
+    let loopback = is_loopback_host(&url);
     let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
     (scheme_ok && url.username().is_empty() && url.password().is_none())
         .then_some(url)
         .ok_or(BadUrl)
+}
+
+/// Whether `url` names this machine: `localhost` or a loopback address.
+pub fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Query parameters a PostgreSQL URL may carry. Others (`host`, `hostaddr`, `sslrootcert`,

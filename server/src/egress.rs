@@ -45,6 +45,15 @@ impl Egress {
         }
     }
 
+    /// The loopback networks, for a demo whose API is the console itself or a test's fakes.
+    pub fn loopback() -> Vec<IpNet> {
+        // A fixed prefix within range: `new_assert` cannot fail here.
+        vec![
+            IpNet::new_assert(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 0)), 8),
+            IpNet::from(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+        ]
+    }
+
     /// Parses `PORTCULLIS_EGRESS_ALLOW`: networks (`10.1.0.0/16`) or single addresses,
     /// separated by commas.
     pub fn parse_allow(list: &str) -> Result<Vec<IpNet>, String> {

@@ -75,12 +75,9 @@ pub struct Site {
 impl Site {
     pub fn of(public_url: &str, secure_cookies: bool) -> Site {
         let url = url::Url::parse(public_url).ok();
-        let loopback = url.as_ref().is_some_and(|u| match u.host() {
-            Some(url::Host::Domain(d)) => d == "localhost",
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        });
+        let loopback = url
+            .as_ref()
+            .is_some_and(portcullis_core::providers::is_loopback_host);
         Site {
             origin: url
                 .map(|u| u.origin())

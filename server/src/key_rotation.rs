@@ -96,57 +96,53 @@ pub struct KeyCount {
 
 /// Counts the sealed values by kind and key.
 pub async fn check(db: &Db, vault: &Vault) -> Result<Vec<KeyCount>, Problem> {
+    Ok(judge(key_counts(db).await?, vault))
+}
+
+/// Sealed values by kind and the id of the key that sealed them, in one read of each column:
+/// start-up decides from it both whether a key file may be made and whether the key opens
+/// what is stored.
+pub async fn key_counts(db: &Db) -> Result<Vec<(&'static SealedColumn, String, usize)>, Problem> {
     let mut counts = Vec::new();
     for column in SEALED_COLUMNS {
-        counts.extend(count_column(db, vault, column).await?);
+        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+        for value in sealed::all(&db.pool, column).await.map_err(problem)? {
+            let key = value
+                .sealed
+                .split('.')
+                .nth(1)
+                .unwrap_or("damaged")
+                .to_owned();
+            *by_key.entry(key).or_default() += 1;
+        }
+        counts.extend(by_key.into_iter().map(|(key, n)| (column, key, n)));
     }
     Ok(counts)
 }
 
-async fn count_column(
-    db: &Db,
-    vault: &Vault,
-    column: &SealedColumn,
-) -> Result<Vec<KeyCount>, Problem> {
-    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-    for value in sealed::all(&db.pool, column).await.map_err(problem)? {
-        let key = value
-            .sealed
-            .split('.')
-            .nth(1)
-            .unwrap_or("damaged")
-            .to_owned();
-        *by_key.entry(key).or_default() += 1;
-    }
-    Ok(by_key
+/// Whether `vault` holds the key of each count.
+pub fn judge(counts: Vec<(&'static SealedColumn, String, usize)>, vault: &Vault) -> Vec<KeyCount> {
+    counts
         .into_iter()
-        .map(|(key_id, values)| KeyCount {
+        .map(|(column, key_id, values)| KeyCount {
             label: column.label,
             lasting: column.lasting(),
             opens: vault.holds(&key_id),
             key_id,
             values,
         })
-        .collect())
-}
-
-/// How many sealed values the database holds, of any key.
-pub async fn sealed_count(db: &Db) -> Result<usize, Problem> {
-    let mut n = 0;
-    for column in SEALED_COLUMNS {
-        n += sealed::all(&db.pool, column).await.map_err(problem)?.len();
-    }
-    Ok(n)
+        .collect()
 }
 
 /// Refuses a vault that cannot open some of the stored values, saying what to do.
 pub async fn require_openable(db: &Db, vault: &Vault) -> Result<(), String> {
-    let missing: Vec<KeyCount> = check(db, vault)
-        .await
-        .map_err(|p| p.to_string())?
-        .into_iter()
-        .filter(|c| !c.opens && c.lasting)
-        .collect();
+    let counts = check(db, vault).await.map_err(|p| p.to_string())?;
+    openable(&counts, vault)
+}
+
+/// The refusal for `counts` some of whose lasting values `vault` cannot open.
+pub fn openable(counts: &[KeyCount], vault: &Vault) -> Result<(), String> {
+    let missing: Vec<&KeyCount> = counts.iter().filter(|c| !c.opens && c.lasting).collect();
     if missing.is_empty() {
         return Ok(());
     }

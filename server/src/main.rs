@@ -237,17 +237,17 @@ async fn configured_db() -> Result<(Config, Db), String> {
 /// The vault of this configuration, refused when it cannot open what the database holds. The
 /// key file is created only while nothing is sealed, so a lost file is never silently replaced.
 async fn open_vault(config: &Config, db: &Db) -> Result<Vault, String> {
-    let sealed = key_rotation::sealed_count(db)
+    let counts = key_rotation::key_counts(db)
         .await
         .map_err(|p| p.to_string())?;
     let vault = Vault::open(
         config.master_key.as_deref(),
         config.previous_master_keys.as_deref(),
         &config.key_file,
-        sealed == 0,
+        counts.is_empty(),
     )
     .map_err(|e| e.to_string())?;
-    key_rotation::require_openable(db, &vault).await?;
+    key_rotation::openable(&key_rotation::judge(counts, &vault), &vault)?;
     Ok(vault)
 }
 
@@ -296,7 +296,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
     let mut allow = config.egress_allow.clone();
     if load_demo {
         // The demo's generic API is this console's own health endpoint, on loopback.
-        allow.extend(Egress::parse_allow("127.0.0.0/8,::1").unwrap_or_default());
+        allow.extend(Egress::loopback());
         println!(
             "demo: outbound requests may reach loopback, where the demo's API is this console"
         );

@@ -91,18 +91,18 @@ pub(crate) async fn bot_of(
         what: Limited::Address,
     });
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let public_token = header
-        .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
-        .map(|c| c.token);
     let token_key = |public: &str| format!("bot token {public}");
     // A spent address still reaches the check with a token this replica saw authenticate in the
     // last two minutes, so a flood from a shared address does not lock out its working bots.
-    let recently_valid = public_token
-        .as_deref()
-        .is_some_and(|p| state.limits.seen(&token_key(p), now_ms));
+    // The header is read for that only once the address is spent: off the common path.
+    let recently_valid = || {
+        header
+            .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
+            .is_some_and(|c| state.limits.seen(&token_key(&c.token), now_ms))
+    };
     if let Some(invalid) = invalid
         .as_ref()
-        .filter(|i| !recently_valid && state.limits.spent(&i.key, i.limit, now_ms))
+        .filter(|i| state.limits.spent(&i.key, i.limit, now_ms) && !recently_valid())
     {
         return Err(state
             .limits

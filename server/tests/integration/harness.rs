@@ -251,9 +251,7 @@ pub async fn body_text(res: Response<Body>) -> String {
 
 /// The egress policy tests run under: public addresses, and loopback where the fakes listen.
 pub fn loopback_fakes() -> portcullis_server::egress::Egress {
-    portcullis_server::egress::Egress::allowing(
-        portcullis_server::egress::Egress::parse_allow("127.0.0.0/8,::1").expect("networks"),
-    )
+    portcullis_server::egress::Egress::allowing(portcullis_server::egress::Egress::loopback())
 }
 
 /// The application over `services`.
