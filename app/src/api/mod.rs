@@ -122,6 +122,10 @@ pub(crate) mod ssr {
             options.set_status(
                 StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
+            // A refusal that says when to come back says it in the header clients and proxies read.
+            if let Some(secs) = problem.retry_after_secs {
+                options.insert_header(http::header::RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
         AppError(problem)
     }

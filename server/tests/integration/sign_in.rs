@@ -92,6 +92,8 @@ on_both_backends! {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
         assert_eq!(r.body["code"], "too_many_attempts");
         assert!(r.body["retry_after_secs"].as_u64().is_some_and(|s| s > 0 && s <= 900));
+        let header = r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        assert_eq!(header, r.body["retry_after_secs"].as_u64(), "Retry-After carries the wait");
         assert_eq!(app.count("sessions", "1 = 1").await, 0);
         // Other addresses are unaffected.
         app.sign_in(OPERATOR).await;
