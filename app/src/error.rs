@@ -18,6 +18,11 @@ impl AppError {
         (self.0.field.as_deref() == Some(field)).then(|| self.0.message.clone())
     }
 
+    /// Whether the save was refused because the record changed since the dialog opened.
+    pub fn is_stale(&self) -> bool {
+        self.0.code == "stale_version"
+    }
+
     /// The message when it is not about one of `fields` (shown at the top of a form).
     pub fn general_message(&self, fields: &[&str]) -> Option<String> {
         match self.0.field.as_deref() {

@@ -147,6 +147,7 @@ pub trait Apps: Send + Sync {
         &self,
         caller: &Caller,
         app: portcullis_core::ids::AppId,
+        version: i64,
         requests: Vec<portcullis_core::apps::PermissionRequest>,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
@@ -232,6 +233,7 @@ pub trait People: Send + Sync {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         name: String,
         assignments: Vec<AssignmentPair>,
         meta: RequestMeta,
@@ -241,6 +243,7 @@ pub trait People: Send + Sync {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
     /// Removes a person from the current tenant only.
@@ -248,6 +251,7 @@ pub trait People: Send + Sync {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
     /// Creates a custom resource group.
@@ -308,6 +312,7 @@ pub trait People: Send + Sync {
         &self,
         caller: &Caller,
         database: DatabaseId,
+        version: i64,
         group: Option<ResourceGroupId>,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
@@ -383,6 +388,7 @@ pub trait Authorizations: Send + Sync {
         &self,
         caller: &Caller,
         id: portcullis_core::ids::AuthorizationId,
+        version: i64,
         label: String,
         description: String,
         meta: RequestMeta,
@@ -392,6 +398,7 @@ pub trait Authorizations: Send + Sync {
         &self,
         caller: &Caller,
         id: portcullis_core::ids::AuthorizationId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
     /// Asks the provider now (A5).
@@ -511,6 +518,8 @@ pub struct SsoProviderInput {
     pub groups_claim: String,
     /// Email domains whose people sign in through it, separated by commas or spaces.
     pub domains: String,
+    /// The version of the setup the edit was made from; 0 when there was none yet.
+    pub version: i64,
 }
 
 /// Prints everything but the client secret.

@@ -104,6 +104,16 @@ impl Problem {
         Problem::new(ProblemKind::Forbidden, code, why)
     }
 
+    /// The record changed since the caller read it: their edit was made from a stale view.
+    pub fn stale(what: &str) -> Self {
+        Problem::new(
+            ProblemKind::Conflict,
+            "stale_version",
+            format!("someone else changed this {what} since you opened it; review their change and try again"),
+        )
+        .with_field("version")
+    }
+
     /// Nothing by that id that the caller may see.
     pub fn not_found(what: &str) -> Self {
         Problem::new(

@@ -16,6 +16,7 @@ pub mod boards;
 pub mod campaigns;
 mod codes;
 pub mod decide;
+pub mod edits;
 pub mod email;
 pub mod error;
 pub mod health;

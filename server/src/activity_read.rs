@@ -117,7 +117,7 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
         .map(|c| c.0.ip());
     let meta = request_meta_of(&request.headers, peer, &services.trusted_proxies);
     let now = Utc::now();
-    let mut tx = pool.begin().await.map_err(problem)?;
+    let mut tx = db.write().await.map_err(problem)?;
     activity::record(
         &mut tx,
         NewEvent {

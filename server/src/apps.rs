@@ -10,6 +10,7 @@ use crate::db::{new_id, problem};
 use crate::secrets::{new_token, token_hash};
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
 use crate::store::reads::Snapshot;
+use crate::store::versions::{self, Versioned};
 use crate::store::{installs, tenants};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -217,7 +218,7 @@ impl Apps for Services {
         let requests = check_requests(&requests)?;
         let id = new_id(AppId::from_bytes);
         let now = Utc::now();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         apps::insert(
             &mut tx,
             NewApp {
@@ -242,13 +243,15 @@ impl Apps for Services {
         &self,
         caller: &Caller,
         app: AppId,
+        version: i64,
         requests: Vec<PermissionRequest>,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         self.own_app(caller, &app).await?;
         let requests = check_requests(&requests)?;
         let codes: Vec<&str> = requests.iter().map(|r| r.permission.code()).collect();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::App, app.as_str(), version).await?;
         apps::replace_permissions(&mut tx, &app, &requests, Utc::now())
             .await
             .map_err(problem)?;
@@ -283,7 +286,7 @@ impl Apps for Services {
         let public_token = format!("{TOKEN_PREFIX}{}", &new_token()[..32]);
         let secret = new_token();
         let now = Utc::now();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let active = apps::active_tokens_locked(&mut tx, &app)
             .await
             .map_err(problem)?;
@@ -402,7 +405,7 @@ impl Apps for Services {
         };
         let id = new_id(InstallId::from_bytes);
         let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         installs::insert(
             &mut tx,
             &id,
@@ -475,7 +478,7 @@ impl Apps for Services {
                 "this app asks for nothing new",
             ));
         }
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         // Re-approving a suspended install resumes it with what it was granted.
         let (event, name) = if suspended {
             installs::resume(&mut tx, &target, &install)
@@ -499,7 +502,7 @@ impl Apps for Services {
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let (target, found) = self.managed_install(caller, &install).await?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         installs::delete(&mut tx, &target, &install)
             .await
             .map_err(problem)?;
@@ -525,7 +528,7 @@ impl Apps for Services {
             .await
             .map_err(problem)?
             .ok_or_else(|| Problem::not_found("token"))?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         if !apps::revoke(&mut tx, &token, Utc::now())
             .await
             .map_err(problem)?

@@ -9,6 +9,7 @@ use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::store::authorizations::{self as store, CheckOutcome, NewRecord, Stored};
 use crate::store::jobs;
+use crate::store::versions::{self, Versioned};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::{AuthorizationRow, AuthorizationSummary, Page};
@@ -157,6 +158,7 @@ impl Services {
             answer: stored.answer,
             experiences,
             can_manage,
+            version: stored.version,
             row: stored.row,
         })
     }
@@ -190,7 +192,7 @@ impl Services {
         let (health, raw) = self.checker.run(check, now.timestamp()).await;
         let answer = answer_summary(&raw, &echoes.iter().map(String::as_str).collect::<Vec<_>>());
         let checked_at = Utc::now();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let outcome = CheckOutcome {
             health,
             answer: &answer,
@@ -314,7 +316,7 @@ impl Authorizations for Services {
         let id = new_id(AuthorizationId::from_bytes);
         let sealed = self.seal(tenant, &id, &config.secrets)?;
         let actor = Actor::person(tenant, caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         store::insert(
             &mut tx,
             NewRecord {
@@ -346,6 +348,7 @@ impl Authorizations for Services {
         &self,
         caller: &Caller,
         id: AuthorizationId,
+        version: i64,
         label: String,
         description: String,
         meta: RequestMeta,
@@ -356,7 +359,8 @@ impl Authorizations for Services {
         let label = check_label(&label)?;
         let description = check_description(&description)?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::Authorization, id.as_str(), version).await?;
         if !store::relabel(&mut tx, actor.tenant, &id, &label, &description, Utc::now())
             .await
             .map_err(problem)?
@@ -373,13 +377,15 @@ impl Authorizations for Services {
         &self,
         caller: &Caller,
         id: AuthorizationId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::Authorization, id.as_str(), version).await?;
         let stored = store::find(&mut tx, actor.tenant, &id)
             .await
             .map_err(problem)?

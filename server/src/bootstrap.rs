@@ -86,7 +86,7 @@ pub async fn create_operator(
         source: "bootstrap",
         origin_ip: None,
     };
-    let mut tx = db.pool.begin().await.map_err(problem)?;
+    let mut tx = db.write().await.map_err(problem)?;
     let id = provision::create_operator(&mut tx, new_operator, Some(&system), Utc::now()).await?;
     tx.commit().await.map_err(problem)?;
     Ok(id)

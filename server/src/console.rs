@@ -108,7 +108,7 @@ impl Console for Services {
         let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
         let principal = Principal::of_user(&user);
 
-        let mut tx = pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         if let Some(old) = replaces {
             sessions::delete(&mut *tx, &token_hash(&old))
                 .await
@@ -157,7 +157,7 @@ impl Console for Services {
         let now = Utc::now();
         let v = &caller.viewer;
         let principal = Principal::of(v);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         sessions::delete(&mut *tx, &caller.session_hash)
             .await
             .map_err(problem)?;
@@ -204,7 +204,7 @@ impl Console for Services {
 
     async fn switch_tenant(&self, caller: &Caller, tenant: TenantId) -> Result<(), Problem> {
         let entered = enter_tenant(&caller.viewer.tenants, &tenant)?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id)
             .await
             .map_err(problem)?;
@@ -264,7 +264,7 @@ impl Console for Services {
             return Err(link_dead());
         }
         let password_hash = hash_password(&password).await?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         if !setup::claim(&mut *tx, &link, now).await.map_err(problem)? {
             return Err(link_dead());
         }
@@ -329,7 +329,7 @@ impl Services {
             name: email.to_string(),
             email: Some(email.to_string()),
         };
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         activity::record(
             &mut tx,
             NewEvent {

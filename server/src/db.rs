@@ -104,6 +104,20 @@ impl Db {
         Ok(db)
     }
 
+    /// Begins a transaction that writes.
+    ///
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so concurrent writers wait
+    /// their turn under the busy timeout. A deferred transaction that reads first holds a read
+    /// snapshot it cannot upgrade once another writer has committed, and SQLite answers "database
+    /// is locked" at once instead of waiting.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            #[allow(clippy::disallowed_methods)]
+            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+        }
+    }
+
     /// Applies the migrations embedded in the binary that have not run yet.
     ///
     /// On SQLite they run on one connection with foreign keys off, as SQLite advises for schema

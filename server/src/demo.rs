@@ -99,7 +99,7 @@ pub async fn load(db: &Db) -> Result<bool, Problem> {
         ));
     }
     let hash = hash_password(&Password::new(DEMO_PASSWORD)).await?;
-    let mut tx = db.pool.begin().await.map_err(problem)?;
+    let mut tx = db.write().await.map_err(problem)?;
     demo_store::mark(&mut tx, Utc::now())
         .await
         .map_err(problem)?;

@@ -160,7 +160,7 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
         origin_ip: None,
     };
     let now = Utc::now();
-    let mut tx = pool.begin().await.map_err(problem)?;
+    let mut tx = services.db.write().await.map_err(problem)?;
     for (n, demo) in catalog(public_url).into_iter().enumerate() {
         let (provider, method) = providers::method(demo.provider, demo.method)?;
         let config: BTreeMap<String, String> = demo

@@ -137,7 +137,7 @@ impl Invitations for Services {
             ));
         }
         let user = &caller.viewer.user_id;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let access_label = self
             .invitation_label(&mut tx, &tenant, user)
             .await?

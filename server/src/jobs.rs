@@ -85,7 +85,7 @@ impl Services {
             .stored_authorization(actor.tenant, &authorization)
             .await?;
         let config = self.open_config(actor.tenant, &stored)?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         auth_store::count_request(&mut tx, &authorization, hour_of(Utc::now()))
             .await
             .map_err(problem)?;
@@ -157,7 +157,7 @@ impl Services {
         detail: &str,
         event_type: &str,
     ) -> Result<(), Problem> {
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let moved = store::set_status(
             &mut tx,
             actor.tenant,
@@ -234,7 +234,7 @@ impl Jobs for Services {
         }
         let id = new_id(JobId::from_bytes);
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         store::insert(
             &mut tx,
             NewJob {
@@ -302,7 +302,7 @@ impl Jobs for Services {
         let found = self.job_of(checked.tenant(), &id).await?;
         check_job_delete(found.status)?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         if !store::delete(&mut tx, actor.tenant, &id, found.status)
             .await
             .map_err(problem)?
@@ -332,7 +332,7 @@ impl Jobs for Services {
         let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let id = new_id(ExperienceId::from_bytes);
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         store::insert_experience(
             &mut tx,
             actor.tenant,
@@ -359,7 +359,7 @@ impl Jobs for Services {
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let name = store::retire_experience(&mut tx, actor.tenant, &id)
             .await
             .map_err(problem)?

@@ -45,7 +45,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
                     format!("{} of {}: {e}", column.label, value.keys.join("/")),
                 )
             })?;
-            let mut tx = db.pool.begin().await.map_err(problem)?;
+            let mut tx = db.write().await.map_err(problem)?;
             let resealed = vault.seal(&context, &plain);
             if !sealed::swap(&mut tx, column, &value, &resealed)
                 .await

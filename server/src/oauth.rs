@@ -211,7 +211,7 @@ impl Services {
             .filter(|(k, _)| !stored.settings.contains_key(k))
             .collect();
         let sealed = self.seal(actor.tenant, &stored.row.id, &secrets)?;
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         store::set_tokens(
             &mut tx,
             actor.tenant,

@@ -9,6 +9,7 @@ use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
+use crate::store::versions::{self, Versioned};
 use crate::store::{domains, installs, invitations, people, tenants, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -361,7 +362,7 @@ impl People for Services {
             .map(|t| t.name.clone())
             .unwrap_or_default();
 
-        let mut tx = pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let existing = users::by_email(&mut *tx, &new.email)
             .await
             .map_err(problem)?;
@@ -520,6 +521,7 @@ impl People for Services {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         name: String,
         assignments: Vec<AssignmentPair>,
         meta: RequestMeta,
@@ -568,7 +570,8 @@ impl People for Services {
         }
         let audit = self.audit(caller, Some(tenant), &meta);
         let whom = Principal::of_user(&target);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
         if name != target.name {
             people::rename(&mut tx, &user, &name)
                 .await
@@ -625,6 +628,7 @@ impl People for Services {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageUsers, None).await?;
@@ -647,7 +651,8 @@ impl People for Services {
         // The tenants are read in the deletion's transaction, so the check covers every tenant
         // the deletion then records; a session that may not enter a tenant (one opened by
         // another tenant's identity provider) has no say there.
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
         let theirs = people::tenants_of(&mut tx, &user).await.map_err(problem)?;
         for other in theirs.iter().filter(|t| *t != &checked.tenant) {
             let enterable = caller.viewer.tenants.iter().any(|t| &t.id == other);
@@ -696,6 +701,7 @@ impl People for Services {
         &self,
         caller: &Caller,
         user: UserId,
+        version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageUsers, None).await?;
@@ -709,7 +715,8 @@ impl People for Services {
             ));
         }
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
         people::revoke(&mut tx, tenant, &user)
             .await
             .map_err(problem)?;
@@ -769,7 +776,7 @@ impl People for Services {
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
         let id = new_id(ResourceGroupId::from_bytes);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         access::insert_resource_group(&mut *tx, &id, tenant, &name, &description, false, audit.now)
             .await
             .map_err(problem)?;
@@ -807,7 +814,7 @@ impl People for Services {
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
         let id = new_id(PolicyId::from_bytes);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let policy = access::NewPolicy {
             id: &id,
             tenant,
@@ -903,7 +910,7 @@ impl People for Services {
             return Err(p);
         }
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         access::delete_group(&mut tx, tenant, &group)
             .await
             .map_err(problem)?;
@@ -938,7 +945,7 @@ impl People for Services {
         }
         let audit = self.audit(caller, Some(&checked.tenant), &meta);
         let id = format!("dreq_{}", new_token().get(..26).unwrap_or_default());
-        let mut tx = pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         domains::insert_request(
             &mut tx,
             domains::NewRequest {
@@ -990,7 +997,7 @@ impl People for Services {
             RequestStatus::Rejected
         };
         let now = Utc::now();
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let Some((domain, tenant)) =
             domains::decide_request(&mut tx, &request, status, &caller.viewer.user_id, now)
                 .await
@@ -1039,7 +1046,7 @@ impl People for Services {
                 "this link was already used or has expired; ask your administrator to send a new welcome email",
             )
         };
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let link_hash = token_hash(&token);
         let user_id = people::claim_password_link(&mut tx, &link_hash, now)
             .await
@@ -1108,6 +1115,7 @@ impl People for Services {
         &self,
         caller: &Caller,
         database: DatabaseId,
+        version: i64,
         group: Option<ResourceGroupId>,
         meta: RequestMeta,
     ) -> Result<(), Problem> {
@@ -1139,7 +1147,8 @@ impl People for Services {
             .unwrap_or_default();
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(&mut tx, Versioned::Database, database.as_str(), version).await?;
         access::set_database_group(&mut tx, tenant, &database, group.as_ref())
             .await
             .map_err(problem)?;
@@ -1189,7 +1198,7 @@ impl People for Services {
         if show {
             // U9/L1: every view of unmasked PII is recorded, in its own transaction with nothing else.
             let audit = self.audit(caller, Some(tenant), &meta);
-            let mut tx = self.db.pool.begin().await.map_err(problem)?;
+            let mut tx = self.db.write().await.map_err(problem)?;
             audit
                 .record(
                     &mut tx,

@@ -69,7 +69,7 @@ pub(crate) async fn create_campaign(
     let settings = body::<NewCampaign>(&bytes)?.check()?;
     let id = fresh(CampaignId::from_bytes);
     let now = Utc::now();
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     store::insert_campaign(&mut tx, &tenant, &id, &settings, now).await?;
     call.record(
         &mut tx,
@@ -93,7 +93,7 @@ pub(crate) async fn update_campaign(
 ) -> Result<Json<Campaign>, ApiError> {
     let tenant = call.account(&account, P::AccountEditCampaigns)?;
     let patch = body::<CampaignPatch>(&bytes)?;
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     // The write first: on SQLite a transaction that reads and then writes can fail to upgrade
     // its lock under concurrency. Touching the row takes the write lock straight away.
     sqlx::query("UPDATE campaigns SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2")
@@ -137,11 +137,10 @@ pub(crate) async fn create_child(
 ) -> Result<Created<CreatedAccount>, ApiError> {
     let parent = call.account(&account, P::AccountCreateChildAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
-    let pool = &state.services.db.pool;
     let agency = crate::store::tenants::summary(&call.reads, &parent)
         .await?
         .and_then(|s| s.agency_id);
-    let mut tx = pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     let child = crate::rest_agencies::new_account(&mut tx, &call, &name, agency.as_ref()).await?;
     crate::store::boards::set_parent(&mut tx, &child, &parent).await?;
     call.record(
@@ -185,7 +184,7 @@ pub(crate) async fn create_content(
     let content = body::<NewContent>(&bytes)?.check()?;
     let id = fresh(ContentId::from_bytes);
     let now = Utc::now();
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     store::insert_content(&mut tx, &tenant, &id, &content, now).await?;
     // After the insert (which took the write lock): the campaign must be this account's.
     if let Some(c) = &content.campaign_id {
@@ -241,7 +240,7 @@ pub(crate) async fn create_feed(
     let feed = body::<NewFeed>(&bytes)?.check()?;
     let id = fresh(FeedId::from_bytes);
     let now = Utc::now();
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     store::insert_feed(&mut tx, &tenant, &id, &feed, now).await?;
     call.record(&mut tx, Some(&tenant), "feed/create", (&id, &feed.name))
         .await?;

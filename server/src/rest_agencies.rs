@@ -92,7 +92,7 @@ pub(crate) async fn create_account(
 ) -> Result<Created<Account>, ApiError> {
     let agency = call.agency(&agency, P::AgencyCreateAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     let tenant = new_account(&mut tx, &call, &name, Some(&agency)).await?;
     call.record(
         &mut tx,
@@ -129,7 +129,7 @@ pub(crate) async fn rename_account(
     {
         return Err(name_taken());
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     if !store::rename_account(&mut tx, &agency, &account, &name).await? {
         return Err(ApiError(Problem::not_found("account")));
     }
@@ -166,7 +166,7 @@ async fn change_board(
     event_type: &str,
     change: impl FnOnce(&mut Board),
 ) -> Result<Json<Board>, ApiError> {
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     // The write first, for SQLite's lock (see rest_accounts::update_campaign).
     sqlx::query("UPDATE boards SET updated_at = updated_at WHERE agency_id = $1 AND id = $2")
         .bind(agency.as_str())
@@ -266,7 +266,7 @@ pub(crate) async fn create_campaign(
         }
     }
     drop(conn);
-    let mut tx = pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     crate::store::campaigns::insert_campaign(&mut tx, &tenant, &id, &settings, now).await?;
     for board in &boards {
         store::place(&mut tx, &agency, board, &id, now).await?;
@@ -304,7 +304,7 @@ pub(crate) async fn decide_ad(
     let decision = body::<AdDecision>(&bytes)?;
     let (approval, note) = decision.check()?;
     let now = Utc::now();
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     if !store::review(
         &mut tx,
         &agency,
@@ -363,7 +363,7 @@ pub(crate) async fn pull_campaigns(
     let agency = call.agency(&agency, P::AgencyPullCampaigns)?;
     let now = Utc::now();
     let id = fresh(PullId::from_bytes);
-    let mut tx = state.services.db.pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     // The pull's own row first: it takes the write lock before the reads (SQLite).
     store::insert_pull(
         &mut tx,
@@ -414,7 +414,7 @@ pub(crate) async fn publish_stats(
         )));
     }
     drop(conn);
-    let mut tx = pool.begin().await?;
+    let mut tx = state.services.db.write().await?;
     store::put_board_day(
         &mut tx,
         &agency,

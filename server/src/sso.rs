@@ -8,6 +8,7 @@ use crate::console::Services;
 use crate::db::problem;
 use crate::secrets::{new_token, token_hash};
 use crate::store::sso::{self as store, StoredProvider};
+use crate::store::versions::{self, Versioned};
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
@@ -145,7 +146,7 @@ impl Services {
         let tenant = checked.tenant().clone();
         let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
         let actor = Actor::person(&tenant, caller, meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
         let changed = if adding {
             store::add_mapping(&mut tx, &tenant, mapping, Utc::now()).await
         } else {
@@ -189,6 +190,7 @@ impl Sso for Services {
             groups_claim: p.groups_claim,
             domains: p.domains,
             updated_at: p.updated_at,
+            version: p.version,
         });
         Ok(SsoSettings {
             provider,
@@ -249,11 +251,19 @@ impl Sso for Services {
             groups_claim,
             domains,
             updated_at: Utc::now(),
+            version: input.version,
         };
         // A provider whose discovery document cannot be read would fail every sign-in.
         self.oidc_client(&tenant, &stored).await?;
         let actor = Actor::person(&tenant, caller, &meta);
-        let mut tx = self.db.pool.begin().await.map_err(problem)?;
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(
+            &mut tx,
+            Versioned::SsoProvider,
+            tenant.as_str(),
+            input.version,
+        )
+        .await?;
         let taken = store::domains_taken(&mut tx, &tenant, &stored.domains)
             .await
             .map_err(problem)?;

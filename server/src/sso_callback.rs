@@ -15,6 +15,7 @@ use crate::secrets::token_hash;
 use crate::sso::PendingSignIn;
 use crate::store::access::{self, NewAssignment};
 use crate::store::sso as store;
+use crate::store::versions::{self, Versioned};
 use crate::store::{domains, invitations, people, tenants, users};
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
@@ -270,7 +271,7 @@ impl Services {
             origin_ip: meta.origin_ip.as_deref(),
         };
         let recorded = async {
-            let mut tx = self.db.pool.begin().await.map_err(problem)?;
+            let mut tx = self.db.write().await.map_err(problem)?;
             actor
                 .record(
                     &mut tx,
@@ -376,7 +377,7 @@ impl Services {
                 .unwrap_or_else(|| format!("{} on {}", pair.0, pair.1));
             format!("{email}: {what}")
         };
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.write().await?;
         let Person {
             user: existing,
             invited,
@@ -443,6 +444,10 @@ impl Services {
         }
         if !plan.no_access {
             tenants::add_member(&mut *tx, tenant, &user, now).await?;
+        }
+        if !plan.remove.is_empty() || !plan.add.is_empty() {
+            // An administrator's open edit of this person was made before these grants changed.
+            versions::touch(&mut tx, Versioned::User, user.as_str()).await?;
         }
         for pair in &plan.add {
             access::insert_assignment(

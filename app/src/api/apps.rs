@@ -32,12 +32,16 @@ pub async fn create_app(
 
 /// Replaces what an application asks for (`code: why` per line).
 #[server]
-pub async fn set_app_permissions(app_id: String, permissions: String) -> Result<(), AppError> {
+pub async fn set_app_permissions(
+    app_id: String,
+    version: i64,
+    permissions: String,
+) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
     let app = parse_id("app_id", &app_id, portcullis_core::ids::AppId::parse)?;
     let requests = portcullis_core::apps::parse_request_lines(&permissions).map_err(ssr::fail)?;
     console
-        .set_app_permissions(&caller, app, requests, ssr::request_meta())
+        .set_app_permissions(&caller, app, version, requests, ssr::request_meta())
         .await
         .map_err(ssr::fail)
 }

@@ -80,24 +80,32 @@ pub async fn create_authorization(
 #[server]
 pub async fn edit_authorization(
     id: String,
+    version: i64,
     label: String,
     description: String,
 ) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
     let id = parse_id("id", &id, AuthorizationId::parse)?;
     console
-        .edit_authorization(&caller, id, label, description, ssr::request_meta())
+        .edit_authorization(
+            &caller,
+            id,
+            version,
+            label,
+            description,
+            ssr::request_meta(),
+        )
         .await
         .map_err(ssr::fail)
 }
 
 /// Deletes an authorization nothing holds; otherwise 409 with the blockers.
 #[server]
-pub async fn delete_authorization(id: String) -> Result<(), AppError> {
+pub async fn delete_authorization(id: String, version: i64) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
     let id = parse_id("id", &id, AuthorizationId::parse)?;
     console
-        .delete_authorization(&caller, id, ssr::request_meta())
+        .delete_authorization(&caller, id, version, ssr::request_meta())
         .await
         .map_err(ssr::fail)
 }

@@ -93,7 +93,12 @@ pub async fn answer_invitation(tenant_id: String, accept: bool) -> Result<(), Ap
 
 /// Renames a person and replaces their assignments: `assignments` is `pol_…/rg_…,…` (U5, U6).
 #[server]
-pub async fn edit_user(user_id: String, name: String, assignments: String) -> Result<(), AppError> {
+pub async fn edit_user(
+    user_id: String,
+    version: i64,
+    name: String,
+    assignments: String,
+) -> Result<(), AppError> {
     use portcullis_core::ids::UserId;
     use portcullis_core::people::{check_name, parse_assignments};
     let (console, caller) = ssr::require_caller().await?;
@@ -101,31 +106,38 @@ pub async fn edit_user(user_id: String, name: String, assignments: String) -> Re
     let name = check_name("name", &name).map_err(ssr::fail)?;
     let assignments = parse_assignments(&assignments).map_err(ssr::fail)?;
     console
-        .edit_user(&caller, user, name, assignments, ssr::request_meta())
+        .edit_user(
+            &caller,
+            user,
+            version,
+            name,
+            assignments,
+            ssr::request_meta(),
+        )
         .await
         .map_err(ssr::fail)
 }
 
 /// Deletes a person from every tenant (U5).
 #[server]
-pub async fn delete_user(user_id: String) -> Result<(), AppError> {
+pub async fn delete_user(user_id: String, version: i64) -> Result<(), AppError> {
     use portcullis_core::ids::UserId;
     let (console, caller) = ssr::require_caller().await?;
     let user = parse_id("user_id", &user_id, UserId::parse)?;
     console
-        .delete_user(&caller, user, ssr::request_meta())
+        .delete_user(&caller, user, version, ssr::request_meta())
         .await
         .map_err(ssr::fail)
 }
 
 /// Removes a person from the current tenant only (U5).
 #[server]
-pub async fn revoke_user(user_id: String) -> Result<(), AppError> {
+pub async fn revoke_user(user_id: String, version: i64) -> Result<(), AppError> {
     use portcullis_core::ids::UserId;
     let (console, caller) = ssr::require_caller().await?;
     let user = parse_id("user_id", &user_id, UserId::parse)?;
     console
-        .revoke_user(&caller, user, ssr::request_meta())
+        .revoke_user(&caller, user, version, ssr::request_meta())
         .await
         .map_err(ssr::fail)
 }
@@ -227,7 +239,11 @@ pub async fn load_customer_360() -> Result<Customer360, AppError> {
 
 /// Gives a database to one custom group; an empty `group_id` leaves it on *All* only (U7).
 #[server]
-pub async fn change_database_group(database_id: String, group_id: String) -> Result<(), AppError> {
+pub async fn change_database_group(
+    database_id: String,
+    version: i64,
+    group_id: String,
+) -> Result<(), AppError> {
     use portcullis_core::ids::{DatabaseId, ResourceGroupId};
     let (console, caller) = ssr::require_caller().await?;
     let database = parse_id("database_id", &database_id, DatabaseId::parse)?;
@@ -241,7 +257,7 @@ pub async fn change_database_group(database_id: String, group_id: String) -> Res
         )?)
     };
     console
-        .change_database_group(&caller, database, group, ssr::request_meta())
+        .change_database_group(&caller, database, version, group, ssr::request_meta())
         .await
         .map_err(ssr::fail)
 }

@@ -23,6 +23,7 @@ pub async fn save_sso_provider(
     client_secret: String,
     groups_claim: String,
     domains: String,
+    version: i64,
 ) -> Result<(), AppError> {
     use crate::services::SsoProviderInput;
     let (console, caller) = ssr::require_caller().await?;
@@ -32,6 +33,7 @@ pub async fn save_sso_provider(
         client_secret,
         groups_claim,
         domains,
+        version,
     };
     console
         .save_sso_provider(&caller, input, ssr::request_meta())

@@ -7,5 +7,6 @@ pub mod chart;
 pub mod dialog;
 pub mod field;
 pub mod problem;
+pub mod stale;
 pub mod status;
 pub mod table;

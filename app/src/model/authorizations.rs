@@ -41,6 +41,8 @@ pub struct AuthorizationSummary {
     pub can_manage: bool,
     /// Whether the method goes through the provider's OAuth consent, and whether it is done.
     pub oauth_pending: bool,
+    /// The version an edit made from this view names, so a stale save is refused.
+    pub version: i64,
 }
 
 /// A job (A9, A11).

@@ -42,6 +42,8 @@ pub struct UserRow {
     pub email: String,
     pub last_login: Option<chrono::DateTime<chrono::Utc>>,
     pub assignments: Vec<AssignmentView>,
+    /// The version an edit made from this row names, so a stale save is refused.
+    pub version: i64,
 }
 
 /// One page of a keyset-paginated list: `next` is the cursor of the following page.
@@ -141,6 +143,8 @@ pub struct DatabaseView {
     pub group_id: Option<portcullis_core::ids::ResourceGroupId>,
     pub group: Option<String>,
     pub tables: Vec<String>,
+    /// The version an edit made from this view names, so a stale save is refused.
+    pub version: i64,
 }
 
 /// Customer 360: the databases the viewer reaches and the custom groups to move them to.
@@ -215,6 +219,8 @@ pub struct AppRow {
     pub permissions: Vec<portcullis_core::apps::PermissionRequest>,
     pub tokens: Vec<TokenRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The version an edit made from this view names, so a stale save is refused.
+    pub version: i64,
 }
 
 /// What an install's consent screen shows (P4): exactly what Allow grants, and why.

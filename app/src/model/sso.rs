@@ -21,6 +21,8 @@ pub struct SsoProviderView {
     pub groups_claim: String,
     pub domains: Vec<String>,
     pub updated_at: DateTime<Utc>,
+    /// The version an edit made from this view names, so a stale save is refused.
+    pub version: i64,
 }
 
 /// The SSO settings of the current tenant.

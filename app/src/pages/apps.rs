@@ -9,6 +9,7 @@ use crate::components::browser::{copy_text, ClientOnly};
 use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
+use crate::components::stale::StaleNotice;
 use crate::error::AppError;
 use crate::model::{AppRow, NewToken, TokenRow};
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use leptos_router::hooks::use_query_map;
 use portcullis_core::apps::{
     request_lines, Permission, PermissionRequest, PermissionScope, PRESETS,
 };
+use portcullis_core::edits::{rebase_set, set_change};
 use std::collections::BTreeMap;
 
 /// Which dialog is open.
@@ -150,6 +152,54 @@ fn AppPanel(app: AppRow, open: RwSignal<Open>) -> impl IntoView {
     }
 }
 
+/// The app as it is now, to re-apply an edit made from an older view of it.
+async fn current_app(opened: &AppRow) -> Result<AppRow, AppError> {
+    load_apps()
+        .await?
+        .into_iter()
+        .find(|a| a.id == opened.id)
+        .ok_or_else(|| AppError(portcullis_core::Problem::not_found("app")))
+}
+
+fn permissions_of(app: &AppRow) -> Vec<Permission> {
+    app.permissions.iter().map(|r| r.permission).collect()
+}
+
+/// What someone else changed in the app's permissions, as sentences.
+fn permission_changes(opened: &AppRow, now: &AppRow) -> Vec<String> {
+    let change = set_change(&permissions_of(opened), &permissions_of(now));
+    let added = change
+        .added
+        .iter()
+        .map(|p| format!("Asked for {}", p.code()));
+    let removed = change
+        .removed
+        .iter()
+        .map(|p| format!("Stopped asking for {}", p.code()));
+    added.chain(removed).collect()
+}
+
+/// The person's chosen permissions (from `opened`) carried over to `now`, each with its reason.
+fn rebase_permissions(
+    opened: &AppRow,
+    mine: &BTreeMap<Permission, String>,
+    now: &AppRow,
+) -> BTreeMap<Permission, String> {
+    let keys: Vec<Permission> = mine.keys().copied().collect();
+    rebase_set(&permissions_of(opened), &keys, &permissions_of(now))
+        .into_iter()
+        .map(|p| {
+            let theirs = now.permissions.iter().find(|r| r.permission == p);
+            let why = mine
+                .get(&p)
+                .cloned()
+                .or_else(|| theirs.map(|r| r.why.clone()))
+                .unwrap_or_default();
+            (p, why)
+        })
+        .collect()
+}
+
 /// New application, or an app's permissions: name and description (new apps only), presets,
 /// and the catalog with a reason box beside each chosen permission.
 #[component]
@@ -159,6 +209,9 @@ fn AppDialog(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let editing = app.as_ref().map(|a| (a.id.to_string(), a.name.clone()));
+    // What the dialog opened: a stale save re-applies the person's changes from here.
+    let base = StoredValue::new(app.clone());
+    let stale = RwSignal::new(None::<Vec<String>>);
     let chosen: RwSignal<BTreeMap<Permission, String>> = RwSignal::new(
         app.as_ref()
             .map(|a| {
@@ -194,8 +247,10 @@ fn AppDialog(
             );
             let editing = editing.clone();
             spawn_local(async move {
+                let opened = base.get_value();
+                let version = opened.as_ref().map_or(0, |a| a.version);
                 let result = match &editing {
-                    Some((id, app_name)) => set_app_permissions(id.clone(), lines)
+                    Some((id, app_name)) => set_app_permissions(id.clone(), version, lines)
                         .await
                         .map(|_| format!("Saved the permissions of {app_name}.")),
                     None => {
@@ -207,11 +262,21 @@ fn AppDialog(
                             })
                     }
                 };
-                busy.set(false);
-                match result {
-                    Ok(message) => on_done.run(message),
-                    Err(e) => error.set(Some(e)),
+                match (result, opened) {
+                    (Ok(message), _) => on_done.run(message),
+                    (Err(e), Some(opened)) if e.is_stale() => match current_app(&opened).await {
+                        Ok(now) => {
+                            let mine = chosen.get_untracked();
+                            stale.set(Some(permission_changes(&opened, &now)));
+                            chosen.set(rebase_permissions(&opened, &mine, &now));
+                            base.set_value(Some(now));
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    },
+                    (Err(e), _) => error.set(Some(e)),
                 }
+                busy.set(false);
             });
         }
     };
@@ -224,6 +289,7 @@ fn AppDialog(
         <Dialog title=title on_close=on_close wide=true>
             <form class="form" on:submit=submit>
                 <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <StaleNotice changes=stale/>
                 {is_new.then(|| view! {
                     <div class="field">
                         <label for="app-name">"Name"</label>

@@ -13,6 +13,7 @@ use crate::components::chart::RequestsChart;
 use crate::components::dialog::{Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
+use crate::components::stale::StaleNotice;
 use crate::components::status::HealthBadge;
 use crate::error::AppError;
 use crate::model::AuthorizationSummary;
@@ -21,6 +22,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use portcullis_core::edits::rebase_value;
 use portcullis_core::metrics::Granularity;
 use portcullis_core::Blocker;
 
@@ -270,14 +272,49 @@ fn EditDialog(
     let description = RwSignal::new(summary.row.description.clone());
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let id = summary.row.id.to_string();
+    // What the dialog opened: a stale save re-applies the person's changes from here.
+    let base = StoredValue::new(summary.clone());
+    let stale = RwSignal::new(None::<Vec<String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
-        let id = id.clone();
+        let opened = base.get_value();
         spawn_local(async move {
-            match edit_authorization(id, label.get_untracked(), description.get_untracked()).await {
+            let (mine_label, mine_description) =
+                (label.get_untracked(), description.get_untracked());
+            let id = opened.row.id.to_string();
+            match edit_authorization(
+                id.clone(),
+                opened.version,
+                mine_label.clone(),
+                mine_description.clone(),
+            )
+            .await
+            {
                 Ok(()) => on_done.run(()),
+                Err(e) if e.is_stale() => match load_authorization(id).await {
+                    Ok(now) => {
+                        let (was, is) = (&opened.row, &now.row);
+                        let mut changes = Vec::new();
+                        if was.label != is.label {
+                            changes
+                                .push(format!("Label changed from {} to {}", was.label, is.label));
+                        }
+                        if was.description != is.description {
+                            changes.push("Description changed".to_owned());
+                        }
+                        label.set(rebase_value(&was.label, &mine_label, &is.label));
+                        description.set(rebase_value(
+                            &was.description,
+                            &mine_description,
+                            &is.description,
+                        ));
+                        stale.set(Some(changes));
+                        error.set(None);
+                        base.set_value(now);
+                    }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
@@ -286,6 +323,7 @@ fn EditDialog(
     view! {
         <Dialog title="Edit authorization".to_owned() on_close=on_close>
             <form class="form" on:submit=submit>
+                <StaleNotice changes=stale/>
                 <div class="field">
                     <label for="edit-label">"Label"</label>
                     <input id="edit-label" prop:value=move || label.get() on:input=move |ev| label.set(event_target_value(&ev))/>
@@ -316,12 +354,12 @@ fn blocker_link(b: &Blocker) -> String {
 fn DeleteDialog(summary: AuthorizationSummary, on_close: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
-    let id = summary.row.id.to_string();
+    let (id, version) = (summary.row.id.to_string(), summary.version);
     let confirm = move |_| {
         busy.set(true);
         let id = id.clone();
         spawn_local(async move {
-            match delete_authorization(id).await {
+            match delete_authorization(id, version).await {
                 Ok(()) => hard_navigate("/security/authorizations"),
                 Err(e) => {
                     error.set(Some(e));

@@ -5,6 +5,7 @@ use crate::api::{change_database_group, load_customer_360, preview_table};
 use crate::components::access::Access;
 use crate::components::dialog::{Dialog, FormActions};
 use crate::components::problem::ProblemPanel;
+use crate::components::stale::StaleNotice;
 use crate::error::AppError;
 use crate::model::{Customer360, DatabaseView, GroupRow, TablePreview};
 use leptos::prelude::*;
@@ -162,14 +163,38 @@ fn ChangePermissions(
     );
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let id = database.id.to_string();
+    // What the dialog opened: a stale save keeps the person's choice and shows the other change.
+    let base = StoredValue::new(database.clone());
+    let stale = RwSignal::new(None::<Vec<String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
-        let id = id.clone();
+        let opened = base.get_value();
         spawn_local(async move {
-            match change_database_group(id, choice.get_untracked()).await {
+            let id = opened.id.to_string();
+            match change_database_group(id, opened.version, choice.get_untracked()).await {
                 Ok(()) => on_done.run(()),
+                Err(e) if e.is_stale() => match load_customer_360()
+                    .await
+                    .map(|c| c.databases.into_iter().find(|d| d.id == opened.id))
+                {
+                    Ok(Some(now)) => {
+                        let moved = (now.group != opened.group).then(|| {
+                            let to = now
+                                .group
+                                .clone()
+                                .unwrap_or_else(|| "All resource groups only".to_owned());
+                            format!("Standard access changed to {to}")
+                        });
+                        stale.set(Some(moved.into_iter().collect()));
+                        base.set_value(now);
+                        error.set(None);
+                    }
+                    Ok(None) => error.set(Some(AppError(portcullis_core::Problem::not_found(
+                        "database",
+                    )))),
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
@@ -180,6 +205,7 @@ fn ChangePermissions(
         <Dialog title=format!("Permissions for {}", database.name) on_close=on_close>
             <form class="form" on:submit=submit>
                 <div class="alert alert-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().map(|e| e.0.message)}</div>
+                <StaleNotice changes=stale/>
                 <p class="muted">"A database always belongs to All resource groups. Standard access adds at most one custom group, whose members may then work with this database as far as their policy allows."</p>
                 <div class="field">
                     <label for="standard-access">"Standard access"</label>

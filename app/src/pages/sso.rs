@@ -9,12 +9,14 @@ use crate::api::{
 use crate::components::browser::ClientOnly;
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
+use crate::components::stale::StaleNotice;
 use crate::error::AppError;
-use crate::model::{MappingRow, PeopleDirectory, SsoSettings};
+use crate::model::{MappingRow, PeopleDirectory, SsoProviderView, SsoSettings};
 use crate::pages::users::AreaTabs;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
+use portcullis_core::edits::rebase_value;
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::sso::{groups_from_paste, no_access_reason, plan_sign_in, SignInPlan};
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,17 +93,28 @@ fn ProviderPanel(settings: SsoSettings, version: RwSignal<u32>) -> impl IntoView
     let saved = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let configured = p.is_some();
+    // What the form opened: a stale save re-applies the person's changes from here.
+    let base = StoredValue::new(p);
+    let stale = RwSignal::new(None::<Vec<String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
+        let opened = base.get_value();
         spawn_local(async move {
-            match save_sso_provider(
+            let mine = [
                 issuer.get_untracked(),
                 client_id.get_untracked(),
-                secret.get_untracked(),
                 claim.get_untracked(),
                 domains.get_untracked(),
+            ];
+            match save_sso_provider(
+                mine[0].clone(),
+                mine[1].clone(),
+                secret.get_untracked(),
+                mine[2].clone(),
+                mine[3].clone(),
+                opened.as_ref().map_or(0, |p| p.version),
             )
             .await
             {
@@ -109,6 +122,34 @@ fn ProviderPanel(settings: SsoSettings, version: RwSignal<u32>) -> impl IntoView
                     saved.set(true);
                     version.update(|v| *v += 1);
                 }
+                Err(e) if e.is_stale() => match load_sso_settings().await {
+                    Ok(now) => {
+                        let fields = |p: &Option<SsoProviderView>| match p {
+                            Some(p) => [
+                                p.issuer.clone(),
+                                p.client_id.clone(),
+                                p.groups_claim.clone(),
+                                p.domains.join(", "),
+                            ],
+                            None => Default::default(),
+                        };
+                        let (was, is) = (fields(&opened), fields(&now.provider));
+                        let labels = ["Issuer", "Client id", "Groups claim", "Domains"];
+                        stale.set(Some(
+                            (0..4)
+                                .filter(|&i| was[i] != is[i])
+                                .map(|i| format!("{} changed to {}", labels[i], is[i]))
+                                .collect(),
+                        ));
+                        for (i, field) in
+                            [issuer, client_id, claim, domains].into_iter().enumerate()
+                        {
+                            field.set(rebase_value(&was[i], &mine[i], &is[i]));
+                        }
+                        base.set_value(now.provider);
+                    }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);
@@ -147,6 +188,7 @@ fn ProviderPanel(settings: SsoSettings, version: RwSignal<u32>) -> impl IntoView
             <div class="alert alert-ok" role="status" hidden=move || !saved.get()>"Saved. The provider's discovery document was read."</div>
             <form class="form wizard-form" on:submit=submit>
                 <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <StaleNotice changes=stale/>
                 {input("sso-issuer", "Issuer URL", issuer, "url", "Its discovery document is read from /.well-known/openid-configuration.")}
                 <FieldError for_field="issuer" message=field_message(error, "issuer")/>
                 {input("sso-client-id", "Client ID", client_id, "text", "The client this console is registered as at the provider.")}

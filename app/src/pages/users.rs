@@ -6,6 +6,7 @@ use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
+use crate::components::stale::StaleNotice;
 use crate::components::table::{Paged, ShowMoreRow, SortHeader, SortState};
 use crate::error::AppError;
 use crate::model::{Page, PeopleDirectory, UserRow};
@@ -17,6 +18,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use portcullis_core::actions::Action;
+use portcullis_core::edits::{rebase_set, rebase_value, set_change};
 use portcullis_core::email::Email;
 use portcullis_core::people::domain_allowed;
 use portcullis_core::tenancy::Viewer;
@@ -405,19 +407,7 @@ fn EditUserDialog(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let name = RwSignal::new(user.name.clone());
-    let pairs = RwSignal::new(
-        user.assignments
-            .iter()
-            .map(|a| {
-                (
-                    a.policy_id.to_string(),
-                    a.policy.clone(),
-                    a.group_id.to_string(),
-                    a.group.clone(),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
+    let pairs = RwSignal::new(pairs_of(&user));
     let (first_policy, first_group) = directory.first_pair_ids();
     let new_policy = RwSignal::new(first_policy);
     let new_group = RwSignal::new(first_group);
@@ -447,7 +437,9 @@ fn EditUserDialog(
             });
         }
     };
-    let user_id = user.id.to_string();
+    // What the dialog opened: a stale save re-applies the person's changes from here.
+    let base = StoredValue::new(user.clone());
+    let stale = RwSignal::new(None::<Vec<String>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -457,14 +449,32 @@ fn EditUserDialog(
             .map(|(p, _, g, _)| format!("{p}/{g}"))
             .collect::<Vec<_>>()
             .join(",");
-        let id = user_id.clone();
+        let opened = base.get_value();
         spawn_local(async move {
-            let result = edit_user(id, name.get_untracked(), list).await;
-            busy.set(false);
+            let result = edit_user(
+                opened.id.to_string(),
+                opened.version,
+                name.get_untracked(),
+                list,
+            )
+            .await;
             match result {
                 Ok(()) => on_done.run(format!("Saved {}.", name.get_untracked())),
+                Err(e) if e.is_stale() => match current_row(&opened).await {
+                    Ok(now) => {
+                        let mine = (name.get_untracked(), pairs.get_untracked());
+                        let (name_now, pairs_now) = rebase_edit(&opened, mine, &now);
+                        stale.set(Some(their_changes(&opened, &now)));
+                        name.set(name_now);
+                        pairs.set(pairs_now);
+                        base.set_value(now);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e)),
+                },
                 Err(e) => error.set(Some(e)),
             }
+            busy.set(false);
         });
     };
     let general = move || {
@@ -476,6 +486,7 @@ fn EditUserDialog(
         <Dialog title=format!("Edit {}", user.email) on_close=on_close wide=true>
             <form class="form" on:submit=submit>
                 <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
+                <StaleNotice changes=stale/>
                 <div class="field">
                     <label for="edit-name">"Full name"</label>
                     <input id="edit-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -515,6 +526,73 @@ fn EditUserDialog(
     }
 }
 
+/// A person's assignment as the edit dialog holds it: policy id and name, group id and name.
+type PairView = (String, String, String, String);
+
+fn pairs_of(user: &UserRow) -> Vec<PairView> {
+    user.assignments
+        .iter()
+        .map(|a| {
+            (
+                a.policy_id.to_string(),
+                a.policy.clone(),
+                a.group_id.to_string(),
+                a.group.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The person as they are now, to re-apply an edit made from an older view of them.
+async fn current_row(opened: &UserRow) -> Result<UserRow, AppError> {
+    let page = list_users(
+        opened.email.clone(),
+        "email".into(),
+        "asc".into(),
+        None,
+        Some(200),
+    )
+    .await?;
+    page.items
+        .into_iter()
+        .find(|u| u.id == opened.id)
+        .ok_or_else(|| AppError(portcullis_core::Problem::not_found("person in this tenant")))
+}
+
+/// The person's own edit (name and assignments, from `opened`) carried over to `now`.
+fn rebase_edit(
+    opened: &UserRow,
+    (name, pairs): (String, Vec<PairView>),
+    now: &UserRow,
+) -> (String, Vec<PairView>) {
+    (
+        rebase_value(&opened.name, &name, &now.name),
+        rebase_set(&pairs_of(opened), &pairs, &pairs_of(now)),
+    )
+}
+
+/// What someone else changed between `opened` and `now`, as sentences.
+fn their_changes(opened: &UserRow, now: &UserRow) -> Vec<String> {
+    let mut lines = Vec::new();
+    if opened.name != now.name {
+        lines.push(format!("Renamed from {} to {}", opened.name, now.name));
+    }
+    let change = set_change(&pairs_of(opened), &pairs_of(now));
+    lines.extend(
+        change
+            .added
+            .iter()
+            .map(|p| format!("Granted {} on {}", p.1, p.3)),
+    );
+    lines.extend(
+        change
+            .removed
+            .iter()
+            .map(|p| format!("Took away {} on {}", p.1, p.3)),
+    );
+    lines
+}
+
 /// Revoke tenant access or delete: the two destructive steps on a person, each confirmed with
 /// exactly what it does.
 #[component]
@@ -526,24 +604,28 @@ fn UserRemovalDialog(
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let (id, email) = (user.id.to_string(), user.email.clone());
+    let (id, email, version) = (user.id.to_string(), user.email.clone(), user.version);
     let confirm = Callback::new(move |_| {
         busy.set(true);
         let (id, email) = (id.clone(), email.clone());
         spawn_local(async move {
             let (result, done) = if delete {
                 (
-                    delete_user(id).await,
+                    delete_user(id, version).await,
                     format!("Deleted {email} from every tenant."),
                 )
             } else {
                 (
-                    revoke_user(id).await,
+                    revoke_user(id, version).await,
                     format!("{email} no longer has access to this tenant."),
                 )
             };
             match result {
                 Ok(()) => on_done.run(done),
+                Err(e) if e.is_stale() => error.set(Some(format!(
+                    "Someone else changed {email} since you opened this. Close it and look at the list again before you {}.",
+                    if delete { "delete them" } else { "revoke their access" }
+                ))),
                 Err(e) => error.set(Some(e.0.message)),
             }
             busy.set(false);

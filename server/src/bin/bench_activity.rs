@@ -119,7 +119,7 @@ async fn run_writers(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..writers {
-        let (pool, tenant) = (db.pool.clone(), tenant.clone());
+        let (db, tenant) = (db.clone(), tenant.clone());
         let share = events / writers + usize::from(w < events % writers);
         tasks.push(tokio::spawn(async move {
             let principal = Principal {
@@ -128,7 +128,7 @@ async fn run_writers(
                 email: None,
             };
             for i in 0..share {
-                let mut tx = pool.begin().await?;
+                let mut tx = db.write().await?;
                 let object = format!("write {w}/{i}");
                 if chained {
                     record(

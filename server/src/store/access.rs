@@ -346,7 +346,7 @@ pub async fn databases(
     tenant: &TenantId,
 ) -> Result<Vec<DatabaseView>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT d.id, d.name, d.description, d.resource_group_id, g.name AS group_name \
+        "SELECT d.id, d.name, d.description, d.resource_group_id, d.version, g.name AS group_name \
          FROM databases d LEFT JOIN resource_groups g ON g.id = d.resource_group_id AND g.tenant_id = d.tenant_id \
          WHERE d.tenant_id = $1 ORDER BY d.name",
     )
@@ -379,6 +379,7 @@ pub async fn databases(
                 .transpose()?,
             group: r.try_get("group_name")?,
             tables: names,
+            version: r.try_get("version")?,
         });
     }
     Ok(out)

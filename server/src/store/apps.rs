@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 /// The owner's apps, by name, with their permissions and tokens.
 pub async fn owned_by(pool: &AnyPool, owner: &UserId) -> Result<Vec<AppRow>, sqlx::Error> {
     let apps = sqlx::query(
-        "SELECT id, name, description, created_at FROM apps WHERE owner_id = $1 ORDER BY name, id",
+        "SELECT id, name, description, created_at, version FROM apps WHERE owner_id = $1 ORDER BY name, id",
     )
     .bind(owner.as_str())
     .fetch_all(pool)
@@ -28,6 +28,7 @@ pub async fn owned_by(pool: &AnyPool, owner: &UserId) -> Result<Vec<AppRow>, sql
             name: a.try_get("name")?,
             description: a.try_get("description")?,
             created_at: from_millis(a.try_get("created_at")?),
+            version: a.try_get("version")?,
         });
     }
     Ok(out)

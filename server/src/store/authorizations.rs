@@ -109,6 +109,7 @@ pub struct Stored {
     pub sealed: String,
     pub answer: String,
     pub checked_at: Option<DateTime<Utc>>,
+    pub version: i64,
 }
 
 /// One authorization of the tenant.
@@ -118,7 +119,7 @@ pub async fn find(
     id: &AuthorizationId,
 ) -> Result<Option<Stored>, sqlx::Error> {
     let found = sqlx::query(&format!(
-        "SELECT {COLUMNS}, a.settings, a.sealed, a.health_answer, a.checked_at \
+        "SELECT {COLUMNS}, a.settings, a.sealed, a.health_answer, a.checked_at, a.version \
          FROM authorizations a WHERE a.tenant_id = $1 AND a.id = $2"
     ))
     .bind(tenant.as_str())
@@ -133,6 +134,7 @@ pub async fn find(
         sealed: r.try_get("sealed")?,
         answer: r.try_get("health_answer")?,
         checked_at: r.try_get::<Option<i64>, _>("checked_at")?.map(from_millis),
+        version: r.try_get("version")?,
     }))
 }
 

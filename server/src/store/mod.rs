@@ -27,6 +27,7 @@ pub mod setup;
 pub mod sso;
 pub mod tenants;
 pub mod users;
+pub mod versions;
 
 /// Whether the database answers (for health checks).
 pub async fn ping(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {

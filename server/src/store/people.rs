@@ -47,7 +47,7 @@ pub async fn list(
         String::new()
     };
     let sql = format!(
-        "SELECT u.id, u.name, u.email, u.last_login_at, {expr} AS sort_value \
+        "SELECT u.id, u.name, u.email, u.last_login_at, u.version, {expr} AS sort_value \
          FROM memberships m JOIN users u ON u.id = m.user_id \
          WHERE m.tenant_id = $1 AND ($2 = '' OR LOWER(u.name) LIKE $2 OR u.email LIKE $2) {keyset} \
          ORDER BY sort_value {dir}, u.id {dir} LIMIT {}",
@@ -90,6 +90,7 @@ pub async fn list(
                 .try_get::<Option<i64>, _>("last_login_at")?
                 .map(from_millis),
             assignments: Vec::new(),
+            version: r.try_get("version")?,
         });
     }
     let ids: Vec<UserId> = items.iter().map(|u| u.id.clone()).collect();

@@ -20,6 +20,7 @@ pub struct StoredProvider {
     pub groups_claim: String,
     pub domains: Vec<String>,
     pub updated_at: DateTime<Utc>,
+    pub version: i64,
 }
 
 /// The tenant's provider, if one is configured.
@@ -28,7 +29,7 @@ pub async fn provider(
     tenant: &TenantId,
 ) -> Result<Option<StoredProvider>, sqlx::Error> {
     let Some(r) = sqlx::query(
-        "SELECT issuer, client_id, sealed_secret, groups_claim, updated_at FROM sso_providers \
+        "SELECT issuer, client_id, sealed_secret, groups_claim, updated_at, version FROM sso_providers \
          WHERE tenant_id = $1",
     )
     .bind(tenant.as_str())
@@ -52,6 +53,7 @@ pub async fn provider(
         groups_claim: r.try_get("groups_claim")?,
         domains,
         updated_at: crate::db::from_millis(r.try_get("updated_at")?),
+        version: r.try_get("version")?,
     }))
 }
 

@@ -67,14 +67,14 @@ on_both_backends! {
         assert_eq!(mine.body[0]["permissions"][1]["why"], "Access campaign information");
         assert_eq!(app.count("activity_events", &format!("event_type = 'app/create' AND object_id = '{id}'")).await, 1);
 
-        let changed = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &id), ("permissions", "agency.viewBoards: show screens")]).await;
+        let changed = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &id), ("version", &app.version_of("apps", &id).await), ("permissions", "agency.viewBoards: show screens")]).await;
         assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
         let mine = app.call::<LoadApps>(Some(&dev), &[]).await;
         assert_eq!(mine.body[0]["permissions"].as_array().unwrap().len(), 1);
 
         let other = app.sign_in(OWNER_A).await;
         assert_eq!(app.call::<LoadApps>(Some(&other), &[]).await.body, serde_json::json!([]), "apps are their owner's");
-        let foreign = app.call::<SetAppPermissions>(Some(&other), &[("app_id", &id), ("permissions", "")]).await;
+        let foreign = app.call::<SetAppPermissions>(Some(&other), &[("app_id", &id), ("version", &app.version_of("apps", &id).await), ("permissions", "")]).await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     }
 
@@ -163,7 +163,7 @@ on_both_backends! {
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(body["error"]["missing_permission"], "account.view", "P6 names the permission");
 
-        let more = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("permissions", "account.viewCampaigns: list campaigns\naccount.view: show the account's name")]).await;
+        let more = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("version", &app.version_of("apps", &app_id).await), ("permissions", "account.viewCampaigns: list campaigns\naccount.view: show the account's name")]).await;
         assert_eq!(more.status, StatusCode::OK, "{}", more.body);
         let (status, body) = account(&app, acme.clone(), bearer.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "asked for, not yet approved: {body}");
@@ -341,7 +341,7 @@ on_both_backends! {
         assert_eq!(account(old.clone()).await, StatusCode::OK);
 
         let nora: String = sqlx::query_scalar(&format!("SELECT id FROM users WHERE email = '{OWNER_A}'")).fetch_one(&app.db.pool).await.unwrap();
-        assert_eq!(app.call::<RevokeUser>(Some(&admin), &[("user_id", &nora)]).await.status, StatusCode::OK);
+        assert_eq!(app.call::<RevokeUser>(Some(&admin), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await)]).await.status, StatusCode::OK);
         assert_eq!(account(old.clone()).await, StatusCode::NOT_FOUND, "an old token still reached the tenant");
         let new = mint("after").await;
         assert_eq!(account(new.clone()).await, StatusCode::NOT_FOUND, "a token minted afterwards reached the tenant");
@@ -359,7 +359,7 @@ on_both_backends! {
         app.call::<AddUser>(Some(&admin), &[("name", "Nora"), ("email", OWNER_A), ("policy_id", &p), ("group_id", &g), ("send_welcome", "false")]).await;
         let accepted = app.call::<AnswerInvitation>(Some(&dev), &[("tenant_id", &acme), ("accept", "true")]).await;
         assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &nora)]).await;
+        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await)]).await;
         assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
         assert_eq!(app.count("activity_events", &format!("event_type = 'install/delete' AND tenant_id = '{acme}' AND object_id = '{install_id}'")).await, 1);
         assert_eq!(account(old).await, StatusCode::UNAUTHORIZED);

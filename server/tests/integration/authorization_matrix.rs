@@ -134,11 +134,15 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
             DataAction { cross: true },
             vec![
                 ("id", auth_id.clone()),
+                ("version", "1".into()),
                 ("label", "Hijacked".into()),
                 ("description", String::new()),
             ],
         ),
-        row::<DeleteAuthorization>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
+        row::<DeleteAuthorization>(
+            DataAction { cross: true },
+            vec![("id", auth_id.clone()), ("version", "1".into())],
+        ),
         row::<CheckAuthorization>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
         row::<StartOauth>(DataAction { cross: true }, vec![("id", auth_id.clone())]),
         row::<ListJobs>(Caller, {
@@ -181,6 +185,7 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
             Member,
             vec![
                 ("app_id", app_id.clone()),
+                ("version", "1".into()),
                 ("permissions", "account.view: read".into()),
             ],
         ),
@@ -211,6 +216,7 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
                 ("client_secret", "y".into()),
                 ("groups_claim", "groups".into()),
                 ("domains", "acme.example".into()),
+                ("version", "0".into()),
             ],
         ),
         row::<AddSsoMapping>(
@@ -305,12 +311,19 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
             Action { cross: true },
             vec![
                 ("user_id", nora.clone()),
+                ("version", "1".into()),
                 ("name", "Hijacked".into()),
                 ("assignments", pair),
             ],
         ),
-        row::<DeleteUser>(Action { cross: true }, vec![("user_id", nora.clone())]),
-        row::<RevokeUser>(Action { cross: true }, vec![("user_id", nora)]),
+        row::<DeleteUser>(
+            Action { cross: true },
+            vec![("user_id", nora.clone()), ("version", "1".into())],
+        ),
+        row::<RevokeUser>(
+            Action { cross: true },
+            vec![("user_id", nora), ("version", "1".into())],
+        ),
         row::<CreatePolicy>(
             Action { cross: false },
             vec![
@@ -340,7 +353,11 @@ async fn matrix(app: &TestApp) -> Vec<Row> {
         row::<LoadCustomer360>(Caller, vec![]),
         row::<ChangeDatabaseGroup>(
             Action { cross: true },
-            vec![("database_id", north), ("group_id", brand_b)],
+            vec![
+                ("database_id", north),
+                ("version", "1".into()),
+                ("group_id", brand_b),
+            ],
         ),
         row::<PreviewTable>(
             Action { cross: true },

@@ -110,7 +110,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", &format!("event_type = 'authorization/create' AND object_id = '{id}'")).await, 1);
 
         // A6: edit changes label and description only.
-        let edited = app.call::<EditAuthorization>(Some(&owner), &[("id", &id), ("label", "Newsletters (EU)"), ("description", "weekly")]).await;
+        let edited = app.call::<EditAuthorization>(Some(&owner), &[("id", &id), ("version", &app.version_of("authorizations", &id).await), ("label", "Newsletters (EU)"), ("description", "weekly")]).await;
         assert_eq!(edited.status, StatusCode::OK);
         let after = app.call::<LoadAuthorization>(Some(&owner), &[("id", &id)]).await;
         assert_eq!(after.body["row"]["label"], "Newsletters (EU)");
@@ -118,7 +118,7 @@ on_both_backends! {
 
         // Another tenant's people and those without the action are refused.
         let analyst = app.sign_in(ANALYST).await;
-        let refused = app.call::<DeleteAuthorization>(Some(&analyst), &[("id", &id)]).await;
+        let refused = app.call::<DeleteAuthorization>(Some(&analyst), &[("id", &id), ("version", &app.version_of("authorizations", &id).await)]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         let globex = app.sign_in("admin@globex.example").await;
         assert_eq!(app.call::<LoadAuthorization>(Some(&globex), &[("id", &id)]).await.status, StatusCode::NOT_FOUND);
@@ -192,24 +192,24 @@ on_both_backends! {
         assert_eq!(job.status, StatusCode::OK, "{:?}", job.body);
         let job = job.body.as_str().unwrap().to_owned();
 
-        let blocked = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth)]).await;
+        let blocked = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth), ("version", &app.version_of("authorizations", &auth).await)]).await;
         assert_eq!(blocked.status, StatusCode::CONFLICT);
         assert_eq!(blocked.body["blockers"][0]["id"], job.as_str());
         assert_eq!(blocked.body["blockers"][0]["kind"], "job");
 
         assert_eq!(app.call::<ChangeJob>(Some(&owner), &[("id", &job), ("change", "pause")]).await.status, StatusCode::OK);
-        let still = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth)]).await;
+        let still = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth), ("version", &app.version_of("authorizations", &auth).await)]).await;
         assert_eq!(still.status, StatusCode::CONFLICT, "a paused job still holds it");
         assert_eq!(app.call::<DeleteJob>(Some(&owner), &[("id", &job)]).await.status, StatusCode::OK);
 
         let exp = app.call::<ImportExperience>(Some(&owner), &[("name", "Spring banner"), ("authorization", &auth)]).await;
         let exp = exp.body.as_str().unwrap().to_owned();
-        let by_experience = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth)]).await;
+        let by_experience = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth), ("version", &app.version_of("authorizations", &auth).await)]).await;
         assert_eq!(by_experience.body["blockers"][0]["kind"], "experience");
         assert_eq!(app.count("authorizations", "1 = 1").await, 1, "a refused delete changes nothing");
         assert_eq!(app.call::<RetireExperience>(Some(&owner), &[("id", &exp)]).await.status, StatusCode::OK);
 
-        let deleted = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth)]).await;
+        let deleted = app.call::<DeleteAuthorization>(Some(&owner), &[("id", &auth), ("version", &app.version_of("authorizations", &auth).await)]).await;
         assert_eq!(deleted.status, StatusCode::OK, "{:?}", deleted.body);
         assert_eq!(app.count("authorizations", "1 = 1").await, 0);
         for event in ["job/create", "job/pause", "job/delete", "experience/import", "experience/retire", "authorization/delete"] {
@@ -352,6 +352,7 @@ fn secret_holders_print_no_secret() {
         client_secret: SECRET.into(),
         groups_claim: "groups".into(),
         domains: "acme.example".into(),
+        version: 0,
     };
     let credential = portcullis_server::jobs::Credential {
         job_id: portcullis_core::ids::JobId::from_bytes([1; 16]),

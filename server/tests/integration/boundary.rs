@@ -479,12 +479,19 @@ async fn person_call(
             vec![("id", job.clone()), ("change", "pause".into())],
         ),
         (DeleteJob::PATH, vec![("id", job)]),
-        (RevokeUser::PATH, vec![("user_id", outsider.clone())]),
-        (DeleteUser::PATH, vec![("user_id", outsider.clone())]),
+        (
+            RevokeUser::PATH,
+            vec![("user_id", outsider.clone()), ("version", "1".into())],
+        ),
+        (
+            DeleteUser::PATH,
+            vec![("user_id", outsider.clone()), ("version", "1".into())],
+        ),
         (
             EditUser::PATH,
             vec![
                 ("user_id", outsider),
+                ("version", "1".into()),
                 ("name", "Renamed".into()),
                 ("assignments", format!("pol_{z}/rg_{z}", z = "0".repeat(26))),
             ],

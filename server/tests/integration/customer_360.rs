@@ -60,14 +60,14 @@ on_both_backends! {
         let c = app.call::<LoadCustomer360>(Some(&owner), &[]).await;
         let north = db_id(&c.body, "Northwind C360");
         let brand_b = c.body["groups"].as_array().unwrap().iter().find(|g| g["name"] == "Brand B: Southwind").unwrap()["id"].as_str().unwrap().to_owned();
-        let refused = app.call::<ChangeDatabaseGroup>(Some(&owner), &[("database_id", &north), ("group_id", &brand_b)]).await;
+        let refused = app.call::<ChangeDatabaseGroup>(Some(&owner), &[("database_id", &north), ("version", &app.version_of("databases", &north).await), ("group_id", &brand_b)]).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert_eq!(refused.body["missing_permission"], "change_database_permissions");
         assert_eq!(app.count("activity_events", "event_type = 'database/change_permissions'").await, 0);
 
         let operator = app.sign_in(OPERATOR).await;
         app.enter(&operator, "Acme Retail").await;
-        let done = app.call::<ChangeDatabaseGroup>(Some(&operator), &[("database_id", &north), ("group_id", &brand_b)]).await;
+        let done = app.call::<ChangeDatabaseGroup>(Some(&operator), &[("database_id", &north), ("version", &app.version_of("databases", &north).await), ("group_id", &brand_b)]).await;
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         assert_eq!(app.count("activity_events", &format!("event_type = 'database/change_permissions' AND object_id = '{north}'")).await, 1);
         let c = app.call::<LoadCustomer360>(Some(&owner), &[]).await;

@@ -176,6 +176,23 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "switch: {}", r.body);
     }
 
+    /// The version an edit of record `id` in `table` must name (tests only; literal table).
+    pub async fn version_of(&self, table: &str, id: &str) -> String {
+        let column = if table == "sso_providers" {
+            "tenant_id"
+        } else {
+            "id"
+        };
+        let version: i64 =
+            sqlx::query_scalar(&format!("SELECT version FROM {table} WHERE {column} = $1"))
+                .bind(id)
+                .fetch_optional(&self.db.pool)
+                .await
+                .expect("version query")
+                .unwrap_or(0);
+        version.to_string()
+    }
+
     /// Counts rows of `table` matching `where_sql` (tests only; values are literals in the test).
     pub async fn count(&self, table: &str, where_sql: &str) -> i64 {
         let row = sqlx::query(&format!(

@@ -141,22 +141,22 @@ on_both_backends! {
         assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
         assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 2);
 
-        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &id)]).await;
+        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &id), ("version", &app.version_of("users", &id).await)]).await;
         assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
         assert_eq!(app.count("memberships", &format!("user_id = '{id}'")).await, 1);
         assert_eq!(app.count("assignments", &format!("user_id = '{id}'")).await, 1);
         assert_eq!(app.count("activity_events", &format!("event_type = 'user/revoke_tenant_access' AND object_id = '{id}'")).await, 1);
         // Now outside Globex: invisible there.
-        let again = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id)]).await;
+        let again = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id), ("version", &app.version_of("users", &id).await)]).await;
         assert_eq!(again.status, StatusCode::NOT_FOUND);
 
         app.enter(&admin, "Acme Retail").await;
-        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id)]).await;
+        let deleted = app.call::<DeleteUser>(Some(&admin), &[("user_id", &id), ("version", &app.version_of("users", &id).await)]).await;
         assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
         assert_eq!(app.count("users", &format!("id = '{id}'")).await, 0);
         assert_eq!(app.count("activity_events", &format!("event_type = 'user/delete' AND object_id = '{id}'")).await, 1);
         let me: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'").fetch_one(&app.db.pool).await.unwrap();
-        let self_delete = app.call::<DeleteUser>(Some(&admin), &[("user_id", &me)]).await;
+        let self_delete = app.call::<DeleteUser>(Some(&admin), &[("user_id", &me), ("version", &app.version_of("users", &me).await)]).await;
         assert_eq!(self_delete.status, StatusCode::CONFLICT);
     }
 
@@ -168,7 +168,7 @@ on_both_backends! {
         let analyst = app.directory_id(&admin, "policies", "Analyst").await;
         let all = app.directory_id(&admin, "groups", "All resource groups").await;
         let pairs = format!("{analyst}/{all}");
-        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("name", "Nora N. Northwind"), ("assignments", &pairs)]).await;
+        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await), ("name", "Nora N. Northwind"), ("assignments", &pairs)]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(app.count("assignments", &format!("user_id = '{nora}'")).await, 1);
         assert_eq!(app.count("activity_events", &format!("event_type = 'policy/revoke' AND object_id = '{nora}'")).await, 1);
@@ -177,11 +177,11 @@ on_both_backends! {
 
         let me: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@acme.example'").fetch_one(&app.db.pool).await.unwrap();
         let before = app.count("assignments", &format!("user_id = '{me}'")).await;
-        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &me), ("name", "Alex Admin"), ("assignments", &pairs)]).await;
+        let r = app.call::<EditUser>(Some(&admin), &[("user_id", &me), ("version", &app.version_of("users", &me).await), ("name", "Alex Admin"), ("assignments", &pairs)]).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
         assert_eq!(r.body["code"], "would_lock_out");
         assert_eq!(app.count("assignments", &format!("user_id = '{me}'")).await, before);
-        let empty = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("name", "Nora"), ("assignments", "")]).await;
+        let empty = app.call::<EditUser>(Some(&admin), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await), ("name", "Nora"), ("assignments", "")]).await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(empty.body["field"], "assignments");
     }
@@ -280,11 +280,11 @@ on_both_backends! {
         }
         // Grace administers Globex only: deleting Nora would reach Acme, so it is refused.
         let users_before = app.count("users", "1 = 1").await;
-        let deleted = app.call::<DeleteUser>(Some(&grace), &[("user_id", &nora)]).await;
+        let deleted = app.call::<DeleteUser>(Some(&grace), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await)]).await;
         assert_eq!(deleted.status, StatusCode::FORBIDDEN, "{}", deleted.body);
         assert!(deleted.body["message"].as_str().unwrap().contains("revoke"), "{}", deleted.body);
         assert_eq!(app.count("users", "1 = 1").await, users_before);
-        assert_eq!(app.call::<RevokeUser>(Some(&grace), &[("user_id", &nora)]).await.status, StatusCode::OK);
+        assert_eq!(app.call::<RevokeUser>(Some(&grace), &[("user_id", &nora), ("version", &app.version_of("users", &nora).await)]).await.status, StatusCode::OK);
         assert_eq!(app.count("memberships", &format!("user_id = '{nora}'")).await, 1, "revoking left Acme alone");
     }
 }

@@ -200,7 +200,7 @@ on_both_backends! {
             let without: Vec<Permission> = Permission::ALL.iter().copied()
                 .filter(|p| *p != permission && (*p != stands_in || op.path.starts_with("/agencies/")))
                 .collect();
-            let dropped = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("permissions", &set_permissions(&without))]).await;
+            let dropped = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("version", &app.version_of("apps", &app_id).await), ("permissions", &set_permissions(&without))]).await;
             assert_eq!(dropped.status, StatusCode::OK, "{}", dropped.body);
             let events = app.count("activity_events", "1 = 1").await;
             let (status, refused) = api(&app, &bearer, op.method, &path, body.as_ref()).await;
@@ -208,7 +208,7 @@ on_both_backends! {
             assert_eq!(refused["error"]["missing_permission"], permission.code(), "{}", op.id);
             assert_eq!(app.count("activity_events", "1 = 1").await, events, "a refused {} records nothing", op.id);
 
-            let restored = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("permissions", &set_permissions(Permission::ALL))]).await;
+            let restored = app.call::<SetAppPermissions>(Some(&dev), &[("app_id", &app_id), ("version", &app.version_of("apps", &app_id).await), ("permissions", &set_permissions(Permission::ALL))]).await;
             assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
             let by_token = format!("principal_id = '{token_id}' AND source = 'api'");
             let recorded = app.count("activity_events", &by_token).await;

@@ -24,7 +24,7 @@ on_both_backends! {
         let admin = app.sign_in(ADMIN).await;
         let saved = app.call::<SaveSsoProvider>(Some(&admin), &[
             ("issuer", &fake.url), ("client_id", "console"), ("client_secret", "planted-client-secret-5512"),
-            ("groups_claim", "groups"), ("domains", "acme.example"),
+            ("groups_claim", "groups"), ("domains", "acme.example"), ("version", "0"),
         ]).await;
         assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
 

@@ -33,6 +33,7 @@ async fn configure(app: &TestApp, fake: &FakeOidc) -> String {
                 ("client_secret", CLIENT_SECRET),
                 ("groups_claim", "groups"),
                 ("domains", "acme.example"),
+                ("version", "0"),
             ],
         )
         .await;
@@ -317,7 +318,7 @@ on_both_backends! {
             .call::<SaveSsoProvider>(
                 Some(&admin),
                 &[("issuer", &fake.url), ("client_id", CLIENT_ID), ("client_secret", ""),
-                  ("groups_claim", "groups"), ("domains", "acme.example portcullis.dev")],
+                  ("groups_claim", "groups"), ("domains", "acme.example portcullis.dev"), ("version", "1")],
             )
             .await;
         assert_eq!(claim.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", claim.body);
@@ -362,7 +363,7 @@ on_both_backends! {
 
         // A removed member stays out until the tenant adds them again.
         let newbie: String = id(&app, "SELECT id FROM users WHERE email = 'newbie@acme.example'").await;
-        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &newbie)]).await;
+        let revoked = app.call::<RevokeUser>(Some(&admin), &[("user_id", &newbie), ("version", &app.version_of("users", &newbie).await)]).await;
         assert_eq!(revoked.status, StatusCode::OK, "{:?}", revoked.body);
         refused_with_nothing_changed(&app, &fake, who("newbie@acme.example", &["analysts"])).await;
         let p = app.directory_id(&admin, "policies", "Viewer").await;
@@ -432,7 +433,7 @@ on_both_backends! {
         sqlx::query(&format!("INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ('{globex}', '{bo}', 0)"))
             .execute(&app.db.pool).await.unwrap();
         let users_before = app.count("users", "1 = 1").await;
-        let deleted = app.call::<DeleteUser>(Some(&cookie), &[("user_id", &bo)]).await;
+        let deleted = app.call::<DeleteUser>(Some(&cookie), &[("user_id", &bo), ("version", &app.version_of("users", &bo).await)]).await;
         assert_eq!(deleted.status, StatusCode::FORBIDDEN, "{}", deleted.body);
         assert_eq!(app.count("users", "1 = 1").await, users_before);
         let alex: String = id(&app, &format!("SELECT id FROM users WHERE email = '{ADMIN}'")).await;

@@ -1,0 +1,98 @@
+//! Versions of the records administrators edit: an edit names the version it was made from and
+//! moves the record to the next one, or is refused because someone else moved it first.
+
+use crate::db::problem;
+use portcullis_core::Problem;
+use sqlx::{Any, Transaction};
+
+/// A kind of record that carries a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Versioned {
+    User,
+    Authorization,
+    App,
+    Database,
+    SsoProvider,
+}
+
+impl Versioned {
+    /// The table and the column that identifies a record of this kind (fixed strings, never
+    /// input, so they may be formatted into the statement).
+    fn table_and_key(self) -> (&'static str, &'static str) {
+        match self {
+            Versioned::User => ("users", "id"),
+            Versioned::Authorization => ("authorizations", "id"),
+            Versioned::App => ("apps", "id"),
+            Versioned::Database => ("databases", "id"),
+            Versioned::SsoProvider => ("sso_providers", "tenant_id"),
+        }
+    }
+
+    /// What a person calls a record of this kind.
+    fn what(self) -> &'static str {
+        match self {
+            Versioned::User => "person",
+            Versioned::Authorization => "authorization",
+            Versioned::App => "app",
+            Versioned::Database => "database",
+            Versioned::SsoProvider => "single sign-on setup",
+        }
+    }
+}
+
+/// Moves record `id` from version `seen` to the next inside the edit's transaction, or refuses
+/// the edit (409) when the record is no longer at `seen`. Version 0 names a record that did not
+/// exist yet: the edit creates it, and is refused if someone else created it first.
+///
+/// The conditional update is the check: on PostgreSQL it locks the row, so of two edits made
+/// from the same version exactly one moves it; on SQLite the write transaction already holds
+/// the database's write lock.
+pub async fn claim(
+    tx: &mut Transaction<'static, Any>,
+    kind: Versioned,
+    id: &str,
+    seen: i64,
+) -> Result<(), Problem> {
+    let (table, key) = kind.table_and_key();
+    let fresh = if seen == 0 {
+        sqlx::query(&format!("SELECT 1 FROM {table} WHERE {key} = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(problem)?
+            .is_none()
+    } else {
+        sqlx::query(&format!(
+            "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND version = $2"
+        ))
+        .bind(id)
+        .bind(seen)
+        .execute(&mut **tx)
+        .await
+        .map_err(problem)?
+        .rows_affected()
+            == 1
+    };
+    if fresh {
+        Ok(())
+    } else {
+        Err(Problem::stale(kind.what()))
+    }
+}
+
+/// Moves record `id` to its next version without a check, for changes no person's edit
+/// competes with (a sign-in through SSO that brings new grants), so open edits become stale.
+pub async fn touch(
+    tx: &mut Transaction<'static, Any>,
+    kind: Versioned,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    let (table, key) = kind.table_and_key();
+    sqlx::query(&format!(
+        "UPDATE {table} SET version = version + 1 WHERE {key} = $1"
+    ))
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
