@@ -3,7 +3,9 @@
 
 Figures: client bundle (wasm + JS + CSS, gzip) vs the Keycloak admin console's npm bundle (JS
 only), gzipped by the same function; server idle RSS and start-to-first-200 vs a hello-world
-axum server. Everything runs on loopback.
+axum server; and the load-and-fault run of scripts/load.py (16 console sessions on SQLite, then
+on two PostgreSQL replicas with one killed midway), whose 5xx and lost writes fail even a smoke
+run. Everything runs on loopback.
 """
 import argparse, gzip, json, os, pathlib, socket, statistics, subprocess, sys, tarfile, tempfile, time, urllib.request
 
@@ -351,12 +353,18 @@ def main():
     activity = activity_figures(bindir, args.smoke)
     tables_figures(bindir, args.smoke)
     rest = rest_figures(bindir, args.smoke)
-    result = {"activity": activity, "rest": rest, "bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
+    sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+    from load import load_figures  # scripts/load.py: the load-and-fault section, on this file's helpers
+    load, load_failed = load_figures(bindir, args.smoke)
+    result = {"activity": activity, "rest": rest, "load": load, "bundle_gzip": zipped, "keycloak_gzip": kc_zipped, "start_ms": p_start, "hello_start_ms": h_start,
               "idle_rss_kb": p_rss, "hello_rss_kb": h_rss}
     (ROOT / "target" / "bench-last.json").write_text(json.dumps(result, indent=2))
     if not args.smoke:
-        ok = zipped / kc_zipped <= 0.35 and p_rss <= 35 * 1024 and p_start <= 100
+        ok = zipped / kc_zipped <= 0.35 and p_rss <= 35 * 1024 and p_start <= 100 and not load_failed
         print("\nall goals met" if ok else "\nsome goals NOT met (see above)")
+    if load_failed:
+        # 5xx and lost writes are correctness, not speed: they fail the smoke run too.
+        sys.exit("bench: the load test saw 5xx answers, lost writes or failed connections (see [load])")
 
 
 if __name__ == "__main__":
