@@ -237,6 +237,8 @@ async fn write_copied(
 ) -> Result<(), WriteError> {
     let pg = db.pg.as_ref().ok_or(WriteError::WrongBackend)?;
     let w = filter_where(tenant, filter);
+    // A PostgreSQL read for COPY: SQLite's write lock is not involved.
+    #[allow(clippy::disallowed_methods)]
     let mut tx = pg.begin().await?;
     for (name, value) in copy_settings(&w) {
         sqlx::query("SELECT set_config($1, $2, true)")

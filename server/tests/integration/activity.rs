@@ -246,7 +246,7 @@ on_both_backends! {
     /// once each, oldest first.
     async fn download_crosses_batches_in_order(app) {
         let acme_id = acme(&tenants(&app).await);
-        let mut tx = app.db.pool.begin().await.unwrap();
+        let mut tx = app.db.write().await.unwrap();
         for chunk in 0..45 {
             let values: Vec<String> = (0..100).map(|k| {
                 let i = chunk * 100 + k;
@@ -294,11 +294,11 @@ on_both_backends! {
         let before = app.count("activity_events", &format!("tenant_id = '{acme_id}'")).await;
         let mut tasks = Vec::new();
         for writer in 0..6 {
-            let pool = app.db.pool.clone();
+            let db = app.db.clone();
             let tenant = acme_id.clone();
             tasks.push(tokio::spawn(async move {
                 for i in 0..8 {
-                    let mut tx = pool.begin().await.unwrap();
+                    let mut tx = db.write().await.unwrap();
                     let principal = Principal { id: format!("usr_writer{writer}"), name: format!("Writer {writer}"), email: None };
                     record(&mut tx, NewEvent {
                         tenant_id: Some(&tenant),
@@ -330,7 +330,7 @@ on_both_backends! {
         let acme_id = TenantId::parse(&acme(&tenants(&app).await)).unwrap();
         let cells = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn", "plain", "a=b"];
         for (i, cell) in cells.iter().enumerate() {
-            let mut tx = app.db.pool.begin().await.unwrap();
+            let mut tx = app.db.write().await.unwrap();
             let principal = Principal { id: format!("=id{i}"), name: (*cell).to_owned(), email: Some(format!("@{i}@acme.example")) };
             record(&mut tx, NewEvent {
                 tenant_id: Some(&acme_id),
