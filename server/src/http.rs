@@ -57,6 +57,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
+        .layer(crate::server_fn_body::ServerFnBodyLayer)
         .layer(guard)
 }
 

@@ -37,6 +37,7 @@ pub mod rest_agencies;
 pub mod rest_call;
 pub mod rest_jobs;
 pub mod secrets;
+pub mod server_fn_body;
 pub mod sso;
 pub mod sso_callback;
 pub mod sso_discovery;

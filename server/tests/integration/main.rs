@@ -32,6 +32,7 @@ mod reads;
 mod rest;
 mod rest_records;
 mod secrets;
+mod server_fn_bodies;
 mod sessions;
 mod sign_in;
 mod sso;
