@@ -44,7 +44,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         &services.public_url,
         services.secure_cookies,
     )));
-    Router::new()
+    let router = Router::new()
         .merge(rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
         .merge(crate::oauth::router(services.clone()))
@@ -58,7 +58,8 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         ))
         .with_state(options)
         .layer(crate::server_fn_body::ServerFnBodyLayer)
-        .layer(guard)
+        .layer(guard);
+    crate::request_id::around(router)
 }
 
 /// What the guard knows of the site it guards.

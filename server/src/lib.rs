@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod people;
 pub mod provision;
 pub mod rate_limits;
+pub mod request_id;
 pub mod rest;
 pub mod rest_accounts;
 pub mod rest_agencies;

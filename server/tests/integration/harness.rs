@@ -242,6 +242,14 @@ pub fn services_with_egress(
     }
 }
 
+/// A plain GET of `path`, as a browser or a monitor sends it.
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .expect("request")
+}
+
 /// A response's body as text.
 pub async fn body_text(res: Response<Body>) -> String {
     use http_body_util::BodyExt;

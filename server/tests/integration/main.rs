@@ -29,6 +29,7 @@ mod job_runners;
 mod mail;
 mod people;
 mod reads;
+mod request_ids;
 mod rest;
 mod rest_records;
 mod secrets;
