@@ -24,6 +24,7 @@ pub mod http;
 pub mod invitations;
 pub mod jobs;
 pub mod key_rotation;
+pub mod logging;
 pub mod mailer;
 pub mod oauth;
 pub mod openapi;

@@ -26,6 +26,7 @@ mod fake_oidc;
 mod fake_provider;
 mod guards;
 mod job_runners;
+mod logs;
 mod mail;
 mod people;
 mod reads;
