@@ -45,6 +45,10 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         services.secure_cookies,
     )));
     let router = Router::new()
+        .merge(crate::metrics::router(
+            services.db.clone(),
+            &services.metrics_allow,
+        ))
         .merge(rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
         .merge(crate::oauth::router(services.clone()))
@@ -58,7 +62,8 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         ))
         .with_state(options)
         .layer(crate::server_fn_body::ServerFnBodyLayer)
-        .layer(guard);
+        .layer(guard)
+        .layer(crate::metrics::HttpMetricsLayer);
     crate::request_id::around(router)
 }
 

@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod key_rotation;
 pub mod logging;
 pub mod mailer;
+pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod outbound;

@@ -337,6 +337,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         vault,
         checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT, egress),
         bot_rate_limit: config.bot_rate_limit,
+        metrics_allow: config.metrics_allow.clone(),
     };
     if load_demo
         && demo_authorizations::load(&services, &config.public_url)

@@ -28,6 +28,7 @@ mod guards;
 mod job_runners;
 mod logs;
 mod mail;
+mod metrics_route;
 mod people;
 mod reads;
 mod request_ids;
