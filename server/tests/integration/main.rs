@@ -25,6 +25,7 @@ mod egress;
 mod fake_oidc;
 mod fake_provider;
 mod guards;
+mod health;
 mod job_runners;
 mod logs;
 mod mail;
