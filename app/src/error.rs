@@ -5,6 +5,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use portcullis_core::error::{field_named_in, one_short_line};
 use portcullis_core::{Problem, ProblemKind};
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +52,27 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let problem = match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => Problem::new(
-                ProblemKind::Invalid,
+            // The form decoded but does not fit the function: a field it names is a 422 beside
+            // that field, anything else a 400.
+            ServerFnErrorErr::Args(m) => {
+                let m = one_short_line(&m);
+                match field_named_in(&m) {
+                    Some(field) => Problem::invalid(
+                        field,
+                        "invalid_form",
+                        format!("the form does not fit this request: {m}"),
+                    ),
+                    None => Problem::new(
+                        ProblemKind::BadRequest,
+                        "bad_request",
+                        format!("the request could not be read: {m}"),
+                    ),
+                }
+            }
+            ServerFnErrorErr::Deserialization(m) => Problem::new(
+                ProblemKind::BadRequest,
                 "bad_request",
-                format!("the request could not be read: {m}"),
+                format!("the request could not be read: {}", one_short_line(&m)),
             ),
             ServerFnErrorErr::Request(_) => Problem::new(
                 ProblemKind::Unavailable,
@@ -63,6 +81,17 @@ impl FromServerFnError for AppError {
             ),
             _ => Problem::internal(),
         };
+        // On the server the request is being answered: its status must say it was the
+        // client's request that was wrong, not the server (Leptos would answer 500).
+        #[cfg(feature = "ssr")]
+        if matches!(problem.kind, ProblemKind::Invalid | ProblemKind::BadRequest) {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(
+                    http::StatusCode::from_u16(problem.status())
+                        .unwrap_or(http::StatusCode::BAD_REQUEST),
+                );
+            }
+        }
         AppError(problem)
     }
 }

@@ -68,7 +68,7 @@ pub const OPERATIONS: &[Operation] = &[
         "GET",
         "/health",
         "health",
-        "Whether this replica reaches its database",
+        "Whether this replica reaches its database and its schema is current",
         None,
     ),
     op("GET", "/me", "me", "The calling token and its app", None),

@@ -18,6 +18,10 @@ pub enum ProblemKind {
     NotFound,
     /// The action conflicts with the current state, for example a delete with dependents (409).
     Conflict,
+    /// The request itself cannot be read: not UTF-8, or not a form at all (400).
+    BadRequest,
+    /// The request's body is larger than this endpoint reads (413).
+    TooLarge,
     /// The input breaks a rule; `field` names it (422).
     Invalid,
     /// Too many attempts; `retry_after_secs` says when to come back (429).
@@ -36,6 +40,8 @@ impl ProblemKind {
             ProblemKind::Forbidden => 403,
             ProblemKind::NotFound => 404,
             ProblemKind::Conflict => 409,
+            ProblemKind::BadRequest => 400,
+            ProblemKind::TooLarge => 413,
             ProblemKind::Invalid => 422,
             ProblemKind::RateLimited => 429,
             ProblemKind::Unavailable => 503,
@@ -167,6 +173,40 @@ pub fn echo(input: &str) -> String {
     let mut cut: String = quoted.chars().take(ECHO_MAX_CHARS + 1).collect();
     cut.push_str("…\"");
     cut
+}
+
+/// The field a serde message names in backquotes (`unknown field `x``, `missing field `x``);
+/// only a name that could be a field, since serde quotes offending values the same way.
+pub fn field_named_in(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message.get(start..)?.find('`')?;
+    message
+        .get(start..start + len)
+        .filter(|f| is_field_name(f))
+        .map(str::to_owned)
+}
+
+/// Whether `name` could be one of the API's field paths (`name`, `items[0].name`): a key the
+/// caller made up, or a value serde quotes, is not named back as a field.
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'))
+        && !name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A decoder's message on one line and at most 200 characters: it repeats the caller's input.
+pub fn one_short_line(message: &str) -> String {
+    let line: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if line.chars().count() <= 200 {
+        return line;
+    }
+    line.chars().take(199).collect::<String>() + "…"
 }
 
 impl std::fmt::Display for Problem {

@@ -190,6 +190,7 @@ impl Services {
             .collect();
         let echoes = echo_forms(&secrets, &check);
         let (health, raw) = self.checker.run(check, now.timestamp()).await;
+        crate::metrics::health_checked(health.code());
         let answer = answer_summary(&raw, &echoes.iter().map(String::as_str).collect::<Vec<_>>());
         let checked_at = Utc::now();
         let mut tx = self.db.write().await.map_err(problem)?;
@@ -259,10 +260,14 @@ impl Services {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                if let Err(p) = self.refresh_due_tokens(Utc::now()).await {
+                let refreshed = self.refresh_due_tokens(Utc::now()).await;
+                crate::metrics::scheduler_ran("token_refresh", refreshed.is_ok());
+                if let Err(p) = refreshed {
                     tracing::warn!(problem = %p, "token refresh tick failed");
                 }
-                if let Err(p) = self.run_due_checks(Utc::now()).await {
+                let checked = self.run_due_checks(Utc::now()).await;
+                crate::metrics::scheduler_ran("health_checks", checked.is_ok());
+                if let Err(p) = checked {
                     tracing::warn!(problem = %p, "health check scheduler tick failed");
                 }
             }

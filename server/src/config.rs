@@ -43,6 +43,9 @@ pub struct Config {
     /// `PORTCULLIS_EGRESS_ALLOW`: networks besides public addresses that outbound connections
     /// (health checks, OAuth, SSO, the PostgreSQL provider, mail) may reach.
     pub egress_allow: Vec<ipnet::IpNet>,
+    /// `PORTCULLIS_METRICS_ALLOW`: networks whose connections may read `/metrics` (default
+    /// loopback only), judged on the TCP peer, never on a forwarded header.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for Config {
             .field("check_every_secs", &self.check_every_secs)
             .field("bot_rate_limit", &self.bot_rate_limit)
             .field("egress_allow", &self.egress_allow)
+            .field("metrics_allow", &self.metrics_allow)
             .finish_non_exhaustive()
     }
 }
@@ -93,6 +97,8 @@ pub enum ConfigError {
     BotRateLimit(String),
     #[error("PORTCULLIS_EGRESS_ALLOW must be networks like 10.0.0.0/8 or addresses, separated by commas; {0:?} is neither")]
     EgressAllow(String),
+    #[error("PORTCULLIS_METRICS_ALLOW must be networks like 10.0.0.0/8 or addresses, separated by commas; {0:?} is neither")]
+    MetricsAllow(String),
 }
 
 impl Config {
@@ -153,6 +159,11 @@ impl Config {
                 crate::egress::Egress::parse_allow(&list).map_err(ConfigError::EgressAllow)?
             }
         };
+        let metrics_allow = crate::egress::Egress::parse_allow(
+            &env("PORTCULLIS_METRICS_ALLOW")
+                .unwrap_or_else(|| crate::metrics::DEFAULT_ALLOW.to_owned()),
+        )
+        .map_err(ConfigError::MetricsAllow)?;
         Ok(Config {
             database_url: env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_url: env("PORTCULLIS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
@@ -173,6 +184,7 @@ impl Config {
             check_every_secs,
             bot_rate_limit,
             egress_allow,
+            metrics_allow,
         })
     }
 }

@@ -41,6 +41,8 @@ pub struct Services {
     pub checker: crate::health_checks::Checker,
     /// Requests a bot token may make per minute on this replica (`PORTCULLIS_BOT_RATE_LIMIT`).
     pub bot_rate_limit: u32,
+    /// Networks whose connections may read `/metrics` (`PORTCULLIS_METRICS_ALLOW`).
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 fn wrong_credentials() -> Problem {
@@ -310,10 +312,16 @@ impl Services {
             sessions::count_attempt(&self.db.pool, &key, now, window_floor(now))
                 .await
                 .map_err(problem)?;
-        Ok(Counted {
-            attempts,
-            verdict: attempt_allowed(counter, attempts, started, now),
-        })
+        let verdict = attempt_allowed(counter, attempts, started, now);
+        if verdict.is_err() {
+            crate::metrics::rate_limit_refused(match counter {
+                Counter::Address => "sign_in_address",
+                Counter::AccountFromAddress => "sign_in_account_from_address",
+                Counter::Account => "sign_in_account",
+                Counter::SsoFromAddress => "sso_address",
+            });
+        }
+        Ok(Counted { attempts, verdict })
     }
 
     /// Records a refused sign-in in the platform's log: the address tried, never the password.

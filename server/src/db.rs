@@ -152,6 +152,29 @@ impl Db {
     }
 }
 
+impl Db {
+    /// How many migrations embedded in this binary the database has not applied (successfully):
+    /// zero when its schema is current. A replica started before `portcullis migrate` ran, or
+    /// whose database was restored from an older backup, answers more.
+    pub async fn pending_migrations(&self) -> Result<usize, sqlx::Error> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let applied: std::collections::HashSet<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .filter(|m| !applied.contains(&m.version))
+            .count())
+    }
+}
+
 /// A new time-ordered id of any kind (`UserId::from_bytes`, …).
 pub fn new_id<T>(make: fn([u8; 16]) -> T) -> T {
     make(uuid::Uuid::now_v7().into_bytes())

@@ -44,7 +44,11 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         &services.public_url,
         services.secure_cookies,
     )));
-    Router::new()
+    let router = Router::new()
+        .merge(crate::metrics::router(
+            services.db.clone(),
+            &services.metrics_allow,
+        ))
         .merge(rest::router(services.clone()))
         .merge(activity_read::router(services.clone()))
         .merge(crate::oauth::router(services.clone()))
@@ -57,7 +61,10 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
+        .layer(crate::server_fn_body::ServerFnBodyLayer)
         .layer(guard)
+        .layer(crate::metrics::HttpMetricsLayer);
+    crate::request_id::around(router)
 }
 
 /// What the guard knows of the site it guards.

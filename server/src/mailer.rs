@@ -152,7 +152,9 @@ impl Mailer {
             let mut tick = tokio::time::interval(POLL_EVERY);
             loop {
                 tick.tick().await;
-                if let Err(p) = self.deliver_pending(&db).await {
+                let delivered = self.deliver_pending(&db).await;
+                crate::metrics::scheduler_ran("mail", delivered.is_ok());
+                if let Err(p) = delivered {
                     tracing::warn!(problem = %p, "outbox delivery failed");
                 }
             }

@@ -10,12 +10,14 @@ use portcullis_server::console::Services;
 use portcullis_server::db::Db;
 use portcullis_server::egress::Egress;
 use portcullis_server::health_checks::{Checker, CHECK_TIMEOUT};
+use portcullis_server::logging::{self, LogFormat};
 use portcullis_server::mailer::Mailer;
 use portcullis_server::vault::Vault;
 use portcullis_server::{audit_verify, demo, demo_authorizations, http, key_rotation};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than glibc's malloc: see the dependency's note in `Cargo.toml`.
@@ -91,11 +93,29 @@ enum AdminCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    let format = match std::env::var("PORTCULLIS_LOG_FORMAT") {
+        Ok(v) if !v.trim().is_empty() => match LogFormat::parse(&v) {
+            Some(format) => format,
+            None => {
+                eprintln!("portcullis: PORTCULLIS_LOG_FORMAT must be text or json, got {v:?}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => LogFormat::Text,
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(logging::DEFAULT_FILTER));
+    if let Err(e) = logging::dispatch(
+        format,
+        filter,
+        std::io::stdout,
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    )
+    .try_init()
+    {
+        eprintln!("portcullis: cannot start logging: {e}");
+        return ExitCode::FAILURE;
+    }
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -317,6 +337,7 @@ async fn serve(load_demo: bool, addr: Option<String>) -> Result<(), String> {
         vault,
         checker: Checker::new(config.provider_urls.clone(), CHECK_TIMEOUT, egress),
         bot_rate_limit: config.bot_rate_limit,
+        metrics_allow: config.metrics_allow.clone(),
     };
     if load_demo
         && demo_authorizations::load(&services, &config.public_url)

@@ -34,6 +34,7 @@ fn answer(id: &str) -> Option<&'static str> {
         "publishStats" => "BoardDay",
         "getAgencyStats" => "AgencyStats",
         "listLightningDevices" => "Device",
+        "health" => "Health",
         _ => return None,
     })
 }
@@ -157,6 +158,12 @@ fn operation(o: &Operation) -> utoipa::openapi::path::Operation {
             error("the install does not grant the permission (named in missing_permission)"),
         );
     }
+    if o.id == "health" {
+        b = b.response(
+            "503",
+            error("the database does not answer (unavailable), or lacks migrations this server embeds (migrations_behind)"),
+        );
+    }
     if o.body.is_some() || o.list || o.window {
         b = b.response("422", error("a field breaks a rule (named in field)"));
     }
@@ -199,6 +206,25 @@ fn error_schema() -> Schema {
     )
 }
 
+/// `/health`'s answer when the replica may be sent traffic.
+fn health_schema() -> Schema {
+    let constant = |value: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([value]))
+    };
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("status", constant("ok"))
+            .required("status")
+            .property("database", constant("ok"))
+            .required("database")
+            .property("migrations", constant("current"))
+            .required("migrations")
+            .build(),
+    )
+}
+
 /// The document.
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
@@ -215,6 +241,7 @@ pub fn document() -> OpenApi {
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         )
         .schema("Error", error_schema())
+        .schema("Health", health_schema())
         .schema_from::<portcullis_core::campaigns::NewCampaign>()
         .schema_from::<portcullis_core::campaigns::CampaignPatch>()
         .schema_from::<portcullis_core::campaigns::CampaignStatus>()

@@ -49,6 +49,7 @@ impl SharedLimits {
             .ok()
             .and_then(|map| map.get(key).copied())
             .unwrap_or_default();
+        refused(what);
         window.refusal(now_ms, limit, what)
     }
 
@@ -68,7 +69,10 @@ impl SharedLimits {
             }
             for a in allowances {
                 let window = map.entry(a.key.clone()).or_default();
-                if window.admit(now_ms, a.limit, a.what)? {
+                if window
+                    .admit(now_ms, a.limit, a.what)
+                    .inspect_err(|_| refused(a.what))?
+                {
                     reports.push((a.key.clone(), window.begin_report(), window.start_ms()));
                 }
             }
@@ -80,7 +84,7 @@ impl SharedLimits {
             .await
             .map_err(problem)?;
         let mut map = self.windows.lock().map_err(|_| Problem::internal())?;
-        let mut refused = None;
+        let mut over = None;
         // Matched by key: the database returns the rows in no promised order.
         for (key, total) in &totals {
             let Some((_, reported, window_ms)) = reports.iter().find(|(k, _, _)| k == key) else {
@@ -91,11 +95,21 @@ impl SharedLimits {
             // Other replicas used the allowance up while this one counted: this call is the
             // one past the limit, so it is refused (and stays counted).
             if let Some(a) = allowances.iter().find(|a| a.key == *key) {
-                if *total > a.limit && refused.is_none() {
-                    refused = Some(w.refusal(now_ms, a.limit, a.what));
+                if *total > a.limit && over.is_none() {
+                    refused(a.what);
+                    over = Some(w.refusal(now_ms, a.limit, a.what));
                 }
             }
         }
-        refused.map_or(Ok(()), Err)
+        over.map_or(Ok(()), Err)
     }
+}
+
+/// Counts a refusal by the allowance that was spent.
+fn refused(what: Limited) {
+    crate::metrics::rate_limit_refused(match what {
+        Limited::Token => "bot_token",
+        Limited::App => "bot_app",
+        Limited::Address => "bot_invalid_address",
+    });
 }

@@ -11,6 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{NaiveDate, Utc};
 use portcullis_core::apps::{Permission, Target};
+use portcullis_core::error::{field_named_in, is_field_name, one_short_line};
 use portcullis_core::ids::{AgencyId, TenantId};
 use portcullis_core::Problem;
 use serde::de::DeserializeOwned;
@@ -170,7 +171,7 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = one_short_line(&e.into_inner().to_string());
-        let field = match (path.as_str(), field_in(&inner)) {
+        let field = match (path.as_str(), field_named_in(&inner)) {
             (".", Some(named)) => named,
             (p, _) if p != "." && is_field_name(p) => p.to_owned(),
             _ => "body".to_owned(),
@@ -189,40 +190,6 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ))
     })?;
     Ok(value)
-}
-
-/// The field a serde message names in backquotes (`unknown field `x``, `missing field `x``);
-/// only a name that could be a field, since serde quotes offending values the same way.
-fn field_in(message: &str) -> Option<String> {
-    let start = message.find('`')? + 1;
-    let len = message.get(start..)?.find('`')?;
-    message
-        .get(start..start + len)
-        .filter(|f| is_field_name(f))
-        .map(str::to_owned)
-}
-
-/// Whether `name` could be one of the API's field paths (`name`, `items[0].name`): a key the
-/// caller made up, or a value serde quotes, is not named back as a field.
-fn is_field_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'))
-        && !name.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Serde's message on one line and at most 200 characters: it repeats the caller's input.
-fn one_short_line(message: &str) -> String {
-    let line: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if line.chars().count() <= 200 {
-        return line;
-    }
-    line.chars().take(199).collect::<String>() + "…"
 }
 
 /// A fresh id's text (the REST records keep their ids as text).

@@ -59,6 +59,7 @@ async fn prepare(url: &str) -> Result<(), Failure> {
             portcullis_server::egress::Egress::public_only(),
         ),
         bot_rate_limit: u32::MAX,
+        metrics_allow: Vec::new(),
     };
     let caller = services
         .caller(&session)

@@ -535,6 +535,7 @@ on_both_backends! {
         // The suite's own router, without the per-token rate limit that would refuse a burst.
         let router = router_of(portcullis_server::console::Services {
             bot_rate_limit: u32::MAX,
+            metrics_allow: Vec::new(),
             ..services_over(&app.db, Default::default())
         });
         let routes = routed(&router).await;

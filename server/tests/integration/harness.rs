@@ -256,7 +256,27 @@ pub fn services_with_egress(
             egress,
         ),
         bot_rate_limit: portcullis_core::apps::BOT_REQUESTS_PER_MINUTE,
+        metrics_allow: portcullis_server::egress::Egress::parse_allow(
+            portcullis_server::metrics::DEFAULT_ALLOW,
+        )
+        .expect("default metrics allow-list parses"),
     }
+}
+
+/// A plain GET of `path`, as a browser or a monitor sends it.
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::HOST, HOST)
+        .body(Body::empty())
+        .expect("request")
+}
+
+/// `req` as if it came over a connection from `peer` (`ip:port`).
+pub fn from_peer(mut req: Request<Body>, peer: &str) -> Request<Body> {
+    let addr: std::net::SocketAddr = peer.parse().expect("peer address");
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
 }
 
 /// A response's body as text.
