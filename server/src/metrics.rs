@@ -102,6 +102,25 @@ pub fn rate_limit_refused(limit: &'static str) {
     metrics::counter!(RATE_LIMIT_REFUSALS, "limit" => limit).increment(1);
 }
 
+/// A request's method as a label: the standard ones by name, anything else as `other`, since a
+/// client may send any token as a method and each new label value is kept for good.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    let known = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+    ];
+    known
+        .into_iter()
+        .find_map(|(m, label)| (m == method).then_some(label))
+        .unwrap_or("other")
+}
+
 /// What `/metrics` needs: the pool to report on, and who may read it.
 #[derive(Clone)]
 struct Scrape {
@@ -122,9 +141,20 @@ pub fn router<S: Clone + Send + Sync + 'static>(db: Db, allow: &[IpNet]) -> Rout
         })
 }
 
-async fn scrape(State(scrape): State<Scrape>, extensions: Extensions) -> Response {
-    let allowed = crate::http::peer_of(&extensions)
-        .is_some_and(|ip| scrape.allow.iter().any(|net| net.contains(&ip)));
+async fn scrape(
+    State(scrape): State<Scrape>,
+    extensions: Extensions,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // A reverse proxy on the same host connects from loopback on behalf of anyone: a request it
+    // relayed says so in a forwarding header, and is not the operator's own scrape.
+    let relayed = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    let allowed = !relayed
+        && crate::http::peer_of(&extensions)
+            .map(|ip| ip.to_canonical())
+            .is_some_and(|ip| scrape.allow.iter().any(|net| net.contains(&ip)));
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -183,7 +213,7 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let method = req.method().as_str().to_owned();
+        let method = method_label(req.method()).to_owned();
         let route = crate::request_id::route_of(&req).to_owned();
         Measured {
             inner: self.0.call(req),

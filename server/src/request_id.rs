@@ -60,7 +60,7 @@ fn span_of(req: &Request) -> tracing::Span {
     tracing::error_span!(
         "request",
         request_id = %id,
-        method = %req.method(),
+        method = crate::metrics::method_label(req.method()),
         route = %route_of(req),
     )
 }

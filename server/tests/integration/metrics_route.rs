@@ -51,5 +51,29 @@ on_both_backends! {
         assert_eq!(app.send(get("/metrics")).await.status(), StatusCode::NOT_FOUND);
         let v6 = app.send(from_peer(get("/metrics"), "[::1]:40000")).await;
         assert_eq!(v6.status(), StatusCode::OK);
+        let mapped = app.send(from_peer(get("/metrics"), "[::ffff:127.0.0.1]:40000")).await;
+        assert_eq!(mapped.status(), StatusCode::OK, "an IPv4 loopback peer on a dual-stack socket");
+        // A reverse proxy on the same host connects from loopback on anyone's behalf.
+        for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+            let mut relayed = from_peer(get("/metrics"), "127.0.0.1:40000");
+            relayed.headers_mut().insert(header, "for=198.51.100.4".parse().unwrap());
+            assert_eq!(app.send(relayed).await.status(), StatusCode::NOT_FOUND, "relayed with {header}");
+        }
+    }
+
+    /// A client may send any token as a method; each would otherwise become a label kept for
+    /// good, so unknown methods are counted together.
+    async fn unknown_methods_share_one_label(app) {
+        let odd = format!("M{}", "A".repeat(200));
+        let req = axum::http::Request::builder()
+            .method(odd.as_str())
+            .uri("/api/v1/health")
+            .header("host", crate::harness::HOST)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.send(req).await;
+        let text = scrape(&app).await;
+        assert!(!text.contains(&odd), "the raw method became a label");
+        assert!(text.contains("method=\"other\""), "{text}");
     }
 }
