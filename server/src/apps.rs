@@ -251,7 +251,14 @@ impl Apps for Services {
         let requests = check_requests(&requests)?;
         let codes: Vec<&str> = requests.iter().map(|r| r.permission.code()).collect();
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::App, app.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::App,
+            app.as_str(),
+            caller.viewer.user_id.as_str(),
+            version,
+        )
+        .await?;
         apps::replace_permissions(&mut tx, &app, &requests, Utc::now())
             .await
             .map_err(problem)?;

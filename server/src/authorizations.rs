@@ -365,7 +365,14 @@ impl Authorizations for Services {
         let description = check_description(&description)?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::Authorization, id.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::Authorization,
+            id.as_str(),
+            checked.tenant().as_str(),
+            version,
+        )
+        .await?;
         if !store::relabel(&mut tx, actor.tenant, &id, &label, &description, Utc::now())
             .await
             .map_err(problem)?
@@ -390,7 +397,14 @@ impl Authorizations for Services {
             .await?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::Authorization, id.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::Authorization,
+            id.as_str(),
+            checked.tenant().as_str(),
+            version,
+        )
+        .await?;
         let stored = store::find(&mut tx, actor.tenant, &id)
             .await
             .map_err(problem)?

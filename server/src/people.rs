@@ -571,7 +571,14 @@ impl People for Services {
         let audit = self.audit(caller, Some(tenant), &meta);
         let whom = Principal::of_user(&target);
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::User,
+            user.as_str(),
+            tenant.as_str(),
+            version,
+        )
+        .await?;
         if name != target.name {
             people::rename(&mut tx, &user, &name)
                 .await
@@ -647,13 +654,19 @@ impl People for Services {
             ));
         }
         // Deleting reaches every tenant the person belongs to, so it needs the right to manage
-        // users in each of them; otherwise removing them from this tenant is the way.
-        // The tenants are read in the deletion's transaction, so the check covers every tenant
-        // the deletion then records; a session that may not enter a tenant (one opened by
-        // another tenant's identity provider) has no say there.
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
-        let theirs = people::tenants_of(&mut tx, &user).await.map_err(problem)?;
+        // users in each of them; otherwise removing them from this tenant is the way. A session
+        // that may not enter a tenant (one opened by another tenant's identity provider) has no
+        // say there. The tenants are judged before the write lock is taken, since judging reads
+        // through the pool, and read again in the deletion's transaction: if they changed
+        // meanwhile, the deletion is refused as made from a stale view.
+        let theirs = {
+            let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+            sorted(
+                people::tenants_of(&mut conn, &user)
+                    .await
+                    .map_err(problem)?,
+            )
+        };
         for other in theirs.iter().filter(|t| *t != &checked.tenant) {
             let enterable = caller.viewer.tenants.iter().any(|t| &t.id == other);
             let allowed = enterable
@@ -671,6 +684,18 @@ impl People for Services {
                     ),
                 ));
             }
+        }
+        let mut tx = self.db.write().await.map_err(problem)?;
+        versions::claim(
+            &mut tx,
+            Versioned::User,
+            user.as_str(),
+            checked.tenant.as_str(),
+            version,
+        )
+        .await?;
+        if sorted(people::tenants_of(&mut tx, &user).await.map_err(problem)?) != theirs {
+            return Err(Problem::stale("person"));
         }
         // Their apps go with them, and so do those apps' installs: each tenant that loses one
         // records it.
@@ -716,7 +741,14 @@ impl People for Services {
         }
         let audit = self.audit(caller, Some(tenant), &meta);
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::User, user.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::User,
+            user.as_str(),
+            tenant.as_str(),
+            version,
+        )
+        .await?;
         people::revoke(&mut tx, tenant, &user)
             .await
             .map_err(problem)?;
@@ -1148,7 +1180,14 @@ impl People for Services {
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
         let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(&mut tx, Versioned::Database, database.as_str(), version).await?;
+        versions::claim(
+            &mut tx,
+            Versioned::Database,
+            database.as_str(),
+            tenant.as_str(),
+            version,
+        )
+        .await?;
         access::set_database_group(&mut tx, tenant, &database, group.as_ref())
             .await
             .map_err(problem)?;
@@ -1222,4 +1261,10 @@ impl People for Services {
         let checked = self.access_of(caller).await?;
         Ok(checked.decide(caller, Action::OpenSources, None))
     }
+}
+
+/// Tenants in one order, to compare two readings of a person's memberships.
+fn sorted(mut tenants: Vec<TenantId>) -> Vec<TenantId> {
+    tenants.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    tenants
 }

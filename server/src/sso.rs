@@ -261,6 +261,7 @@ impl Sso for Services {
             &mut tx,
             Versioned::SsoProvider,
             tenant.as_str(),
+            tenant.as_str(),
             input.version,
         )
         .await?;

@@ -28,6 +28,20 @@ impl Versioned {
         }
     }
 
+    /// The condition that keeps a record within the caller's reach, `$2` naming the tenant
+    /// (for an app, its owner).
+    fn scope(self) -> &'static str {
+        match self {
+            Versioned::User => {
+                "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.tenant_id = $2)"
+            }
+            Versioned::Authorization | Versioned::Database | Versioned::SsoProvider => {
+                "tenant_id = $2"
+            }
+            Versioned::App => "owner_id = $2",
+        }
+    }
+
     /// What a person calls a record of this kind.
     fn what(self) -> &'static str {
         match self {
@@ -41,8 +55,10 @@ impl Versioned {
 }
 
 /// Moves record `id` from version `seen` to the next inside the edit's transaction, or refuses
-/// the edit (409) when the record is no longer at `seen`. Version 0 names a record that did not
-/// exist yet: the edit creates it, and is refused if someone else created it first.
+/// the edit: 409 when the record is no longer at `seen`, 404 when `within` (the caller's tenant,
+/// or for an app its owner) holds no such record, so a refusal tells nothing of other tenants.
+/// Version 0 names an SSO setup that did not exist yet: the save creates it, and is refused if
+/// someone else created it first.
 ///
 /// The conditional update is the check: on PostgreSQL it locks the row, so of two edits made
 /// from the same version exactly one moves it; on SQLite the write transaction already holds
@@ -51,29 +67,38 @@ pub async fn claim(
     tx: &mut Transaction<'static, Any>,
     kind: Versioned,
     id: &str,
+    within: &str,
     seen: i64,
 ) -> Result<(), Problem> {
     let (table, key) = kind.table_and_key();
-    let fresh = if seen == 0 {
-        sqlx::query(&format!("SELECT 1 FROM {table} WHERE {key} = $1"))
+    let scope = kind.scope();
+    let current: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT version FROM {table} WHERE {key} = $1 AND {scope}"
+    ))
+    .bind(id)
+    .bind(within)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(problem)?;
+    let moved = match current {
+        None if seen == 0 && kind == Versioned::SsoProvider => return Ok(()),
+        None => return Err(Problem::not_found(kind.what())),
+        Some(v) if v != seen => false,
+        Some(_) => {
+            sqlx::query(&format!(
+                "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND {scope} AND version = $3"
+            ))
             .bind(id)
-            .fetch_optional(&mut **tx)
+            .bind(within)
+            .bind(seen)
+            .execute(&mut **tx)
             .await
             .map_err(problem)?
-            .is_none()
-    } else {
-        sqlx::query(&format!(
-            "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND version = $2"
-        ))
-        .bind(id)
-        .bind(seen)
-        .execute(&mut **tx)
-        .await
-        .map_err(problem)?
-        .rows_affected()
-            == 1
+            .rows_affected()
+                == 1
+        }
     };
-    if fresh {
+    if moved {
         Ok(())
     } else {
         Err(Problem::stale(kind.what()))

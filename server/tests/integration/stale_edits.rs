@@ -71,6 +71,19 @@ on_both_backends! {
         assert_stale(&app.call::<DeleteAuthorization>(Some(&owner), &[("id", &id), ("version", &opened)]).await);
         assert_eq!(app.count("authorizations", &format!("id = '{id}' AND label = 'Newsletters (EU)'")).await, 1);
         assert_eq!(events(&app).await, before);
+
+        // Another tenant's administrator learns nothing from versions: every one answers 404,
+        // the current one as much as a stale one.
+        let globex = app.sign_in(OPERATOR).await;
+        app.enter(&globex, "Globex Foods").await;
+        let current = app.version_of("authorizations", &id).await;
+        for version in ["0", opened.as_str(), current.as_str()] {
+            let probe = app.call::<EditAuthorization>(Some(&globex), &[("id", &id), ("version", version), ("label", "Mine"), ("description", "")]).await;
+            assert_eq!(probe.status, StatusCode::NOT_FOUND, "version {version}: {}", probe.body);
+            let probe = app.call::<DeleteAuthorization>(Some(&globex), &[("id", &id), ("version", version)]).await;
+            assert_eq!(probe.status, StatusCode::NOT_FOUND, "version {version}: {}", probe.body);
+        }
+        assert_eq!(app.version_of("authorizations", &id).await, current, "nothing moved");
     }
 
     /// Apps: a stale change of permissions cannot drop the permission the other save added.
