@@ -10,7 +10,7 @@ use crate::db::{new_id, problem};
 use crate::secrets::{new_token, token_hash};
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
 use crate::store::reads::Snapshot;
-use crate::store::versions::{self, Versioned};
+use crate::store::versions::Versioned;
 use crate::store::{installs, tenants};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -250,15 +250,10 @@ impl Apps for Services {
         self.own_app(caller, &app).await?;
         let requests = check_requests(&requests)?;
         let codes: Vec<&str> = requests.iter().map(|r| r.permission.code()).collect();
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::App,
-            app.as_str(),
-            caller.viewer.user_id.as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::App, &app, &caller.viewer.user_id, version)
+            .await?;
         apps::replace_permissions(&mut tx, &app, &requests, Utc::now())
             .await
             .map_err(problem)?;

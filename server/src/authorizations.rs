@@ -9,7 +9,7 @@ use crate::console::Services;
 use crate::db::{new_id, problem};
 use crate::store::authorizations::{self as store, CheckOutcome, NewRecord, Stored};
 use crate::store::jobs;
-use crate::store::versions::{self, Versioned};
+use crate::store::versions::Versioned;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_app::model::{AuthorizationRow, AuthorizationSummary, Page};
@@ -364,15 +364,10 @@ impl Authorizations for Services {
         let label = check_label(&label)?;
         let description = check_description(&description)?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::Authorization,
-            id.as_str(),
-            checked.tenant().as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::Authorization, &id, actor.tenant, version)
+            .await?;
         if !store::relabel(&mut tx, actor.tenant, &id, &label, &description, Utc::now())
             .await
             .map_err(problem)?
@@ -396,15 +391,10 @@ impl Authorizations for Services {
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
         let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::Authorization,
-            id.as_str(),
-            checked.tenant().as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::Authorization, &id, actor.tenant, version)
+            .await?;
         let stored = store::find(&mut tx, actor.tenant, &id)
             .await
             .map_err(problem)?

@@ -138,14 +138,8 @@ pub async fn seed(
         },
     ];
     for c in &content {
-        campaigns::insert_content(
-            conn,
-            acme,
-            &new_id(ContentId::from_bytes).to_string(),
-            c,
-            now,
-        )
-        .await?;
+        campaigns::insert_content(conn, acme, new_id(ContentId::from_bytes).as_str(), c, now)
+            .await?;
     }
     let feed = NewFeed {
         name: "Store locations".into(),
@@ -153,14 +147,7 @@ pub async fn seed(
         format: FeedFormat::Csv,
         refresh_minutes: Some(60),
     };
-    campaigns::insert_feed(
-        conn,
-        acme,
-        &new_id(FeedId::from_bytes).to_string(),
-        &feed,
-        now,
-    )
-    .await?;
+    campaigns::insert_feed(conn, acme, new_id(FeedId::from_bytes).as_str(), &feed, now).await?;
     for (name, width, height) in [
         ("Acme logo, landscape", 1920, 1080),
         ("Acme logo, portrait", 1080, 1920),

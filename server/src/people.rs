@@ -9,7 +9,7 @@ use crate::console::{new_session, open_session, Services, SessionTenant};
 use crate::db::{new_id, problem};
 use crate::secrets::{hash_password, new_token, token_hash};
 use crate::store::access::{self, NewAssignment};
-use crate::store::versions::{self, Versioned};
+use crate::store::versions::Versioned;
 use crate::store::{domains, installs, invitations, people, tenants, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -570,15 +570,10 @@ impl People for Services {
         }
         let audit = self.audit(caller, Some(tenant), &meta);
         let whom = Principal::of_user(&target);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::User,
-            user.as_str(),
-            tenant.as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::User, &user, &tenant, version)
+            .await?;
         if name != target.name {
             people::rename(&mut tx, &user, &name)
                 .await
@@ -685,15 +680,10 @@ impl People for Services {
                 ));
             }
         }
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::User,
-            user.as_str(),
-            checked.tenant.as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::User, &user, &checked.tenant, version)
+            .await?;
         if sorted(people::tenants_of(&mut tx, &user).await.map_err(problem)?) != theirs {
             return Err(Problem::stale("person"));
         }
@@ -740,15 +730,10 @@ impl People for Services {
             ));
         }
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::User,
-            user.as_str(),
-            tenant.as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::User, &user, &tenant, version)
+            .await?;
         people::revoke(&mut tx, tenant, &user)
             .await
             .map_err(problem)?;
@@ -1179,15 +1164,10 @@ impl People for Services {
             .unwrap_or_default();
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::Database,
-            database.as_str(),
-            tenant.as_str(),
-            version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::Database, &database, &tenant, version)
+            .await?;
         access::set_database_group(&mut tx, tenant, &database, group.as_ref())
             .await
             .map_err(problem)?;

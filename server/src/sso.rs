@@ -8,7 +8,7 @@ use crate::console::Services;
 use crate::db::problem;
 use crate::secrets::{new_token, token_hash};
 use crate::store::sso::{self as store, StoredProvider};
-use crate::store::versions::{self, Versioned};
+use crate::store::versions::Versioned;
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
@@ -256,15 +256,10 @@ impl Sso for Services {
         // A provider whose discovery document cannot be read would fail every sign-in.
         self.oidc_client(&tenant, &stored).await?;
         let actor = Actor::person(&tenant, caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        versions::claim(
-            &mut tx,
-            Versioned::SsoProvider,
-            tenant.as_str(),
-            tenant.as_str(),
-            input.version,
-        )
-        .await?;
+        let mut tx = self
+            .db
+            .edit(Versioned::SsoProvider, &tenant, &tenant, input.version)
+            .await?;
         let taken = store::domains_taken(&mut tx, &tenant, &stored.domains)
             .await
             .map_err(problem)?;

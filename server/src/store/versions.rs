@@ -1,7 +1,7 @@
 //! Versions of the records administrators edit: an edit names the version it was made from and
 //! moves the record to the next one, or is refused because someone else moved it first.
 
-use crate::db::problem;
+use crate::db::{problem, Db};
 use portcullis_core::Problem;
 use sqlx::{Any, Transaction};
 
@@ -33,7 +33,8 @@ impl Versioned {
     fn scope(self) -> &'static str {
         match self {
             Versioned::User => {
-                "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.tenant_id = $2)"
+                "EXISTS (SELECT 1 FROM memberships m \
+                 WHERE m.user_id = users.id AND m.tenant_id = $2)"
             }
             Versioned::Authorization | Versioned::Database | Versioned::SsoProvider => {
                 "tenant_id = $2"
@@ -54,54 +55,53 @@ impl Versioned {
     }
 }
 
-/// Moves record `id` from version `seen` to the next inside the edit's transaction, or refuses
-/// the edit: 409 when the record is no longer at `seen`, 404 when `within` (the caller's tenant,
-/// or for an app its owner) holds no such record, so a refusal tells nothing of other tenants.
-/// Version 0 names an SSO setup that did not exist yet: the save creates it, and is refused if
-/// someone else created it first.
-///
-/// The conditional update is the check: on PostgreSQL it locks the row, so of two edits made
-/// from the same version exactly one moves it; on SQLite the write transaction already holds
-/// the database's write lock.
-pub async fn claim(
-    tx: &mut Transaction<'static, Any>,
-    kind: Versioned,
-    id: &str,
-    within: &str,
-    seen: i64,
-) -> Result<(), Problem> {
-    let (table, key) = kind.table_and_key();
-    let scope = kind.scope();
-    let current: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT version FROM {table} WHERE {key} = $1 AND {scope}"
-    ))
-    .bind(id)
-    .bind(within)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(problem)?;
-    let moved = match current {
-        None if seen == 0 && kind == Versioned::SsoProvider => return Ok(()),
-        None => return Err(Problem::not_found(kind.what())),
-        Some(v) if v != seen => false,
-        Some(_) => {
-            sqlx::query(&format!(
-                "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND {scope} AND version = $3"
-            ))
-            .bind(id)
-            .bind(within)
-            .bind(seen)
-            .execute(&mut **tx)
-            .await
-            .map_err(problem)?
-            .rows_affected()
-                == 1
+impl Db {
+    /// Begins an edit's write transaction and moves record `id` from version `seen` to the
+    /// next in it, or refuses the edit: 409 when the record is no longer at `seen`, 404 when
+    /// `within` (the caller's tenant, or for an app its owner) holds no such record, so a refusal
+    /// tells nothing of other tenants. Version 0 names an SSO setup that did not exist yet: the
+    /// save creates it, and is refused if someone else created it first.
+    ///
+    /// The conditional update is the check: on PostgreSQL it locks the row, so of two edits
+    /// made from the same version exactly one moves it; on SQLite the write transaction already
+    /// holds the database's write lock. Only a refused edit reads the record again, to say why.
+    pub async fn edit(
+        &self,
+        kind: Versioned,
+        id: impl AsRef<str>,
+        within: impl AsRef<str>,
+        seen: i64,
+    ) -> Result<Transaction<'static, Any>, Problem> {
+        let (id, within) = (id.as_ref(), within.as_ref());
+        let (table, key) = kind.table_and_key();
+        let scope = kind.scope();
+        let mut tx = self.write().await.map_err(problem)?;
+        let moved = sqlx::query(&format!(
+            "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND {scope} AND version = $3"
+        ))
+        .bind(id)
+        .bind(within)
+        .bind(seen)
+        .execute(&mut *tx)
+        .await
+        .map_err(problem)?
+        .rows_affected();
+        if moved == 1 {
+            return Ok(tx);
         }
-    };
-    if moved {
-        Ok(())
-    } else {
-        Err(Problem::stale(kind.what()))
+        let current: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT version FROM {table} WHERE {key} = $1 AND {scope}"
+        ))
+        .bind(id)
+        .bind(within)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(problem)?;
+        match current {
+            None if seen == 0 && kind == Versioned::SsoProvider => Ok(tx),
+            None => Err(Problem::not_found(kind.what())),
+            Some(_) => Err(Problem::stale(kind.what())),
+        }
     }
 }
 
