@@ -126,7 +126,8 @@ impl Db {
     /// references are checked once the migrations are done.
     pub async fn migrate(&self) -> Result<(), DbError> {
         if self.backend == Backend::Postgres {
-            return POSTGRES_MIGRATIONS
+            return self
+                .migrator()
                 .run(&self.pool)
                 .await
                 .map_err(DbError::Migrate);
@@ -135,7 +136,7 @@ impl Db {
         conn.execute("PRAGMA foreign_keys = OFF")
             .await
             .map_err(DbError::Connect)?;
-        let ran = SQLITE_MIGRATIONS.run(&mut *conn).await;
+        let ran = self.migrator().run(&mut *conn).await;
         let dangling = sqlx::query("PRAGMA foreign_key_check")
             .fetch_all(&mut *conn)
             .await
@@ -150,24 +151,27 @@ impl Db {
         }
         Ok(())
     }
-}
 
-impl Db {
+    /// The migrations embedded in the binary for this backend.
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
     /// How many migrations embedded in this binary the database has not applied (successfully):
     /// zero when its schema is current. A replica started before `portcullis migrate` ran, or
     /// whose database was restored from an older backup, answers more.
     pub async fn pending_migrations(&self) -> Result<usize, sqlx::Error> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
         let applied: std::collections::HashSet<i64> =
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()
                 .collect();
-        Ok(migrator
+        Ok(self
+            .migrator()
             .iter()
             .filter(|m| !m.migration_type.is_down_migration())
             .filter(|m| !applied.contains(&m.version))

@@ -19,6 +19,7 @@ use portcullis_app::services::SharedConsole;
 use portcullis_app::{shell, App};
 use portcullis_core::Problem;
 use std::sync::Arc;
+use tower::layer::layer_fn;
 
 /// Leptos' settings: from cargo-leptos' environment when present, else this crate's defaults.
 pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
@@ -40,10 +41,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
         leptos::nonce::provide_nonce();
     };
     let routes = generate_route_list(App);
-    let guard = GuardLayer(Arc::new(Site::of(
-        &services.public_url,
-        services.secure_cookies,
-    )));
+    let site = Arc::new(Site::of(&services.public_url, services.secure_cookies));
     let router = Router::new()
         .merge(crate::metrics::router(
             services.db.clone(),
@@ -61,9 +59,9 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
-        .layer(crate::server_fn_body::ServerFnBodyLayer)
-        .layer(guard)
-        .layer(crate::metrics::HttpMetricsLayer);
+        .layer(layer_fn(crate::server_fn_body::ServerFnBody))
+        .layer(layer_fn(move |inner| Guard(inner, site.clone())))
+        .layer(layer_fn(crate::metrics::HttpMetrics));
     crate::request_id::around(router)
 }
 
@@ -146,19 +144,8 @@ pub fn cross_site_reason(
 }
 
 /// What every request passes: the same-origin check, then the security headers on the answer.
-/// A tower layer of its own rather than `middleware::from_fn`, which clones the route's boxed
+/// A service of its own rather than `middleware::from_fn`, which clones the route's boxed
 /// service and boxes a future on every request: this is on every API call's path.
-#[derive(Clone)]
-struct GuardLayer(Arc<Site>);
-
-impl<S> tower::Layer<S> for GuardLayer {
-    type Service = Guard<S>;
-
-    fn layer(&self, inner: S) -> Guard<S> {
-        Guard(inner, self.0.clone())
-    }
-}
-
 #[derive(Clone)]
 struct Guard<S>(S, Arc<Site>);
 

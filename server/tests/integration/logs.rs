@@ -3,23 +3,14 @@
 use crate::harness::{get, Reply};
 use crate::on_both_backends;
 use axum::http::StatusCode;
+use portcullis_server::logging::LogFormat;
 use std::sync::{Arc, Mutex};
 
 on_both_backends! {
     /// A 5xx answer (here: the database is gone) is logged at error level, as a JSON line
     /// with the request's id, route and status.
     async fn a_server_error_is_logged_with_its_request_id(app) {
-        let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
-        let writer = {
-            let lines = lines.clone();
-            move || Captured(lines.clone())
-        };
-        let dispatch = portcullis_server::logging::dispatch(
-            portcullis_server::logging::LogFormat::Json,
-            tracing_subscriber::EnvFilter::new("info"),
-            writer,
-            false,
-        );
+        let (lines, dispatch) = captured(LogFormat::Json);
         let _logging = tracing::dispatcher::set_default(&dispatch);
         app.db.pool.close().await;
         let reply = Reply::read(app.send(get("/api/v1/health")).await).await;
@@ -39,17 +30,7 @@ on_both_backends! {
 
     /// By default lines stay text for people, the request's span before the message.
     async fn text_lines_carry_the_request_span(app) {
-        let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
-        let writer = {
-            let lines = lines.clone();
-            move || Captured(lines.clone())
-        };
-        let dispatch = portcullis_server::logging::dispatch(
-            portcullis_server::logging::LogFormat::default(),
-            tracing_subscriber::EnvFilter::new("info"),
-            writer,
-            false,
-        );
+        let (lines, dispatch) = captured(LogFormat::default());
         let _logging = tracing::dispatcher::set_default(&dispatch);
         app.db.pool.close().await;
         let reply = Reply::read(app.send(get("/api/v1/health")).await).await;
@@ -60,6 +41,18 @@ on_both_backends! {
         assert!(line.contains("route=/api/v1/health"), "{line}");
         assert!(serde_json::from_str::<serde_json::Value>(line).is_err(), "{line}");
     }
+}
+
+/// Logging in `format` at info level into a buffer the test reads back.
+fn captured(format: LogFormat) -> (Arc<Mutex<Vec<u8>>>, tracing::Dispatch) {
+    let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let writer = {
+        let lines = lines.clone();
+        move || Captured(lines.clone())
+    };
+    let filter = tracing_subscriber::EnvFilter::new("info");
+    let dispatch = portcullis_server::logging::dispatch(format, filter, writer, false);
+    (lines, dispatch)
 }
 
 /// A log sink the test reads back.
