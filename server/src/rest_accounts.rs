@@ -94,8 +94,8 @@ pub(crate) async fn update_campaign(
     let tenant = call.account(&account, P::AccountEditCampaigns)?;
     let patch = body::<CampaignPatch>(&bytes)?;
     let mut tx = state.services.db.write().await?;
-    // The write first: on SQLite a transaction that reads and then writes can fail to upgrade
-    // its lock under concurrency. Touching the row takes the write lock straight away.
+    // Touching the row first locks it on PostgreSQL, so two patches apply one after the other
+    // rather than both to the same read.
     sqlx::query("UPDATE campaigns SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(campaign.clone())
@@ -185,8 +185,7 @@ pub(crate) async fn create_content(
     let id = fresh(ContentId::from_bytes);
     let now = Utc::now();
     let mut tx = state.services.db.write().await?;
-    store::insert_content(&mut tx, &tenant, &id, &content, now).await?;
-    // After the insert (which took the write lock): the campaign must be this account's.
+    // The campaign must be this account's.
     if let Some(c) = &content.campaign_id {
         if store::campaign(&mut tx, &tenant, c).await?.is_none() {
             return Err(ApiError(Problem::invalid(
@@ -196,6 +195,7 @@ pub(crate) async fn create_content(
             )));
         }
     }
+    store::insert_content(&mut tx, &tenant, &id, &content, now).await?;
     call.record(
         &mut tx,
         Some(&tenant),

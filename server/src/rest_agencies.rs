@@ -364,26 +364,11 @@ pub(crate) async fn pull_campaigns(
     let now = Utc::now();
     let id = fresh(PullId::from_bytes);
     let mut tx = state.services.db.write().await?;
-    // The pull's own row first: it takes the write lock before the reads (SQLite).
-    store::insert_pull(
-        &mut tx,
-        &agency,
-        &id,
-        0,
-        0,
-        &call.bot.token.id.to_string(),
-        now,
-    )
-    .await?;
     let (boards, placements) = store::pull_inputs(&mut tx, &agency).await?;
     let lists = playlist(&boards, &placements, now.date_naive());
     let placed: usize = lists.iter().map(|b| b.campaign_ids.len()).sum();
-    sqlx::query("UPDATE campaign_pulls SET boards = $2, placements = $3 WHERE id = $1")
-        .bind(id.clone())
-        .bind(i64::try_from(lists.len()).unwrap_or(i64::MAX))
-        .bind(i64::try_from(placed).unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?;
+    let by = call.bot.token.id.as_str();
+    store::insert_pull(&mut tx, &agency, &id, lists.len(), placed, by, now).await?;
     let name = format!("{} boards, {placed} placements", lists.len());
     call.record(&mut tx, None, "campaign/pull", (&id, &name))
         .await?;

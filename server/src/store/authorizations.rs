@@ -236,8 +236,6 @@ pub struct CheckOutcome<'a> {
 }
 
 /// Stores a check's outcome and releases the claim; false when the authorization is gone.
-/// The transaction's first statement is this write, so on SQLite it takes the write lock at
-/// once rather than upgrading a read lock (which fails under concurrent writers).
 pub async fn record_check(
     conn: &mut AnyConnection,
     tenant: &TenantId,
