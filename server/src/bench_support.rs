@@ -1,9 +1,9 @@
 //! What the benchmark binaries share (built only with `bench-comparators`): the demo's Acme
 //! Retail and its user administrator, signed in.
 
-use crate::db::Db;
-use crate::secrets::{new_token, token_hash};
+use crate::crypto::secrets::{new_token, token_hash};
 use crate::store::sessions::{insert, NewSessionRow};
+use crate::store::Db;
 use chrono::Utc;
 use portcullis_core::ids::{TenantId, UserId};
 use sqlx::Row;

@@ -155,11 +155,10 @@ impl Config {
         };
         let egress_allow = match env("PORTCULLIS_EGRESS_ALLOW") {
             None => Vec::new(),
-            Some(list) => {
-                crate::egress::Egress::parse_allow(&list).map_err(ConfigError::EgressAllow)?
-            }
+            Some(list) => crate::integrations::egress::Egress::parse_allow(&list)
+                .map_err(ConfigError::EgressAllow)?,
         };
-        let metrics_allow = crate::egress::Egress::parse_allow(
+        let metrics_allow = crate::integrations::egress::Egress::parse_allow(
             &env("PORTCULLIS_METRICS_ALLOW")
                 .unwrap_or_else(|| crate::metrics::DEFAULT_ALLOW.to_owned()),
         )
@@ -178,7 +177,7 @@ impl Config {
             master_key: env("PORTCULLIS_MASTER_KEY"),
             previous_master_keys: env("PORTCULLIS_PREVIOUS_MASTER_KEYS"),
             key_file: env("PORTCULLIS_KEY_FILE")
-                .unwrap_or_else(|| crate::vault::DEFAULT_KEY_FILE.to_owned())
+                .unwrap_or_else(|| crate::crypto::vault::DEFAULT_KEY_FILE.to_owned())
                 .into(),
             provider_urls,
             check_every_secs,

@@ -5,7 +5,7 @@
 //! a registry; the recorder is the process's one global, installed once, and rendered by the
 //! server's own route (the exporter's listener is not built).
 
-use crate::db::Db;
+use crate::store::Db;
 use axum::extract::{Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{Extensions, HeaderValue, StatusCode};
@@ -152,7 +152,7 @@ async fn scrape(
         .iter()
         .any(|h| headers.contains_key(*h));
     let allowed = !relayed
-        && crate::http::peer_of(&extensions)
+        && crate::web::peer_of(&extensions)
             .map(|ip| ip.to_canonical())
             .is_some_and(|ip| scrape.allow.iter().any(|net| net.contains(&ip)));
     if !allowed {
@@ -203,7 +203,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let method = method_label(req.method()).to_owned();
-        let route = crate::request_id::route_of(&req).to_owned();
+        let route = crate::web::request_id::route_of(&req).to_owned();
         Measured {
             inner: self.0.call(req),
             started: Instant::now(),

@@ -16,12 +16,12 @@ use chrono::Utc;
 use portcullis_app::services::{Apps, Console, RequestMeta};
 use portcullis_core::apps::{Permission, PermissionRequest};
 use portcullis_server::bench_support::{acme_admin, open_session};
-use portcullis_server::console::Services;
-use portcullis_server::db::Db;
+use portcullis_server::crypto::vault::Vault;
 use portcullis_server::demo;
-use portcullis_server::health_checks::Checker;
+use portcullis_server::integrations::health_checks::Checker;
+use portcullis_server::services::Services;
 use portcullis_server::store::reads::Snapshot;
-use portcullis_server::vault::Vault;
+use portcullis_server::store::Db;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -56,7 +56,7 @@ async fn prepare(url: &str) -> Result<(), Failure> {
         checker: Checker::new(
             Default::default(),
             std::time::Duration::from_secs(1),
-            portcullis_server::egress::Egress::public_only(),
+            portcullis_server::integrations::egress::Egress::public_only(),
         ),
         bot_rate_limit: u32::MAX,
         metrics_allow: Vec::new(),
@@ -98,7 +98,7 @@ async fn verify(url: &str, bearer: &str, n: u32) -> Result<(), Failure> {
     let db = Db::open(url).await?;
     let check = || async {
         let reads = Snapshot::begin(&db)?;
-        portcullis_server::apps::authenticate(&reads, Some(bearer), Utc::now()).await?;
+        portcullis_server::services::apps::authenticate(&reads, Some(bearer), Utc::now()).await?;
         Ok::<_, Failure>(())
     };
     check().await?;

@@ -12,9 +12,9 @@ use portcullis_app::services::{AuthorizationQuery, JobQuery};
 use portcullis_core::authorizations::AuthorizationSort;
 use portcullis_core::ids::TenantId;
 use portcullis_core::jobs::JobSort;
-use portcullis_server::db::{Backend, Db};
 use portcullis_server::demo;
 use portcullis_server::store::{authorizations, jobs};
+use portcullis_server::store::{Backend, Db};
 use sqlx::Row;
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Policies, resource groups, databases and assignments: the access data of a tenant.
 
-use crate::db::{stored_id, to_millis};
+use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{DatabaseView, GroupRow, PolicyRow};
 use portcullis_core::actions::{builtin_policy_actions, Action};

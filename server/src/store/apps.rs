@@ -1,9 +1,9 @@
 //! Applications, their permission requests and bot tokens (P2, P3). Apps belong to a user, so
 //! every query names the owner; bot tokens are found by their public half.
 
-use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AppRow, TokenRow};
 use portcullis_core::apps::{Permission, PermissionRequest};

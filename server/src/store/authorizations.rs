@@ -2,8 +2,8 @@
 //! scheduler's claims, and hourly request counts. Every query names its tenant, except the
 //! scheduler's claim, which by design looks across tenants for due checks.
 
-use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::keyset::Keyset;
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AuthorizationRow, Page};
 use portcullis_app::services::AuthorizationQuery;

@@ -4,7 +4,7 @@
 
 use super::campaigns::{campaign_of, date_of, Campaign};
 use super::id_pages::{page, PageAt};
-use crate::db::{from_millis, to_millis};
+use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
 use portcullis_app::model::Page;
 use portcullis_core::boards::{Approval, Placement};

@@ -2,7 +2,7 @@
 //! default creatives. Every query names its tenant.
 
 use super::id_pages::{page, PageAt};
-use crate::db::{from_millis, to_millis};
+use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
 use portcullis_app::model::Page;
 use portcullis_core::campaigns::{CampaignSettings, CampaignStatus, ContentKind, DailyFigures};

@@ -1,6 +1,6 @@
 //! The demo's marker, and whether a database is empty enough to take the demo.
 
-use crate::db::to_millis;
+use crate::store::to_millis;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, Row};
 

@@ -2,7 +2,7 @@
 //! that keeps mail when no SMTP server is configured (U2). These are platform records, not a
 //! tenant's: the allowlist is one list for every tenant.
 
-use crate::db::{from_millis, to_millis};
+use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{DomainRequestRow, OutboxMessage};
 use portcullis_core::ids::{TenantId, UserId};
@@ -161,7 +161,7 @@ pub async fn decide_request(
         .await?;
     let tenant = row
         .try_get::<Option<String>, _>("tenant_id")?
-        .map(|t| crate::db::stored_id(t, TenantId::parse))
+        .map(|t| crate::store::stored_id(t, TenantId::parse))
         .transpose()?;
     Ok(Some((row.try_get("domain")?, tenant)))
 }

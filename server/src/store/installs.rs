@@ -2,9 +2,9 @@
 //! its tenant or agency, except loading a bot's installs, which by definition spans the places
 //! its app is in.
 
-use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::apps::{BotAccess, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, AppId, InstallId, TenantId, UserId};

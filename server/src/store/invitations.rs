@@ -1,7 +1,7 @@
 //! Invitations of people who have an account already: a tenant offers one assignment, and the
 //! person joins only by accepting. Every query names its tenant or the invited person.
 
-use crate::db::{from_millis, stored_id, to_millis};
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::Invitation;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};

@@ -1,7 +1,7 @@
 //! Jobs and imported experiences (A7, A9, A11). Every query names its tenant.
 
-use crate::db::{from_millis, stored_id, to_millis};
 use crate::store::keyset::Keyset;
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{ExperienceRow, JobRow, Page};
 use portcullis_app::services::JobQuery;

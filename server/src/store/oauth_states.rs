@@ -1,6 +1,6 @@
 //! OAuth consents under way (A2): one row per started consent, taken exactly once.
 
-use crate::db::{stored_id, to_millis};
+use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AuthorizationId, TenantId, UserId};
 use sqlx::{AnyConnection, Row};

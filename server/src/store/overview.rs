@@ -1,6 +1,6 @@
 //! What a tenant holds, counted for its home page. Every query is bound to one tenant.
 
-use crate::db::stored_id;
+use crate::store::stored_id;
 use portcullis_app::model::DatabaseSummary;
 use portcullis_core::ids::{DatabaseId, TenantId};
 use sqlx::{AnyPool, Row};

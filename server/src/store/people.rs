@@ -1,7 +1,7 @@
 //! The users of a tenant, their assignments, and the users list (U1, U5). Every query names
 //! its tenant, except deleting a person, which by definition reaches every tenant (U5).
 
-use crate::db::{from_millis, stored_id, to_millis};
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::{AssignmentView, Page, UserRow};
 use portcullis_app::services::UserQuery;

@@ -20,9 +20,9 @@
 //! snapshot may recall while the database has not changed (see `store::memo` for why that is
 //! exact). PostgreSQL's snapshots recall nothing.
 
-use crate::db::Db;
 use crate::store::columns::{ColumnNames, FromColumns, NamedRow};
 use crate::store::memo::Memo;
+use crate::store::Db;
 use rusqlite::{Connection, OpenFlags};
 use sqlx::AnyPool;
 use std::any::Any;

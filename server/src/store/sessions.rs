@@ -1,6 +1,6 @@
 //! Sessions, stored so that any replica can serve any request, and failed sign-in attempts.
 
-use crate::db::{from_millis, stored_id, to_millis};
+use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{TenantId, UserId};
 use sqlx::{Any, AnyConnection, Executor, Row};

@@ -1,6 +1,6 @@
 //! One-time setup links for the first operator.
 
-use crate::db::to_millis;
+use crate::store::to_millis;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
 

@@ -3,7 +3,7 @@
 //! finding the tenant of an email domain and taking a sign-in's state, which is how a tenant is
 //! found in the first place.
 
-use crate::db::{stored_id, to_millis};
+use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_app::model::MappingRow;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
@@ -52,7 +52,7 @@ pub async fn provider(
         sealed_secret: r.try_get("sealed_secret")?,
         groups_claim: r.try_get("groups_claim")?,
         domains,
-        updated_at: crate::db::from_millis(r.try_get("updated_at")?),
+        updated_at: crate::store::from_millis(r.try_get("updated_at")?),
         version: r.try_get("version")?,
     }))
 }

@@ -1,8 +1,8 @@
 //! Tenants, agencies and memberships.
 
-use crate::db::{stored_id, to_millis};
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AgencyId, TenantId, UserId};
 use portcullis_core::tenancy::TenantSummary;
@@ -163,7 +163,7 @@ pub async fn id_named_in<'c, E: Executor<'c, Database = Any>>(
         .bind(agency.map_or("", AgencyId::as_str))
         .fetch_optional(ex)
         .await?
-        .map(|r| crate::db::stored_id(r.try_get("id")?, TenantId::parse))
+        .map(|r| crate::store::stored_id(r.try_get("id")?, TenantId::parse))
         .transpose()
 }
 
@@ -176,7 +176,7 @@ pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
         .bind(name)
         .fetch_optional(ex)
         .await?
-        .map(|r| crate::db::stored_id(r.try_get("id")?, TenantId::parse))
+        .map(|r| crate::store::stored_id(r.try_get("id")?, TenantId::parse))
         .transpose()
 }
 

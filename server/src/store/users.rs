@@ -1,6 +1,6 @@
 //! People who sign in.
 
-use crate::db::{stored_id, to_millis};
+use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};

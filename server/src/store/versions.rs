@@ -1,7 +1,7 @@
 //! Versions of the records administrators edit: an edit names the version it was made from and
 //! moves the record to the next one, or is refused because someone else moved it first.
 
-use crate::db::{problem, Db};
+use crate::store::{problem, Db};
 use portcullis_core::Problem;
 use sqlx::{Any, Transaction};
 

@@ -9,9 +9,9 @@ use http_body_util::BodyExt;
 use portcullis_app::api::{AddUser, CreateGroup, ListActivity};
 use portcullis_core::audit::{ChainBreak, CSV_HEADER};
 use portcullis_core::ids::TenantId;
-use portcullis_server::activity::{record, NewEvent, Principal};
-use portcullis_server::audit_verify::verify;
-use portcullis_server::db::Backend;
+use portcullis_server::services::audit::{record, NewEvent, Principal};
+use portcullis_server::services::audit_verify::verify;
+use portcullis_server::store::Backend;
 use serde_json::Value;
 use sqlx::Row;
 

@@ -354,7 +354,7 @@ fn secret_holders_print_no_secret() {
         domains: "acme.example".into(),
         version: 0,
     };
-    let credential = portcullis_server::jobs::Credential {
+    let credential = portcullis_server::services::jobs::Credential {
         job_id: portcullis_core::ids::JobId::from_bytes([1; 16]),
         authorization_id: portcullis_core::ids::AuthorizationId::from_bytes([2; 16]),
         provider: "sendgrid".into(),

@@ -3,7 +3,7 @@
 use crate::harness::{app_over, call_on, TestApp};
 use axum::http::StatusCode;
 use portcullis_app::api::{CompleteSetup, CurrentViewer};
-use portcullis_server::bootstrap::{self, Bootstrap, BootstrapError};
+use portcullis_server::services::bootstrap::{self, Bootstrap, BootstrapError};
 
 #[tokio::test]
 async fn setup_link_creates_the_first_operator_once() {
@@ -102,7 +102,7 @@ async fn migrations_are_idempotent() {
 }
 
 /// The token of a fresh setup link for `db`.
-async fn setup_token(db: &portcullis_server::db::Db) -> String {
+async fn setup_token(db: &portcullis_server::store::Db) -> String {
     let Bootstrap::SetupLink(link) = bootstrap::setup_link_if_empty(db, "http://127.0.0.1:3000")
         .await
         .expect("link")
@@ -128,7 +128,7 @@ async fn complete_setup(router: &axum::Router, token: &str, email: &str) -> crat
 }
 
 /// Creates the first operator as `PORTCULLIS_ADMIN_EMAIL`/`_PASSWORD` would.
-async fn operator_from_environment(db: &portcullis_server::db::Db) {
+async fn operator_from_environment(db: &portcullis_server::store::Db) {
     bootstrap::from_environment(
         db,
         Some("ops@portcullis.dev"),
@@ -138,7 +138,7 @@ async fn operator_from_environment(db: &portcullis_server::db::Db) {
     .expect("created");
 }
 
-async fn operators(db: &portcullis_server::db::Db) -> i64 {
+async fn operators(db: &portcullis_server::store::Db) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE operator = 1")
         .fetch_one(&db.pool)
         .await

@@ -20,7 +20,7 @@ use portcullis_app::api::{
 use portcullis_core::api_catalog::OPERATIONS;
 use portcullis_core::apps::{BotAccess, Install, Permission, Target};
 use portcullis_core::ids::{AgencyId, AppId, InstallId, JobId, TenantId, TokenId};
-use portcullis_server::secrets::token_hash;
+use portcullis_server::crypto::secrets::token_hash;
 use sqlx::Row;
 use std::collections::BTreeSet;
 
@@ -259,7 +259,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
 /// not serve on a path answers 405.
 async fn routed(router: &Router) -> Vec<(Method, &'static str)> {
     let mut out = Vec::new();
-    for path in portcullis_server::rest::route_paths() {
+    for path in portcullis_server::api::route_paths() {
         let concrete = path
             .split('/')
             .map(|s| if s.starts_with('{') { "x" } else { s })
@@ -533,7 +533,7 @@ on_both_backends! {
         let mut rng = Rng(seed);
         let w = world(&app, &mut rng).await;
         // The suite's own router, without the per-token rate limit that would refuse a burst.
-        let router = router_of(portcullis_server::console::Services {
+        let router = router_of(portcullis_server::services::Services {
             bot_rate_limit: u32::MAX,
             metrics_allow: Vec::new(),
             ..services_over(&app.db, Default::default())

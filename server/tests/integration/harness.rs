@@ -5,9 +5,9 @@ use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
-use portcullis_server::console::Services;
-use portcullis_server::db::{Backend, Db};
-use portcullis_server::{demo, http};
+use portcullis_server::services::Services;
+use portcullis_server::store::{Backend, Db};
+use portcullis_server::{demo, web};
 use serde_json::Value;
 use sqlx::Row;
 
@@ -242,7 +242,7 @@ pub fn services_over(db: &Db, providers: std::collections::BTreeMap<String, Stri
 pub fn services_with_egress(
     db: &Db,
     providers: std::collections::BTreeMap<String, String>,
-    egress: portcullis_server::egress::Egress,
+    egress: portcullis_server::integrations::egress::Egress,
 ) -> Services {
     Services {
         db: db.clone(),
@@ -250,13 +250,13 @@ pub fn services_with_egress(
         public_url: format!("http://{HOST}"),
         trusted_proxies: Vec::new(),
         vault: test_vault(),
-        checker: portcullis_server::health_checks::Checker::new(
+        checker: portcullis_server::integrations::health_checks::Checker::new(
             providers,
             std::time::Duration::from_secs(2),
             egress,
         ),
         bot_rate_limit: portcullis_core::apps::BOT_REQUESTS_PER_MINUTE,
-        metrics_allow: portcullis_server::egress::Egress::parse_allow(
+        metrics_allow: portcullis_server::integrations::egress::Egress::parse_allow(
             portcullis_server::metrics::DEFAULT_ALLOW,
         )
         .expect("default metrics allow-list parses"),
@@ -287,13 +287,15 @@ pub async fn body_text(res: Response<Body>) -> String {
 }
 
 /// The egress policy tests run under: public addresses, and loopback where the fakes listen.
-pub fn loopback_fakes() -> portcullis_server::egress::Egress {
-    portcullis_server::egress::Egress::allowing(portcullis_server::egress::Egress::loopback())
+pub fn loopback_fakes() -> portcullis_server::integrations::egress::Egress {
+    portcullis_server::integrations::egress::Egress::allowing(
+        portcullis_server::integrations::egress::Egress::loopback(),
+    )
 }
 
 /// The application over `services`.
 pub fn router_of(services: Services) -> Router {
-    http::app(services, http::leptos_options(HOST.parse().expect("addr")))
+    web::app(services, web::leptos_options(HOST.parse().expect("addr")))
 }
 
 /// Calls server function `F` on `router` (any replica) with form fields.
@@ -374,6 +376,9 @@ impl Reply {
 }
 
 /// The vault every test server shares: a fixed key, so replicas over one database agree.
-pub fn test_vault() -> std::sync::Arc<portcullis_server::vault::Vault> {
-    std::sync::Arc::new(portcullis_server::vault::Vault::from_keys([42; 32], &[]))
+pub fn test_vault() -> std::sync::Arc<portcullis_server::crypto::vault::Vault> {
+    std::sync::Arc::new(portcullis_server::crypto::vault::Vault::from_keys(
+        [42; 32],
+        &[],
+    ))
 }

@@ -5,7 +5,7 @@ use crate::harness::{loopback_fakes, ADMIN};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::AddUser;
-use portcullis_server::mailer::Mailer;
+use portcullis_server::integrations::mail::Mailer;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -100,7 +100,7 @@ on_both_backends! {
     async fn a_relay_the_policy_closes_is_not_contacted(app) {
         let (port, received) = fake_smtp().await;
         let mailer = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "Portcullis <no-reply@acme.example>",
-            portcullis_server::egress::Egress::public_only()).expect("mailer");
+            portcullis_server::integrations::egress::Egress::public_only()).expect("mailer");
         let admin = app.sign_in(ADMIN).await;
         let policy = app.directory_id(&admin, "policies", "Viewer").await;
         let group = app.directory_id(&admin, "groups", "All resource groups").await;

@@ -3,9 +3,9 @@
 
 use crate::on_both_backends;
 use portcullis_core::ids::TenantId;
-use portcullis_server::db::Backend;
 use portcullis_server::store::reads::Snapshot;
 use portcullis_server::store::tenants;
+use portcullis_server::store::Backend;
 
 on_both_backends! {
     /// A rename committed while a call is under way is not seen by that call on SQLite, and is

@@ -8,9 +8,9 @@ use crate::harness::{test_vault, ADMIN, OWNER_A};
 use crate::on_both_backends;
 use axum::http::StatusCode;
 use portcullis_app::api::SaveSsoProvider;
-use portcullis_server::key_rotation::{check, require_openable, rotate};
+use portcullis_server::crypto::vault::Vault;
+use portcullis_server::services::key_rotation::{check, require_openable, rotate};
 use portcullis_server::store::sealed::{all, swap, SEALED_COLUMNS};
-use portcullis_server::vault::Vault;
 use serde_json::json;
 
 on_both_backends! {

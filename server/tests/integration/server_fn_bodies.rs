@@ -21,7 +21,7 @@ on_both_backends! {
     /// A body past the limit is a 413 saying so, before any of it is decoded: just past it,
     /// and past what Leptos itself would buffer.
     async fn a_body_too_large_is_413(app) {
-        for size in [3 * 1024 * 1024, portcullis_server::server_fn_body::FORM_LIMIT] {
+        for size in [3 * 1024 * 1024, portcullis_server::web::server_fn_body::FORM_LIMIT] {
             let padding = "a".repeat(size);
             let reply = Reply::read(app.send(sign_in_with(format!("email=x%40y.z&password={padding}"))).await).await;
             assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{size}: {}", reply.body);

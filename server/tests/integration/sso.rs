@@ -491,7 +491,7 @@ on_both_backends! {
         configure(&app, &fake).await;
         let start = [("email", "someone@acme.example"), ("tenant", "")];
         let default = crate::harness::router_of(crate::harness::services_with_egress(
-            &app.db, Default::default(), portcullis_server::egress::Egress::public_only()));
+            &app.db, Default::default(), portcullis_server::integrations::egress::Egress::public_only()));
         let before = fake.discoveries();
         let refused = crate::harness::call_on::<StartSso>(&default, None, &start).await;
         assert_ne!(refused.status, StatusCode::OK, "{:?}", refused.body);
