@@ -11,7 +11,7 @@ wasm_decide() {
     --test bench_wasm -- --nocapture 2>&1 | grep -E '^wasm '
 }
 if [ "${1:-}" = "--smoke" ]; then
-  cargo build -p portcullis-server --features bench-comparators --bins --locked
+  cargo build -p portcullis-bench --features bench-comparators --bins --locked
   python3 scripts/bench.py --smoke --profile debug
   echo; echo "[decide] core beside cedar-policy and casbin (smoke: small tenant, figures not judged)"
   ./target/debug/bench-decide --smoke
@@ -22,7 +22,7 @@ scripts/install-tools.sh
 # wrk drives the REST benchmark; only the full run needs it (the smoke run skips that part).
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo leptos build --release
-cargo build --release -p portcullis-server --features bench-comparators --bins --locked
+cargo build --release -p portcullis-bench --features bench-comparators --bins --locked
 python3 scripts/bench.py --profile release
 echo; echo "[decide] core beside cedar-policy and casbin (goals: >= 30x cedar, >= 200x casbin, 10x data <= 1.3x)"
 ./target/release/bench-decide

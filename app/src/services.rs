@@ -57,9 +57,6 @@ pub trait Console:
     /// Whether session cookies carry `Secure` (behind TLS).
     fn secure_cookies(&self) -> bool;
 
-    /// Proxies whose `X-Forwarded-For` names the client (`PORTCULLIS_TRUSTED_PROXIES`).
-    fn trusted_proxies(&self) -> &[std::net::IpAddr];
-
     /// Checks the password and opens a new session; `replaces` (a session cookie presented at
     /// sign-in) is ended so that a planted session id never becomes a signed-in one.
     async fn sign_in(

@@ -15,6 +15,7 @@ pub mod base64;
 pub mod boards;
 pub mod campaigns;
 mod codes;
+pub mod cookies;
 pub mod decide;
 pub mod edits;
 pub mod email;

@@ -17,6 +17,3 @@ pub mod metrics;
 pub mod services;
 pub mod store;
 pub mod web;
-
-#[cfg(feature = "bench-comparators")]
-pub mod bench_support;

@@ -9,101 +9,6 @@ use crate::model::TenantOverview;
 use leptos::prelude::*;
 use portcullis_core::tenancy::Viewer;
 
-/// Name of the session cookie over plain HTTP (local use, tests).
-pub const SESSION_COOKIE: &str = "portcullis_session";
-/// Name of the session cookie behind TLS: the `__Host-` prefix pins it to this host and path.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-portcullis_session";
-
-/// The session cookie's name: with `Secure`, the `__Host-` prefix pins it to this host.
-pub fn session_cookie_name(secure_cookies: bool) -> &'static str {
-    if secure_cookies {
-        SECURE_SESSION_COOKIE
-    } else {
-        SESSION_COOKIE
-    }
-}
-
-/// The `Set-Cookie` value of a session cookie: HttpOnly, SameSite=Lax, `Secure` behind TLS
-/// (server build only; the SSO callback sets sessions the same way).
-#[cfg(feature = "ssr")]
-pub fn session_cookie(secure_cookies: bool, value: &str, max_age: i64) -> String {
-    let secure = if secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        session_cookie_name(secure_cookies)
-    )
-}
-
-/// The cookie that binds an SSO sign-in to the browser that started it (the `__Secure-` prefix
-/// behind TLS; `__Host-` would need `Path=/`, and only the callback should see it).
-#[cfg(feature = "ssr")]
-pub fn sso_binding_cookie_name(secure_cookies: bool) -> &'static str {
-    if secure_cookies {
-        "__Secure-portcullis_sso"
-    } else {
-        "portcullis_sso"
-    }
-}
-
-/// The `Set-Cookie` value of the SSO binding cookie: only the callback path sees it, and it
-/// lives as long as a started sign-in.
-#[cfg(feature = "ssr")]
-pub fn sso_binding_cookie(secure_cookies: bool, value: &str, max_age: i64) -> String {
-    let secure = if secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/sso/callback; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        sso_binding_cookie_name(secure_cookies)
-    )
-}
-
-/// The value of cookie `name` in a request's `Cookie` headers, if any.
-#[cfg(feature = "ssr")]
-pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
-
-/// The session token in a request's `Cookie` headers, if any (server build only; the server's
-/// own routes, such as the activity download, read sessions the same way).
-#[cfg(feature = "ssr")]
-pub fn session_token_in(headers: &http::HeaderMap, secure_cookies: bool) -> Option<String> {
-    cookie_in(headers, session_cookie_name(secure_cookies))
-}
-
-/// The client's address: the peer's, or `X-Forwarded-For`'s when the peer is a trusted proxy
-/// (core's `client_ip` rule).
-#[cfg(feature = "ssr")]
-pub fn origin_ip_of(
-    headers: &http::HeaderMap,
-    peer: Option<std::net::IpAddr>,
-    trusted_proxies: &[std::net::IpAddr],
-) -> Option<std::net::IpAddr> {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    peer.map(|p| portcullis_core::audit::client_ip(p, forwarded, trusted_proxies))
-}
-
-/// The request facts the activity log keeps: the client's address and the user agent.
-#[cfg(feature = "ssr")]
-pub fn request_meta_of(
-    headers: &http::HeaderMap,
-    peer: Option<std::net::IpAddr>,
-    trusted_proxies: &[std::net::IpAddr],
-) -> crate::services::RequestMeta {
-    crate::services::RequestMeta {
-        origin_ip: origin_ip_of(headers, peer, trusted_proxies).map(|ip| ip.to_string()),
-        user_agent: headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
-}
-
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     //! Request plumbing shared by the server functions (server build only).
@@ -114,6 +19,7 @@ pub(crate) mod ssr {
     use http::{HeaderValue, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
+    use portcullis_core::cookies;
     use portcullis_core::Problem;
 
     /// Marks the response with the problem's status and returns it as the function's error.
@@ -138,22 +44,19 @@ pub(crate) mod ssr {
     /// The session token from the request's cookie, if any.
     pub fn session_token(console: &SharedConsole) -> Option<String> {
         let parts = use_context::<Parts>()?;
-        super::session_token_in(&parts.headers, console.secure_cookies())
+        let headers = parts.headers.get_all(http::header::COOKIE);
+        cookies::value_in(
+            headers.iter().filter_map(|v| v.to_str().ok()),
+            cookies::session_cookie_name(console.secure_cookies()),
+        )
     }
 
-    /// What the activity log wants to know about the request.
+    /// What the activity log wants to know about the request, as the server read it before
+    /// the function ran.
     pub fn request_meta() -> RequestMeta {
-        let Some(parts) = use_context::<Parts>() else {
-            return RequestMeta::default();
-        };
-        let trusted = console()
-            .map(|c| c.trusted_proxies().to_vec())
-            .unwrap_or_default();
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip());
-        super::request_meta_of(&parts.headers, peer, &trusted)
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestMeta>().cloned())
+            .unwrap_or_default()
     }
 
     /// The signed-in caller, or a 401 problem.
@@ -170,7 +73,7 @@ pub(crate) mod ssr {
     }
 
     fn set_cookie(console: &SharedConsole, value: &str, max_age: i64) {
-        append_cookie(&super::session_cookie(
+        append_cookie(&cookies::session_cookie(
             console.secure_cookies(),
             value,
             max_age,

@@ -123,7 +123,7 @@ pub async fn start_sso(email: String, tenant: String) -> Result<String, AppError
         .start_sso(email, tenant, ssr::request_meta())
         .await
         .map_err(ssr::fail)?;
-    ssr::append_cookie(&super::sso_binding_cookie(
+    ssr::append_cookie(&portcullis_core::cookies::sso_binding_cookie(
         console.secure_cookies(),
         &started.browser_binding,
         crate::services::SSO_SIGN_IN_SECS,

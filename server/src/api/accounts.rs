@@ -4,32 +4,23 @@
 //! recorded with the token as principal in the same transaction.
 
 use crate::api::call::{body, fresh, BotCall, ListQuery, WindowQuery, Q};
-use crate::api::{ApiError, ApiState};
+use crate::api::state::ApiState;
+use crate::api::views::{AccountView, Analytics, AnalyticsDay, CreatedAccount};
+use crate::http::problem::ApiError;
 use crate::store::campaigns::{self as store, Campaign, Content, Creative, Feed};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use portcullis_app::model::Page;
 use portcullis_core::apps::Permission as P;
-use portcullis_core::campaigns::{totals, AnalyticsTotals, CampaignPatch, NewAccount, NewCampaign};
+use portcullis_core::campaigns::{totals, CampaignPatch, NewAccount, NewCampaign};
 use portcullis_core::campaigns::{DailyFigures, NewContent, NewFeed};
 use portcullis_core::ids::{CampaignId, ContentId, FeedId};
 use portcullis_core::Problem;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 type Created<T> = (StatusCode, Json<T>);
-
-/// An account as `GET /accounts/{id}` shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountView {
-    pub id: String,
-    pub name: String,
-    pub agency_id: Option<String>,
-    pub agency_name: Option<String>,
-}
 
 pub(crate) async fn get_account(
     Path(account): Path<String>,
@@ -118,15 +109,6 @@ pub(crate) async fn update_campaign(
         .ok_or_else(|| ApiError(Problem::internal()))?;
     tx.commit().await?;
     Ok(Json(updated))
-}
-
-/// A child account as created.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedAccount {
-    pub id: String,
-    pub name: String,
-    pub parent_id: Option<String>,
-    pub agency_id: Option<String>,
 }
 
 pub(crate) async fn create_child(
@@ -256,24 +238,6 @@ pub(crate) async fn create_feed(
             created_at: now,
         }),
     ))
-}
-
-/// One day of an account's figures.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AnalyticsDay {
-    pub day: NaiveDate,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub spend_cents: i64,
-}
-
-/// An account's analytics over a window.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Analytics {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub totals: AnalyticsTotals,
-    pub days: Vec<AnalyticsDay>,
 }
 
 pub(crate) async fn analytics(

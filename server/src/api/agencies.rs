@@ -5,7 +5,9 @@
 //! account's log shows.
 
 use crate::api::call::{body, fresh, BotCall, ListQuery, WindowQuery, Q};
-use crate::api::{ApiError, ApiState};
+use crate::api::state::ApiState;
+use crate::api::views::{AccountView, AgencyStats, Pull, Reviewed};
+use crate::http::problem::ApiError;
 use crate::store::boards::{
     self as store, Account, Agency, AgencyCampaign, Board, BoardDay, Device,
 };
@@ -16,14 +18,12 @@ use axum::Json;
 use chrono::Utc;
 use portcullis_app::model::Page;
 use portcullis_core::apps::Permission as P;
-use portcullis_core::boards::{playlist, reviewable, AdDecision, Approval, BoardImage, BoardPatch};
-use portcullis_core::boards::{BoardPlaylist, NewAgencyCampaign, StatsReport};
+use portcullis_core::boards::{playlist, reviewable, AdDecision, BoardImage, BoardPatch};
+use portcullis_core::boards::{NewAgencyCampaign, StatsReport};
 use portcullis_core::campaigns::NewAccount;
 use portcullis_core::ids::{AgencyId, CampaignId, PullId, TenantId};
 use portcullis_core::{Problem, ProblemKind};
-use serde::Serialize;
 use sqlx::AnyConnection;
-use utoipa::ToSchema;
 
 type Created<T> = (StatusCode, Json<T>);
 
@@ -124,7 +124,7 @@ pub(crate) async fn rename_account(
     Path((agency, account)): Path<(String, String)>,
     call: BotCall,
     bytes: Bytes,
-) -> Result<Json<crate::api::accounts::AccountView>, ApiError> {
+) -> Result<Json<AccountView>, ApiError> {
     let agency = call.agency(&agency, P::AgencyUpdateDeleteAllAgencyAccounts)?;
     let name = body::<NewAccount>(&bytes)?.check()?;
     let pool = &state.services.db.pool;
@@ -142,7 +142,7 @@ pub(crate) async fn rename_account(
     call.record(&mut tx, Some(&tenant), "account/rename", (&account, &name))
         .await?;
     tx.commit().await?;
-    Ok(Json(crate::api::accounts::AccountView {
+    Ok(Json(AccountView {
         id: account,
         name,
         agency_id: Some(agency.to_string()),
@@ -290,15 +290,6 @@ pub(crate) async fn create_campaign(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// A placement after its review.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Reviewed {
-    pub board_id: String,
-    pub campaign_id: String,
-    pub approval: Approval,
-    pub note: String,
-}
-
 pub(crate) async fn decide_ad(
     State(state): State<ApiState>,
     Path(agency): Path<String>,
@@ -351,13 +342,6 @@ pub(crate) async fn decide_ad(
         approval,
         note,
     }))
-}
-
-/// What a campaign pull handed out.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Pull {
-    pub id: String,
-    pub boards: Vec<BoardPlaylist>,
 }
 
 pub(crate) async fn pull_campaigns(
@@ -425,16 +409,6 @@ pub(crate) async fn publish_stats(
         plays: report.plays,
         impressions: report.impressions,
     }))
-}
-
-/// An agency's published figures over a window.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgencyStats {
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub plays: i64,
-    pub impressions: i64,
-    pub days: Vec<BoardDay>,
 }
 
 pub(crate) async fn stats(

@@ -2,14 +2,20 @@
 //! rate limit, with where the request came from), the target it acts on and the permission core
 //! says it holds there, a checked page or window, and a body read strictly.
 
-use crate::api::{bot_of, ApiError, ApiState};
+use crate::api::state::ApiState;
+use crate::http::problem::ApiError;
+use crate::http::request::meta_of;
 use crate::services::apps::Bot;
 use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::rate_limits::Allowance;
 use crate::store::id_pages::PageAt;
 use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use chrono::{NaiveDate, Utc};
+use portcullis_core::apps::{Limited, APP_ALLOWANCE_IN_TOKENS, INVALID_CALLS_PER_ADDRESS_MINUTE};
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::error::{field_named_in, is_field_name, one_short_line};
 use portcullis_core::ids::{AgencyId, TenantId};
@@ -17,14 +23,7 @@ use portcullis_core::Problem;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::AnyConnection;
-use std::net::IpAddr;
 use std::sync::Arc;
-
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        ApiError(crate::store::problem(e))
-    }
-}
 
 /// An authenticated REST call by a bot token.
 pub(crate) struct BotCall {
@@ -32,7 +31,7 @@ pub(crate) struct BotCall {
     pub bot: Arc<Bot>,
     /// The client's address (from a trusted proxy's header where there is one), kept as an
     /// address: only a change, which the log records, needs its text.
-    pub origin_ip: Option<IpAddr>,
+    pub origin_ip: Option<String>,
     /// The call's reads: the token and its access were read (or recalled) in it, and a
     /// handler's reads of records go through it too, so the whole call sees one committed state.
     pub reads: Snapshot,
@@ -44,11 +43,7 @@ impl FromRequestParts<ApiState> for BotCall {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let reads = Snapshot::begin(&state.services.db)?;
         let bot = bot_of(state, &reads, &parts.headers, &parts.extensions).await?;
-        let origin_ip = portcullis_app::api::origin_ip_of(
-            &parts.headers,
-            crate::web::peer_of(&parts.extensions),
-            &state.services.trusted_proxies,
-        );
+        let origin_ip = meta_of(&parts.extensions).origin_ip;
         Ok(BotCall {
             bot,
             origin_ip,
@@ -88,7 +83,7 @@ impl BotCall {
         event_type: &str,
         object: (&str, &str),
     ) -> Result<(), ApiError> {
-        let origin_ip = self.origin_ip.map(|ip| ip.to_string());
+        let origin_ip = self.origin_ip.as_deref();
         audit::record(
             conn,
             NewEvent {
@@ -99,7 +94,7 @@ impl BotCall {
                 source: "api",
                 object_id: Some(object.0),
                 object_name: Some(object.1),
-                origin_ip: origin_ip.as_deref(),
+                origin_ip,
             },
         )
         .await?;
@@ -218,4 +213,71 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
                 ))
             })
     }
+}
+
+/// The calling bot, authenticated (through the call's `reads`) and within its token's and its
+/// app's allowances. An address that sent too many invalid tokens is refused before any work.
+pub(crate) async fn bot_of(
+    state: &ApiState,
+    reads: &Snapshot,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Result<std::sync::Arc<crate::services::apps::Bot>, ApiError> {
+    let now = chrono::Utc::now();
+    let now_ms = now.timestamp_millis();
+    // Without a peer address (a router called in-process) there is no address to count.
+    let address = meta_of(extensions).origin_ip;
+    let invalid = address.map(|ip| Allowance {
+        key: format!("bot invalid from {ip}"),
+        limit: INVALID_CALLS_PER_ADDRESS_MINUTE,
+        what: Limited::Address,
+    });
+    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let token_key = |public: &str| format!("bot token {public}");
+    // A spent address still reaches the check with a token this replica saw authenticate in the
+    // last two minutes, so a flood from a shared address does not lock out its working bots.
+    // The header is read for that only once the address is spent: off the common path.
+    let recently_valid = || {
+        header
+            .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
+            .is_some_and(|c| state.limits.seen(&token_key(&c.token), now_ms))
+    };
+    if let Some(invalid) = invalid
+        .as_ref()
+        .filter(|i| state.limits.spent(&i.key, i.limit, now_ms) && !recently_valid())
+    {
+        return Err(state
+            .limits
+            .refusal(&invalid.key, invalid.limit, invalid.what, now_ms)
+            .into());
+    }
+    let bot = match crate::services::apps::authenticate(reads, header, now).await {
+        Ok(bot) => bot,
+        Err(refused) => {
+            if let Some(invalid) = invalid {
+                state
+                    .limits
+                    .admit(&state.services.db, &[invalid], now_ms)
+                    .await?;
+            }
+            return Err(refused.into());
+        }
+    };
+    let allowances = [
+        Allowance {
+            key: token_key(&bot.token.public_token),
+            limit: state.services.bot_rate_limit,
+            what: Limited::Token,
+        },
+        Allowance {
+            key: format!("bot app {}", bot.app),
+            limit: APP_ALLOWANCE_IN_TOKENS.saturating_mul(state.services.bot_rate_limit),
+            what: Limited::App,
+        },
+    ];
+    state
+        .limits
+        .admit(&state.services.db, &allowances, now_ms)
+        .await?;
+    Ok(bot)
 }

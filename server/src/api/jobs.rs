@@ -2,7 +2,10 @@
 //! (`account.viewFeeds` on the job's tenant) and report the job's status
 //! (`account.createFeeds`). Only the app the job names runs it; any other job answers 404.
 
-use crate::api::{bot_of, ApiError, ApiState};
+use crate::api::call::bot_of;
+use crate::api::state::ApiState;
+use crate::http::problem::ApiError;
+use crate::http::request::meta_of;
 use crate::services::authorizations::Actor;
 use crate::services::jobs::Credential;
 use crate::store::reads::Snapshot;
@@ -68,7 +71,7 @@ pub(crate) async fn credential(
     drop(reads);
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
     let services = &state.services;
-    let meta = services.request_meta(&extensions, &headers);
+    let meta = meta_of(&extensions);
     let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(services.fetch_credential(&actor, &job).await?))
 }
@@ -105,7 +108,7 @@ pub(crate) async fn report(
     let status = JobStatus::parse("status", &report.status)?;
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
     let services = &state.services;
-    let meta = services.request_meta(&extensions, &headers);
+    let meta = meta_of(&extensions);
     let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(
         services

@@ -1,150 +1,25 @@
 //! The REST API under `/api/v1`: one error envelope, JSON in and out.
 //!
-//! Bot tokens authenticate every call except `/health`; a job's runner uses `rest_jobs`.
+//! Bot tokens authenticate every call except `/health`; a job's runner uses `jobs`.
 
-pub mod accounts;
-pub mod agencies;
-pub mod call;
-pub mod jobs;
+mod accounts;
+mod agencies;
+mod call;
+mod health;
+mod jobs;
+mod me;
 pub mod openapi;
+mod state;
+mod views;
 
-use crate::services::rate_limits::{Allowance, SharedLimits};
+use crate::http::problem::ApiError;
+use crate::services::rate_limits::SharedLimits;
 use crate::services::Services;
-use crate::store::reads::Snapshot;
-use crate::store::Db;
-use axum::extract::{FromRef, State};
-use axum::http::header::AUTHORIZATION;
-use axum::http::Extensions;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
-use portcullis_core::apps::{Limited, APP_ALLOWANCE_IN_TOKENS, INVALID_CALLS_PER_ADDRESS_MINUTE};
 use portcullis_core::Problem;
-use serde_json::json;
+use state::ApiState;
 use std::sync::Arc;
-
-/// A [`Problem`] answered over REST, in the `{"error": {...}}` envelope of `shared/API.md`.
-#[derive(Debug)]
-pub struct ApiError(pub Problem);
-
-impl From<Problem> for ApiError {
-    fn from(p: Problem) -> Self {
-        ApiError(p)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let p = self.0;
-        let status = StatusCode::from_u16(p.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({
-            "error": {
-                "code": p.code,
-                "message": p.message,
-                "field": p.field,
-                "missing_permission": p.missing_permission,
-            }
-        });
-        if !p.blockers.is_empty() {
-            body["error"]["blockers"] = json!(p.blockers);
-        }
-        let mut response = (status, Json(body)).into_response();
-        if let Some(secs) = p.retry_after_secs {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, v);
-            }
-        }
-        response
-    }
-}
-
-/// What the API's handlers share. Behind `Arc`s because axum clones the state for every
-/// request, and a `Services` clone allocates.
-#[derive(Clone)]
-pub(crate) struct ApiState {
-    pub(crate) services: Arc<Services>,
-    limits: SharedLimits,
-}
-
-impl FromRef<ApiState> for Db {
-    fn from_ref(s: &ApiState) -> Db {
-        s.services.db.clone()
-    }
-}
-
-/// The calling bot, authenticated (through the call's `reads`) and within its token's and its
-/// app's allowances. An address that sent too many invalid tokens is refused before any work.
-pub(crate) async fn bot_of(
-    state: &ApiState,
-    reads: &Snapshot,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> Result<std::sync::Arc<crate::services::apps::Bot>, ApiError> {
-    let now = chrono::Utc::now();
-    let now_ms = now.timestamp_millis();
-    // Without a peer address (a router called in-process) there is no address to count.
-    let address = portcullis_app::api::origin_ip_of(
-        headers,
-        crate::web::peer_of(extensions),
-        &state.services.trusted_proxies,
-    );
-    let invalid = address.map(|ip| Allowance {
-        key: format!("bot invalid from {ip}"),
-        limit: INVALID_CALLS_PER_ADDRESS_MINUTE,
-        what: Limited::Address,
-    });
-    let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let token_key = |public: &str| format!("bot token {public}");
-    // A spent address still reaches the check with a token this replica saw authenticate in the
-    // last two minutes, so a flood from a shared address does not lock out its working bots.
-    // The header is read for that only once the address is spent: off the common path.
-    let recently_valid = || {
-        header
-            .and_then(|h| portcullis_core::apps::parse_authorization(h).ok())
-            .is_some_and(|c| state.limits.seen(&token_key(&c.token), now_ms))
-    };
-    if let Some(invalid) = invalid
-        .as_ref()
-        .filter(|i| state.limits.spent(&i.key, i.limit, now_ms) && !recently_valid())
-    {
-        return Err(state
-            .limits
-            .refusal(&invalid.key, invalid.limit, invalid.what, now_ms)
-            .into());
-    }
-    let bot = match crate::services::apps::authenticate(reads, header, now).await {
-        Ok(bot) => bot,
-        Err(refused) => {
-            if let Some(invalid) = invalid {
-                state
-                    .limits
-                    .admit(&state.services.db, &[invalid], now_ms)
-                    .await?;
-            }
-            return Err(refused.into());
-        }
-    };
-    let allowances = [
-        Allowance {
-            key: token_key(&bot.token.public_token),
-            limit: state.services.bot_rate_limit,
-            what: Limited::Token,
-        },
-        Allowance {
-            key: format!("bot app {}", bot.app),
-            limit: APP_ALLOWANCE_IN_TOKENS.saturating_mul(state.services.bot_rate_limit),
-            what: Limited::App,
-        },
-    ];
-    state
-        .limits
-        .admit(&state.services.db, &allowances, now_ms)
-        .await?;
-    Ok(bot)
-}
 
 /// Every route under `/api/v1` with its handlers: the operations of core's catalog
 /// (`api_catalog`), which the OpenAPI document and the tests follow too. The router is built
@@ -153,8 +28,8 @@ pub(crate) async fn bot_of(
 fn routes() -> Vec<(&'static str, MethodRouter<ApiState>)> {
     use self::{accounts as acc, agencies as agc};
     vec![
-        ("/api/v1/health", get(health)),
-        ("/api/v1/me", get(me)),
+        ("/api/v1/health", get(health::health)),
+        ("/api/v1/me", get(me::me)),
         ("/api/v1/openapi.json", get(openapi)),
         ("/api/v1/accounts/{account_id}", get(acc::get_account)),
         (
@@ -265,52 +140,4 @@ async fn no_route() -> ApiError {
 /// The OpenAPI document (public, like `/health`: it describes, it reveals no record).
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::api::openapi::document())
-}
-
-/// The calling bot: its token and its app with what the app asks for (P3).
-async fn me(
-    State(state): State<ApiState>,
-    extensions: Extensions,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
-    // The app's permissions came with the token (in core's order, as the store sorts them).
-    let permissions = &bot.access.app_permissions;
-    Ok(Json(json!({
-        "token": {"id": bot.token.id, "name": bot.token.name, "public_token": bot.token.public_token},
-        "app": {
-            "id": bot.app,
-            "name": bot.app_name,
-            "permissions": permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
-        },
-    })))
-}
-
-/// Whether this replica can reach its database, and whether the database has every migration
-/// this binary embeds: a load balancer sends nothing to a replica answering 503.
-async fn health(State(db): State<Db>) -> Result<Json<serde_json::Value>, ApiError> {
-    // The code stays the one every storage outage answers; the message says which part failed.
-    let unreachable = |e: sqlx::Error| {
-        tracing::error!(error = %e, "health: the database does not answer");
-        ApiError(Problem::new(
-            portcullis_core::ProblemKind::Unavailable,
-            "unavailable",
-            "the database does not answer",
-        ))
-    };
-    crate::store::ping(&db.pool).await.map_err(unreachable)?;
-    let pending = db.pending_migrations().await.map_err(unreachable)?;
-    if pending > 0 {
-        return Err(ApiError(Problem::new(
-            portcullis_core::ProblemKind::Unavailable,
-            "migrations_behind",
-            format!(
-                "the database lacks {pending} of this server's migrations; run `portcullis migrate`"
-            ),
-        )));
-    }
-    Ok(Json(
-        json!({"status": "ok", "database": "ok", "migrations": "current"}),
-    ))
 }

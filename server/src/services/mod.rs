@@ -76,10 +76,6 @@ impl Console for Services {
         self.secure_cookies
     }
 
-    fn trusted_proxies(&self) -> &[std::net::IpAddr] {
-        &self.trusted_proxies
-    }
-
     async fn sign_in(
         &self,
         email: Email,

@@ -12,20 +12,12 @@ use crate::services::Services;
 use crate::store::authorizations as store;
 use crate::store::oauth_states::{self, Started};
 use crate::store::problem;
-use axum::extract::{Query, State};
-use axum::http::Extensions;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
-use portcullis_app::api::session_token_in;
-use portcullis_app::services::Console;
 use portcullis_core::health::CHECK_LEASE_MS;
 use portcullis_core::ids::{AuthorizationId, TenantId};
 use portcullis_core::oauth::{endpoints, CONSENT_VALID_MS, REFRESH_BEFORE_MS};
@@ -296,56 +288,4 @@ fn exchange_problem(why: &str) -> Problem {
         "oauth_exchange_failed",
         "the provider did not exchange the consent for a token; try connecting again",
     )
-}
-
-/// The callback route.
-pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
-    Router::new()
-        .route(CALLBACK_PATH, get(callback))
-        .with_state(services)
-}
-
-async fn callback(
-    State(services): State<Services>,
-    Query(params): Query<crate::web::CodeCallback>,
-    extensions: Extensions,
-    headers: HeaderMap,
-) -> Response {
-    let meta = services.request_meta(&extensions, &headers);
-    let outcome = async {
-        let token = session_token_in(&headers, services.secure_cookies)
-            .ok_or_else(|| Problem::unauthenticated("sign in, then connect again"))?;
-        let caller = services
-            .caller(&token)
-            .await?
-            .ok_or_else(|| Problem::unauthenticated("your session has ended; sign in again"))?;
-        if let Some(error) = params.error {
-            return Err(Problem::invalid(
-                "code",
-                "consent_refused",
-                format!("the provider did not grant access ({error})"),
-            ));
-        }
-        let (Some(code), Some(state)) = (params.code, params.state) else {
-            return Err(Problem::invalid(
-                "code",
-                "code_required",
-                "the provider sent no code back",
-            ));
-        };
-        services
-            .finish_oauth(
-                &caller.viewer.user_id,
-                Principal::of(&caller.viewer),
-                &state,
-                &code,
-                meta.origin_ip.as_deref(),
-            )
-            .await
-    }
-    .await;
-    match outcome {
-        Ok(id) => Redirect::to(&format!("/authorizations/{id}?connected=1")).into_response(),
-        Err(p) => crate::api::ApiError(p).into_response(),
-    }
 }

@@ -17,18 +17,11 @@ use crate::store::sso as store;
 use crate::store::versions::{self, Versioned};
 use crate::store::{domains, invitations, people, tenants, users};
 use crate::store::{new_id, problem};
-use axum::extract::{Query, State};
-use axum::http::header::SET_COOKIE;
-use axum::http::{Extensions, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use chrono::Utc;
 use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
 };
-use portcullis_app::api::{cookie_in, session_cookie, sso_binding_cookie, sso_binding_cookie_name};
 use portcullis_app::services::{NewSession, RequestMeta};
 use portcullis_core::email::Email;
 use portcullis_core::ids::{TenantId, UserId};
@@ -37,75 +30,8 @@ use portcullis_core::sso::{groups_in_claims, no_access_reason, plan_sign_in, Gro
 use portcullis_core::{Problem, ProblemKind};
 use sqlx::AnyConnection;
 
-/// The callback route.
-pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
-    Router::new()
-        .route(crate::services::sso::CALLBACK_PATH, get(callback))
-        .with_state(services)
-}
-
-async fn callback(
-    State(services): State<Services>,
-    Query(params): Query<crate::web::CodeCallback>,
-    extensions: Extensions,
-    headers: HeaderMap,
-) -> Response {
-    let meta = services.request_meta(&extensions, &headers);
-    let outcome = match (params.error, params.code, params.state) {
-        (Some(error), _, _) => Err(refused(format!(
-            "the identity provider did not sign you in ({error})"
-        ))),
-        (None, Some(code), Some(state)) => {
-            let browser = cookie_in(&headers, sso_binding_cookie_name(services.secure_cookies));
-            services
-                .finish_sso(&state, &code, browser.as_deref(), &meta)
-                .await
-        }
-        _ => Err(refused(
-            "the identity provider sent no code back".to_owned(),
-        )),
-    };
-    let mut response = match outcome {
-        Ok(session) => {
-            let mut response = Redirect::to("/").into_response();
-            let cookie = session_cookie(
-                services.secure_cookies,
-                &session.token,
-                session.max_age_secs,
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(SET_COOKIE, v);
-            }
-            response
-        }
-        Err(p) => {
-            let query = serde_urlencoded_pair("sso_error", &p.message);
-            Redirect::to(&format!("/signin?{query}")).into_response()
-        }
-    };
-    // The binding is spent either way.
-    if let Ok(v) = HeaderValue::from_str(&sso_binding_cookie(services.secure_cookies, "", 0)) {
-        response.headers_mut().append(SET_COOKIE, v);
-    }
-    response
-}
-
-/// `key=value`, percent-encoded.
-fn serde_urlencoded_pair(key: &str, value: &str) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    format!("{}={}", encode(key), encode(value))
-}
-
-fn refused(why: String) -> Problem {
+/// A sign-in refused, with the reason the person is shown.
+pub(crate) fn refused(why: String) -> Problem {
     Problem::new(ProblemKind::Unauthenticated, "sso_refused", why)
 }
 

@@ -36,7 +36,7 @@ pub struct Db {
     /// download). Connects lazily, so a replica that never downloads holds no extra connection.
     pub pg: Option<sqlx::PgPool>,
     /// SQLite's read-only connections for the reads every API call makes (`store::reads`).
-    pub reader: Option<std::sync::Arc<crate::store::reads::SqliteReader>>,
+    pub reader: Option<std::sync::Arc<crate::store::sqlite::reader::SqliteReader>>,
 }
 
 /// Why the database could not be opened.
@@ -94,7 +94,7 @@ impl Db {
         };
         let reader = sqlite_file
             .clone()
-            .map(crate::store::reads::SqliteReader::open);
+            .map(crate::store::sqlite::reader::SqliteReader::open);
         let db = Db {
             pool,
             backend,
@@ -226,6 +226,7 @@ pub fn stored_id<T>(s: String, parse: fn(&str) -> Result<T, IdError>) -> Result<
 
 pub mod access;
 pub mod activity;
+pub mod activity_export;
 pub mod apps;
 pub mod authorizations;
 pub mod boards;
@@ -243,11 +244,12 @@ pub mod oauth_states;
 pub mod overview;
 pub mod people;
 pub mod rate_counters;
-mod read_pin;
+
 pub mod reads;
 pub mod sealed;
 pub mod sessions;
 pub mod setup;
+pub mod sqlite;
 pub mod sso;
 pub mod tenants;
 pub mod users;

@@ -21,100 +21,11 @@
 //! exact). PostgreSQL's snapshots recall nothing.
 
 use crate::store::columns::{ColumnNames, FromColumns, NamedRow};
-use crate::store::memo::Memo;
+use crate::store::sqlite::reader::{Reader, SqliteReader};
 use crate::store::Db;
-use rusqlite::{Connection, OpenFlags};
 use sqlx::AnyPool;
 use std::any::Any;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// How many idle read-only connections a server keeps (one per busy thread is enough).
-const KEEP: usize = 8;
-
-/// Read-only connections to the server's SQLite file, opened on first use and reused.
-#[derive(Debug)]
-pub struct SqliteReader {
-    file: PathBuf,
-    idle: Mutex<Vec<Reader>>,
-}
-
-/// One read-only connection and what it remembers.
-#[derive(Debug)]
-struct Reader {
-    conn: Connection,
-    memo: Memo,
-}
-
-impl SqliteReader {
-    /// The readers of `file`, with the read pin that keeps their locks in the process
-    /// (`store::read_pin`) for as long as they exist.
-    pub fn open(file: PathBuf) -> Arc<SqliteReader> {
-        let reader = Arc::new(SqliteReader {
-            file: file.clone(),
-            idle: Mutex::new(Vec::new()),
-        });
-        super::read_pin::start(file, Arc::downgrade(&reader));
-        reader
-    }
-
-    /// An idle connection (or a new one) inside a fresh read transaction, its memo brought to
-    /// the transaction's version of the database.
-    fn begin(&self) -> rusqlite::Result<Reader> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut reader = match idle {
-            Some(reader) => reader,
-            None => Reader {
-                conn: open_read_only(&self.file)?,
-                memo: Memo::default(),
-            },
-        };
-        let version = begin_read(&reader.conn)?;
-        reader.memo.at(version);
-        Ok(reader)
-    }
-
-    /// Ends `reader`'s transaction and keeps it, with its memo, for the next call; a connection
-    /// whose transaction will not end is dropped instead, so no call inherits an old snapshot.
-    fn end(&self, reader: Reader) {
-        if end_read(&reader.conn).is_ok() {
-            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            if idle.len() < KEEP {
-                idle.push(reader);
-            }
-        }
-    }
-}
-
-/// Begins a read transaction on `conn` and answers the database's version (`PRAGMA
-/// data_version`) in it. That first read is what takes the snapshot every later read of the
-/// transaction sees, and the WAL read mark that goes with it.
-pub(super) fn begin_read(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.prepare_cached("BEGIN")?.execute([])?;
-    conn.prepare_cached("PRAGMA data_version")?
-        .query_row([], |row| row.get(0))
-}
-
-/// Ends the read transaction on `conn`; outside one, it only fails.
-pub(super) fn end_read(conn: &Connection) -> rusqlite::Result<()> {
-    conn.prepare_cached("COMMIT")?.execute([])?;
-    Ok(())
-}
-
-/// A read-only connection to the SQLite file that waits up to five seconds on a lock (the
-/// reader's, and the activity download's own).
-pub(crate) fn open_read_only(file: &std::path::Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(conn)
-}
 
 fn decode(e: rusqlite::Error) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))

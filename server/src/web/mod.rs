@@ -1,11 +1,16 @@
 //! The HTTP application: pages, server functions, REST API, static files, and the guards
 //! every request passes.
 
+pub mod activity_download;
+pub mod metrics;
+pub mod oauth_callback;
 pub mod request_id;
 pub mod server_fn_body;
+pub mod sso_callback;
 
-use crate::api::{self, ApiError};
-use crate::services::activity;
+use crate::api;
+use crate::http::problem::ApiError;
+use crate::http::request::attach_meta;
 use crate::services::Services;
 use axum::extract::Request;
 use axum::http::header::{
@@ -46,14 +51,14 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let site = Arc::new(Site::of(&services.public_url, services.secure_cookies));
     let router = Router::new()
-        .merge(crate::metrics::router(
+        .merge(metrics::router(
             services.db.clone(),
             &services.metrics_allow,
         ))
         .merge(api::router(services.clone()))
-        .merge(activity::router(services.clone()))
-        .merge(crate::services::oauth::router(services.clone()))
-        .merge(crate::services::sso_sign_in::router(services.clone()))
+        .merge(activity_download::router(services.clone()))
+        .merge(oauth_callback::router(services.clone()))
+        .merge(sso_callback::router(services.clone()))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -62,9 +67,10 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
+        .layer(attach_meta(services.trusted_proxies.clone().into()))
         .layer(layer_fn(crate::web::server_fn_body::ServerFnBody))
         .layer(layer_fn(move |inner| Guard(inner, site.clone())))
-        .layer(layer_fn(crate::metrics::HttpMetrics));
+        .layer(layer_fn(metrics::HttpMetrics));
     crate::web::request_id::around(router)
 }
 
@@ -249,32 +255,4 @@ fn with_security_headers(site: &Site, asset: bool, mut response: Response) -> Re
         );
     }
     response
-}
-
-/// The connection's peer address, when the server was started with connect info (tests that
-/// call the router directly have none).
-pub fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-}
-
-/// What an identity or OAuth provider sends back to a callback: a code and the state, or an
-/// error.
-#[derive(serde::Deserialize)]
-pub struct CodeCallback {
-    pub code: Option<String>,
-    pub state: Option<String>,
-    pub error: Option<String>,
-}
-
-impl Services {
-    /// What the activity log records of a request reaching one of the server's own routes.
-    pub fn request_meta(
-        &self,
-        extensions: &axum::http::Extensions,
-        headers: &HeaderMap,
-    ) -> portcullis_app::services::RequestMeta {
-        portcullis_app::api::request_meta_of(headers, peer_of(extensions), &self.trusted_proxies)
-    }
 }

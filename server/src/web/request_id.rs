@@ -1,7 +1,8 @@
 //! Request ids and the span every request is answered in: each answer carries `x-request-id`,
 //! and every line logged while answering names it, with the method and the matched route.
 
-use axum::extract::{MatchedPath, Request};
+use crate::web::metrics::{method_label, route_of};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
 use axum::Router;
 use std::time::Duration;
@@ -41,14 +42,6 @@ fn drop_unusable(mut req: Request) -> Request {
     req
 }
 
-/// The route a request matched (`/api/v1/accounts/{account_id}`), never its raw path, which
-/// holds ids; `unmatched` for what only the fallback answers (files, unknown pages).
-pub fn route_of(req: &Request) -> &str {
-    req.extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-}
-
 /// The span a request is answered in. At error level so that the id stays on every line the
 /// request logs, whatever level the filter lets through.
 fn span_of(req: &Request) -> tracing::Span {
@@ -60,7 +53,7 @@ fn span_of(req: &Request) -> tracing::Span {
     tracing::error_span!(
         "request",
         request_id = %id,
-        method = crate::metrics::method_label(req.method()),
+        method = method_label(req.method()),
         route = %route_of(req),
     )
 }

@@ -14,8 +14,8 @@
 
 use chrono::Utc;
 use portcullis_app::services::{Apps, Console, RequestMeta};
+use portcullis_bench::{acme_admin, open_session};
 use portcullis_core::apps::{Permission, PermissionRequest};
-use portcullis_server::bench_support::{acme_admin, open_session};
 use portcullis_server::crypto::vault::Vault;
 use portcullis_server::demo;
 use portcullis_server::integrations::health_checks::Checker;

@@ -1,11 +1,11 @@
 //! What the benchmark binaries share (built only with `bench-comparators`): the demo's Acme
 //! Retail and its user administrator, signed in.
 
-use crate::crypto::secrets::{new_token, token_hash};
-use crate::store::sessions::{insert, NewSessionRow};
-use crate::store::Db;
 use chrono::Utc;
 use portcullis_core::ids::{TenantId, UserId};
+use portcullis_server::crypto::secrets::{new_token, token_hash};
+use portcullis_server::store::sessions::{insert, NewSessionRow};
+use portcullis_server::store::Db;
 use sqlx::Row;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;

@@ -12,8 +12,8 @@
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
 use chrono::Utc;
+use portcullis_bench::{acme_admin, open_session};
 use portcullis_core::ids::TenantId;
-use portcullis_server::bench_support::{acme_admin, open_session};
 use portcullis_server::demo;
 use portcullis_server::services::audit::{record, NewEvent, Principal};
 use portcullis_server::store::activity::{export_sql, filter_where};

@@ -27,7 +27,7 @@
 //! It reads nothing: each call still begins its own transaction and sees every commit made
 //! before it (`store::reads`).
 
-use super::reads::{begin_read, end_read};
+use super::connection::{begin_read, end_read};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Weak;
