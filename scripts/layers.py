@@ -6,7 +6,8 @@ Reads every `crate::…` and `super::…` path in server/src (code and `use` lin
 each to the file that defines it, and fails when
 
 - a file imports from a layer above its own (LAYERS lists them top to bottom), or
-- files form an import loop (a strongly connected component of more than one file).
+- files form an import loop (a strongly connected component of more than one file), or
+- a layer names a crate it must not (FORBIDDEN: the UI crate below services, axum in them).
 
 A module declaring its children (`mod x;`) is not an import; `pub use` re-exports are.
 """
@@ -31,6 +32,15 @@ LAYERS = [
     "metrics",
     "logging",
 ]
+
+# Crates a layer must not name: storage, secrets and outbound calls know nothing of the UI
+# crate or of HTTP serving, and services promise what the app's traits say without axum.
+FORBIDDEN = {
+    "services": ["axum"],
+    "integrations": ["axum", "portcullis_app"],
+    "store": ["portcullis_app"],
+    "crypto": ["axum", "portcullis_app"],
+}
 
 PATH = re.compile(r"\b(crate|super|self)((?:::[a-z_][a-z0-9_]*)+)")
 GROUP = re.compile(r"\buse\s+(crate|super|self)((?:::[a-z_][a-z0-9_]*)*)::\{([^}]*)\}", re.S)
@@ -107,6 +117,12 @@ def main() -> int:
         for t in sorted(outs):
             if t and layer(t) >= 0 and layer(t) < layer(m):
                 failures.append(f"{'/'.join(m)} imports upward from {'/'.join(t)}")
+
+    for m, path in sorted(files.items()):
+        text = test_modules(strip_comments_and_strings(path.read_text()))
+        for crate in FORBIDDEN.get(m[0] if m else "", []):
+            if re.search(rf"\b{crate}::", text):
+                failures.append(f"{'/'.join(m)} names {crate}, which its layer must not")
 
     # Tarjan's strongly connected components over file modules.
     index, low, stack, on, sccs, counter = {}, {}, [], set(), [], [0]

@@ -7,7 +7,8 @@
 pub mod api;
 pub mod components;
 pub mod error;
-pub mod model;
+// The wire types live in core, where the server's storage reads them without the UI crate.
+pub use portcullis_core::wire as model;
 pub mod pages;
 mod root;
 #[cfg(feature = "ssr")]

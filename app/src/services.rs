@@ -16,6 +16,7 @@ use portcullis_core::password::Password;
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::tenancy::Viewer;
 use portcullis_core::Problem;
+pub use portcullis_core::wire::{ActivityQuery, AuthorizationQuery, JobQuery, UserQuery};
 use std::sync::Arc;
 
 /// Facts about the request that services record (origin IP for the activity log).
@@ -92,26 +93,6 @@ pub trait Console:
 
 /// How server functions find the server's services.
 pub type SharedConsole = Arc<dyn Console>;
-
-/// What the users list asks for (U1).
-#[derive(Debug, Clone)]
-pub struct UserQuery {
-    pub search: String,
-    pub sort: portcullis_core::people::UserSort,
-    pub descending: bool,
-    pub after: Option<String>,
-    pub limit: u32,
-}
-
-/// What the activity list asks for (L3).
-#[derive(Debug, Clone, Default)]
-pub struct ActivityQuery {
-    pub filter: portcullis_core::audit::ActivityFilter,
-    pub sort: portcullis_core::audit::ActivitySort,
-    pub descending: bool,
-    pub after: Option<String>,
-    pub limit: u32,
-}
 
 /// The activity log (L3): reading it needs `view_activity` in the current tenant.
 #[async_trait]
@@ -326,15 +307,6 @@ pub trait People: Send + Sync {
     async fn sources(&self, caller: &Caller) -> Result<portcullis_core::decide::Decision, Problem>;
 }
 
-/// What the authorizations dashboard asks for (A10).
-#[derive(Debug, Clone, Default)]
-pub struct AuthorizationQuery {
-    pub sort: portcullis_core::authorizations::AuthorizationSort,
-    pub descending: bool,
-    pub after: Option<String>,
-    pub limit: u32,
-}
-
 /// A new authorization as the wizard sends it (A2); core checks it again on the server.
 #[derive(Clone)]
 pub struct NewAuthorization {
@@ -426,16 +398,6 @@ pub trait Authorizations: Send + Sync {
         caller: &Caller,
         id: portcullis_core::ids::AuthorizationId,
     ) -> Result<String, Problem>;
-}
-
-/// What a jobs table asks for (A9): the tenant's jobs, or one authorization's.
-#[derive(Debug, Clone, Default)]
-pub struct JobQuery {
-    pub authorization: Option<portcullis_core::ids::AuthorizationId>,
-    pub sort: portcullis_core::jobs::JobSort,
-    pub descending: bool,
-    pub after: Option<String>,
-    pub limit: u32,
 }
 
 /// Jobs and imported experiences (A11). Reading needs `view_jobs`, changing `manage_jobs`.

@@ -34,5 +34,6 @@ pub mod signin;
 pub mod sso;
 pub mod synthetic;
 pub mod tenancy;
+pub mod wire;
 
 pub use error::{Blocker, Problem, ProblemKind};

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::campaigns::{totals, CampaignPatch, NewAccount, NewCampaign};
 use portcullis_core::campaigns::{DailyFigures, NewContent, NewFeed};

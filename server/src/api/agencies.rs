@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::boards::{playlist, reviewable, AdDecision, BoardImage, BoardPatch};
 use portcullis_core::boards::{NewAgencyCampaign, StatsReport};

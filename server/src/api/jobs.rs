@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::Extensions;
 use axum::http::HeaderMap;
 use axum::Json;
-use portcullis_app::model::JobRow;
+use portcullis_core::wire::JobRow;
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::ids::{JobId, TenantId};
 use portcullis_core::jobs::JobStatus;

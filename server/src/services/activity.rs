@@ -7,7 +7,7 @@ use crate::store::activity::{count, list};
 use crate::store::problem;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{EventRow, Page};
+use portcullis_core::wire::{EventRow, Page};
 use portcullis_app::services::{Activity, ActivityQuery, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::audit::{csv_time, ActivityFilter};

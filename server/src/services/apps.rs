@@ -14,7 +14,7 @@ use crate::store::{installs, tenants};
 use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{AppRow, Consent, InstallRow, NewToken, TokenRow};
+use portcullis_core::wire::{AppRow, Consent, InstallRow, NewToken, TokenRow};
 use portcullis_app::services::{Apps, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::MAX_TOKENS_PER_APP;

@@ -12,7 +12,7 @@ use crate::store::versions::Versioned;
 use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_app::model::{AuthorizationRow, AuthorizationSummary, Page};
+use portcullis_core::wire::{AuthorizationRow, AuthorizationSummary, Page};
 use portcullis_app::services::RequestMeta;
 use portcullis_app::services::{AuthorizationQuery, Authorizations, Caller, NewAuthorization};
 use portcullis_core::actions::Action;

@@ -11,7 +11,7 @@ use crate::store::problem;
 use crate::store::{people, tenants, users};
 use async_trait::async_trait;
 use chrono::Utc;
-use portcullis_app::model::Invitation;
+use portcullis_core::wire::Invitation;
 use portcullis_app::services::{Caller, Invitations, RequestMeta};
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::Problem;

@@ -9,7 +9,7 @@ use crate::store::jobs::{self as store, NewJob};
 use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::Utc;
-use portcullis_app::model::{ExperienceRow, JobRow, Page};
+use portcullis_core::wire::{ExperienceRow, JobRow, Page};
 use portcullis_app::services::{Caller, JobQuery, Jobs, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::Target;

@@ -23,7 +23,7 @@ use crate::store::{domains, overview, sessions, setup, tenants, users};
 use crate::store::{problem, Db};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_app::model::TenantOverview;
+use portcullis_core::wire::TenantOverview;
 use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::email::Email;

@@ -13,7 +13,7 @@ use crate::store::{domains, installs, invitations, people, tenants, users};
 use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_app::model::{
+use portcullis_core::wire::{
     AddedUser, Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview,
     UserRow,
 };

@@ -16,7 +16,7 @@ use openidconnect::{
     ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
     Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
-use portcullis_app::model::{AssignmentsBySource, SsoProviderView, SsoSettings};
+use portcullis_core::wire::{AssignmentsBySource, SsoProviderView, SsoSettings};
 use portcullis_app::services::{
     Caller, RequestMeta, Sso, SsoProviderInput, SsoStart, SSO_SIGN_IN_SECS,
 };

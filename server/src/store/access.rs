@@ -2,7 +2,7 @@
 
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{DatabaseView, GroupRow, PolicyRow};
+use portcullis_core::wire::{DatabaseView, GroupRow, PolicyRow};
 use portcullis_core::actions::{builtin_policy_actions, Action};
 use portcullis_core::decide::{AccessSnapshot, Assignment, Database, Group, Policy};
 use portcullis_core::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};

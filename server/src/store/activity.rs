@@ -2,8 +2,8 @@
 //! events are only ever inserted, by `crate::services::audit::record`, and the database's triggers
 //! refuse anything else. Every query names its tenant.
 
-use portcullis_app::model::{EventRow, Page};
-use portcullis_app::services::ActivityQuery;
+use portcullis_core::wire::{EventRow, Page};
+use portcullis_core::wire::ActivityQuery;
 use portcullis_core::audit::{ActivityFilter, ActivitySort};
 use portcullis_core::ids::TenantId;
 use sqlx::any::AnyArguments;

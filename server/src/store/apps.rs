@@ -5,7 +5,7 @@ use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{AppRow, TokenRow};
+use portcullis_core::wire::{AppRow, TokenRow};
 use portcullis_core::apps::{Permission, PermissionRequest};
 use portcullis_core::ids::{AppId, TokenId, UserId};
 use sqlx::{AnyConnection, AnyPool, Row};

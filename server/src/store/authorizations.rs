@@ -5,8 +5,8 @@
 use crate::store::keyset::Keyset;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{AuthorizationRow, Page};
-use portcullis_app::services::AuthorizationQuery;
+use portcullis_core::wire::{AuthorizationRow, Page};
+use portcullis_core::wire::AuthorizationQuery;
 use portcullis_core::authorizations::AuthorizationSort;
 use portcullis_core::health::Health;
 use portcullis_core::ids::{AuthorizationId, TenantId, UserId};

@@ -6,7 +6,7 @@ use super::campaigns::{campaign_of, date_of, Campaign};
 use super::id_pages::{page, PageAt};
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use portcullis_core::boards::{Approval, Placement};
 use portcullis_core::ids::{AgencyId, TenantId};
 use serde::Serialize;

@@ -4,7 +4,7 @@
 use super::id_pages::{page, PageAt};
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use portcullis_core::campaigns::{CampaignSettings, CampaignStatus, ContentKind, DailyFigures};
 use portcullis_core::campaigns::{FeedFormat, NewContent, NewFeed};
 use portcullis_core::ids::TenantId;

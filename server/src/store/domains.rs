@@ -4,7 +4,7 @@
 
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{DomainRequestRow, OutboxMessage};
+use portcullis_core::wire::{DomainRequestRow, OutboxMessage};
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::people::RequestStatus;
 use sqlx::any::AnyRow;

@@ -2,7 +2,7 @@
 //! creation order, and `(owner, id)` indexes make every page one range scan (API.md: keyset
 //! only, `limit` at most 200).
 
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 

@@ -3,7 +3,7 @@
 
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::Invitation;
+use portcullis_core::wire::Invitation;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
 use sqlx::{AnyConnection, Row};
 

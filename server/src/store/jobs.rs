@@ -3,8 +3,8 @@
 use crate::store::keyset::Keyset;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{ExperienceRow, JobRow, Page};
-use portcullis_app::services::JobQuery;
+use portcullis_core::wire::{ExperienceRow, JobRow, Page};
+use portcullis_core::wire::JobQuery;
 use portcullis_core::ids::{AppId, AuthorizationId, ExperienceId, JobId, TenantId, UserId};
 use portcullis_core::jobs::{ExperienceRef, JobRef, JobSort, JobStatus};
 use portcullis_core::providers::JobType;

@@ -2,7 +2,7 @@
 //! indexed). A cursor is the last row's sort value and id, `value|id`; the id breaks ties, so no
 //! row is skipped or repeated between pages, and each page is one index range scan.
 
-use portcullis_app::model::Page;
+use portcullis_core::wire::Page;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};

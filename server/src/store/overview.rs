@@ -1,7 +1,7 @@
 //! What a tenant holds, counted for its home page. Every query is bound to one tenant.
 
 use crate::store::stored_id;
-use portcullis_app::model::DatabaseSummary;
+use portcullis_core::wire::DatabaseSummary;
 use portcullis_core::ids::{DatabaseId, TenantId};
 use sqlx::{AnyPool, Row};
 

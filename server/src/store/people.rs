@@ -3,8 +3,8 @@
 
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::{AssignmentView, Page, UserRow};
-use portcullis_app::services::UserQuery;
+use portcullis_core::wire::{AssignmentView, Page, UserRow};
+use portcullis_core::wire::UserQuery;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::people::UserSort;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};

@@ -5,7 +5,7 @@
 
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_app::model::MappingRow;
+use portcullis_core::wire::MappingRow;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::sso::GroupMapping;

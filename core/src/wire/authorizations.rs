@@ -2,10 +2,10 @@
 //! configuration arrives masked by core's `providers::masked`.
 
 use chrono::{DateTime, Utc};
-use portcullis_core::health::Health;
-use portcullis_core::ids::{AuthorizationId, ExperienceId, JobId};
-use portcullis_core::jobs::JobStatus;
-use portcullis_core::providers::JobType;
+use crate::health::Health;
+use crate::ids::{AuthorizationId, ExperienceId, JobId};
+use crate::jobs::JobStatus;
+use crate::providers::JobType;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,7 +58,7 @@ pub struct JobRow {
     pub authorization: Option<(AuthorizationId, String)>,
     /// The installed app whose bots run it; none chosen yet (or its app was deleted), no bot
     /// can fetch its credential.
-    pub runner: Option<(portcullis_core::ids::AppId, String)>,
+    pub runner: Option<(crate::ids::AppId, String)>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -1,7 +1,13 @@
-//! What server functions send to the pages: plain data, the same on both sides of the wire.
+//! What the console's two tiers exchange: the rows and pages server functions send to the pages,
+//! and the list queries they take. Plain data, the same on both sides of the wire, so the
+//! server's storage and the browser read one definition.
 
-use portcullis_core::ids::DatabaseId;
-use portcullis_core::tenancy::TenantSummary;
+mod authorizations;
+mod queries;
+mod sso;
+
+use crate::ids::DatabaseId;
+use crate::tenancy::TenantSummary;
 use serde::{Deserialize, Serialize};
 
 /// A Customer 360 database as the overview lists it.
@@ -28,16 +34,16 @@ pub struct TenantOverview {
 /// One (policy, resource group) assignment as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentView {
-    pub policy_id: portcullis_core::ids::PolicyId,
+    pub policy_id: crate::ids::PolicyId,
     pub policy: String,
-    pub group_id: portcullis_core::ids::ResourceGroupId,
+    pub group_id: crate::ids::ResourceGroupId,
     pub group: String,
 }
 
 /// A person in the users list (U1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
-    pub id: portcullis_core::ids::UserId,
+    pub id: crate::ids::UserId,
     pub name: String,
     pub email: String,
     pub last_login: Option<chrono::DateTime<chrono::Utc>>,
@@ -56,18 +62,18 @@ pub struct Page<T> {
 /// A policy with what it allows and how many people hold it (U6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRow {
-    pub id: portcullis_core::ids::PolicyId,
+    pub id: crate::ids::PolicyId,
     pub name: String,
     pub description: String,
     pub builtin: bool,
-    pub actions: Vec<portcullis_core::actions::Action>,
+    pub actions: Vec<crate::actions::Action>,
     pub users: i64,
 }
 
 /// A resource group with what uses it (U7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRow {
-    pub id: portcullis_core::ids::ResourceGroupId,
+    pub id: crate::ids::ResourceGroupId,
     pub name: String,
     pub description: String,
     pub builtin: bool,
@@ -83,8 +89,8 @@ pub struct PeopleDirectory {
     /// The platform-wide allowlist (U3).
     pub domains: Vec<String>,
     /// The caller's own access data, for deciding in the browser what to offer.
-    pub access: portcullis_core::decide::AccessSnapshot,
-    pub me: portcullis_core::ids::UserId,
+    pub access: crate::decide::AccessSnapshot,
+    pub me: crate::ids::UserId,
 }
 
 impl PeopleDirectory {
@@ -112,7 +118,7 @@ pub struct DomainRequestRow {
     pub reason: String,
     pub requested_by: String,
     pub tenant: Option<String>,
-    pub status: portcullis_core::people::RequestStatus,
+    pub status: crate::people::RequestStatus,
     pub decided_by: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -140,7 +146,7 @@ pub struct DatabaseView {
     pub id: DatabaseId,
     pub name: String,
     pub description: String,
-    pub group_id: Option<portcullis_core::ids::ResourceGroupId>,
+    pub group_id: Option<crate::ids::ResourceGroupId>,
     pub group: Option<String>,
     pub tables: Vec<String>,
     /// The version an edit made from this view names, so a stale save is refused.
@@ -152,8 +158,8 @@ pub struct DatabaseView {
 pub struct Customer360 {
     pub databases: Vec<DatabaseView>,
     pub groups: Vec<GroupRow>,
-    pub access: portcullis_core::decide::AccessSnapshot,
-    pub me: portcullis_core::ids::UserId,
+    pub access: crate::decide::AccessSnapshot,
+    pub me: crate::ids::UserId,
 }
 
 /// A table preview: PII masked unless the viewer may see it (U9).
@@ -161,7 +167,7 @@ pub struct Customer360 {
 pub struct TablePreview {
     pub database: String,
     pub table: String,
-    pub columns: Vec<portcullis_core::pii::Column>,
+    pub columns: Vec<crate::pii::Column>,
     pub rows: Vec<Vec<String>>,
     /// Whether PII columns were masked, and why.
     pub masked: Option<String>,
@@ -186,7 +192,7 @@ pub struct EventRow {
 /// A bot token as listed (P3): never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
-    pub id: portcullis_core::ids::TokenId,
+    pub id: crate::ids::TokenId,
     pub name: String,
     /// The public half (`pct_…`), sent with every call.
     pub public_token: String,
@@ -213,10 +219,10 @@ impl std::fmt::Debug for NewToken {
 /// One of the caller's applications (P2) with its tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppRow {
-    pub id: portcullis_core::ids::AppId,
+    pub id: crate::ids::AppId,
     pub name: String,
     pub description: String,
-    pub permissions: Vec<portcullis_core::apps::PermissionRequest>,
+    pub permissions: Vec<crate::apps::PermissionRequest>,
     pub tokens: Vec<TokenRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// The version an edit made from this view names, so a stale save is refused.
@@ -226,20 +232,20 @@ pub struct AppRow {
 /// What an install's consent screen shows (P4): exactly what Allow grants, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
-    pub app_id: portcullis_core::ids::AppId,
+    pub app_id: crate::ids::AppId,
     pub app_name: String,
     pub description: String,
     pub developer: String,
     /// The tenant or agency it would be installed on.
     pub target_name: String,
     /// Set when installing on an agency rather than the current tenant.
-    pub agency_id: Option<portcullis_core::ids::AgencyId>,
+    pub agency_id: Option<crate::ids::AgencyId>,
     /// Whether the viewer may install apps on their current tenant (`manage_apps`).
     pub tenant_installable: bool,
     /// The agencies the viewer administers, where the app could be installed instead.
-    pub agencies: Vec<(portcullis_core::ids::AgencyId, String)>,
+    pub agencies: Vec<(crate::ids::AgencyId, String)>,
     /// The app's permissions that apply to the target, with the app's reasons.
-    pub grants: Vec<portcullis_core::apps::PermissionRequest>,
+    pub grants: Vec<crate::apps::PermissionRequest>,
     /// Whether the app is installed here already.
     pub installed: bool,
 }
@@ -247,12 +253,12 @@ pub struct Consent {
 /// An app installed in the current tenant (P4), with what waits for approval (P5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallRow {
-    pub id: portcullis_core::ids::InstallId,
+    pub id: crate::ids::InstallId,
     pub app_name: String,
     /// The tenant or agency it is installed on.
     pub target_name: String,
-    pub granted: Vec<portcullis_core::apps::Permission>,
-    pub pending: Vec<portcullis_core::apps::PermissionRequest>,
+    pub granted: Vec<crate::apps::Permission>,
+    pub pending: Vec<crate::apps::PermissionRequest>,
     pub installed_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Why its bots stopped working here, until an administrator re-approves it.
@@ -262,7 +268,7 @@ pub struct InstallRow {
 /// What adding a person did: a new account joined, or an existing one was invited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddedUser {
-    pub id: portcullis_core::ids::UserId,
+    pub id: crate::ids::UserId,
     /// The person has an account already: they join when they accept at their next sign-in.
     pub invited: bool,
 }
@@ -270,7 +276,7 @@ pub struct AddedUser {
 /// A tenant's invitation to the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
-    pub tenant_id: portcullis_core::ids::TenantId,
+    pub tenant_id: crate::ids::TenantId,
     pub tenant_name: String,
     /// Who invited them, by email.
     pub invited_by: String,
@@ -279,7 +285,6 @@ pub struct Invitation {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-mod authorizations;
-mod sso;
 pub use authorizations::*;
+pub use queries::*;
 pub use sso::*;
