@@ -15,8 +15,8 @@ use portcullis_core::ids::{DatabaseId, ResourceGroupId, UserId};
 use portcullis_core::password::Password;
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::tenancy::Viewer;
-use portcullis_core::Problem;
 pub use portcullis_core::wire::{ActivityQuery, AuthorizationQuery, JobQuery, UserQuery};
+use portcullis_core::Problem;
 use std::sync::Arc;
 
 /// Facts about the request that services record (origin IP for the activity log).

@@ -6,7 +6,7 @@
 //! export, so every exporter reads exactly the same rows.
 //!
 //! `record URL EVENTS WRITERS`: records EVENTS events, one per transaction, from WRITERS tasks,
-//! through the product's chained `audit::record`, and the same rows through a plain INSERT
+//! through the product's chained `store::activity::record`, and the same rows through a plain INSERT
 //! without the chain, and prints both rates.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
@@ -15,8 +15,8 @@ use chrono::Utc;
 use portcullis_bench::{acme_admin, open_session};
 use portcullis_core::ids::TenantId;
 use portcullis_server::demo;
-use portcullis_server::services::audit::{record, NewEvent, Principal};
 use portcullis_server::store::activity::{export_sql, filter_where};
+use portcullis_server::store::activity::{record, NewEvent, Principal};
 use portcullis_server::store::{Backend, Db};
 use std::time::Instant;
 

@@ -1,11 +1,11 @@
 //! What the authorization and job pages receive (A4, A8-A11). Never a secret: a stored
 //! configuration arrives masked by core's `providers::masked`.
 
-use chrono::{DateTime, Utc};
 use crate::health::Health;
 use crate::ids::{AuthorizationId, ExperienceId, JobId};
 use crate::jobs::JobStatus;
 use crate::providers::JobType;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! What the SSO settings page receives (U10, X5). Never the client secret.
 
-use chrono::{DateTime, Utc};
 use crate::people::AssignmentPair;
 use crate::sso::GroupMapping;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A mapping with the names of its policy and resource group.

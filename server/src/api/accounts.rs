@@ -13,11 +13,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use portcullis_core::wire::Page;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::campaigns::{totals, CampaignPatch, NewAccount, NewCampaign};
 use portcullis_core::campaigns::{DailyFigures, NewContent, NewFeed};
 use portcullis_core::ids::{CampaignId, ContentId, FeedId};
+use portcullis_core::wire::Page;
 use portcullis_core::Problem;
 
 type Created<T> = (StatusCode, Json<T>);

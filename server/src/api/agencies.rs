@@ -16,12 +16,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use portcullis_core::wire::Page;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::boards::{playlist, reviewable, AdDecision, BoardImage, BoardPatch};
 use portcullis_core::boards::{NewAgencyCampaign, StatsReport};
 use portcullis_core::campaigns::NewAccount;
 use portcullis_core::ids::{AgencyId, CampaignId, PullId, TenantId};
+use portcullis_core::wire::Page;
 use portcullis_core::{Problem, ProblemKind};
 use sqlx::AnyConnection;
 

@@ -6,8 +6,9 @@ use crate::api::state::ApiState;
 use crate::http::problem::ApiError;
 use crate::http::request::meta_of;
 use crate::services::apps::Bot;
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Principal, Source};
 use crate::services::rate_limits::Allowance;
+use crate::store::activity::{record, NewEvent};
 use crate::store::id_pages::PageAt;
 use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
@@ -84,14 +85,14 @@ impl BotCall {
         object: (&str, &str),
     ) -> Result<(), ApiError> {
         let origin_ip = self.origin_ip.as_deref();
-        audit::record(
+        record(
             conn,
             NewEvent {
                 tenant_id: tenant,
                 event_type,
                 happened_at: Utc::now(),
                 principal: &self.bot.principal(),
-                source: "api",
+                source: Source::Api.code(),
                 object_id: Some(object.0),
                 object_name: Some(object.1),
                 origin_ip,

@@ -1,7 +1,7 @@
 //! `GET /health`: whether this replica can serve, for load balancers.
 
 use crate::http::problem::ApiError;
-use crate::store::Db;
+use crate::store::{Db, StoreError};
 use axum::extract::State;
 use axum::Json;
 use portcullis_core::Problem;
@@ -11,7 +11,7 @@ use serde_json::json;
 /// this binary embeds: a load balancer sends nothing to a replica answering 503.
 pub(crate) async fn health(State(db): State<Db>) -> Result<Json<serde_json::Value>, ApiError> {
     // The code stays the one every storage outage answers; the message says which part failed.
-    let unreachable = |e: sqlx::Error| {
+    let unreachable = |e: StoreError| {
         tracing::error!(error = %e, "health: the database does not answer");
         ApiError(Problem::new(
             portcullis_core::ProblemKind::Unavailable,

@@ -6,7 +6,7 @@ use crate::api::call::bot_of;
 use crate::api::state::ApiState;
 use crate::http::problem::ApiError;
 use crate::http::request::meta_of;
-use crate::services::authorizations::Actor;
+use crate::services::audit::{Actor, Source};
 use crate::services::jobs::Credential;
 use crate::store::reads::Snapshot;
 use axum::body::Bytes;
@@ -14,10 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::Extensions;
 use axum::http::HeaderMap;
 use axum::Json;
-use portcullis_core::wire::JobRow;
+use chrono::Utc;
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::ids::{JobId, TenantId};
 use portcullis_core::jobs::JobStatus;
+use portcullis_core::wire::JobRow;
 use portcullis_core::Problem;
 
 /// The job's tenant, if the calling bot may do `permission` there.
@@ -31,8 +32,7 @@ async fn job_tenant(
     let job = JobId::parse(job).map_err(|_| not_found())?;
     let pool = &state.services.db.pool;
     let (tenant, runner) = crate::store::jobs::placement_of(pool, &job)
-        .await
-        .map_err(|e| ApiError(crate::store::problem(e)))?
+        .await?
         .ok_or_else(not_found)?;
     // Only the job's own app runs it: another app's bot, whatever it may read in the tenant,
     // is not told the job exists.
@@ -52,10 +52,11 @@ fn bot_actor<'a>(
     meta: &'a portcullis_app::services::RequestMeta,
 ) -> Actor<'a> {
     Actor {
-        tenant,
+        tenant: Some(tenant),
         principal: bot.principal(),
-        source: "api",
+        source: Source::Api,
         origin_ip: meta.origin_ip.as_deref(),
+        now: Utc::now(),
     }
 }
 

@@ -7,11 +7,11 @@
 //! without the Internet. Tests do not load this, so their counts stay their own.
 
 use crate::services::audit::Principal;
-use crate::services::authorizations::Actor;
+use crate::services::audit::{Actor, Source};
 use crate::services::Services;
 use crate::store::authorizations::{self as store, NewRecord};
 use crate::store::jobs::{self, NewJob};
-use crate::store::{new_id, problem};
+use crate::store::new_id;
 use crate::store::{tenants, users};
 use chrono::{Duration, Utc};
 use portcullis_core::authorizations::split_config;
@@ -125,10 +125,7 @@ fn catalog(public_url: &str) -> Vec<DemoAuthorization> {
 /// Loads the demo authorizations unless Acme has some already; answers whether it did.
 pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem> {
     let pool = &services.db.pool;
-    let Some(tenant) = tenants::id_named(pool, crate::demo::DEMO_TENANT)
-        .await
-        .map_err(problem)?
-    else {
+    let Some(tenant) = tenants::id_named(pool, crate::demo::DEMO_TENANT).await? else {
         return Ok(false);
     };
     let existing = store::list(
@@ -139,28 +136,27 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
             ..Default::default()
         },
     )
-    .await
-    .map_err(problem)?;
+    .await?;
     if !existing.items.is_empty() {
         return Ok(false);
     }
     let email = Email::parse("owner.a@acme.example").map_err(|_| Problem::internal())?;
     let owner = users::by_email(pool, &email)
-        .await
-        .map_err(problem)?
+        .await?
         .ok_or_else(Problem::internal)?;
     let actor = Actor {
-        tenant: &tenant,
+        tenant: Some(&tenant),
         principal: Principal {
             id: "system".into(),
             name: "Demo loader".into(),
             email: None,
         },
-        source: "demo",
+        source: Source::Demo,
         origin_ip: None,
+        now: Utc::now(),
     };
     let now = Utc::now();
-    let mut tx = services.db.write().await.map_err(problem)?;
+    let mut tx = services.db.write().await?;
     for (n, demo) in catalog(public_url).into_iter().enumerate() {
         let (provider, method) = providers::method(demo.provider, demo.method)?;
         let config: BTreeMap<String, String> = demo
@@ -187,8 +183,7 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
                 now: created,
             },
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         actor
             .record(&mut tx, "authorization/create", (id.as_str(), demo.label))
             .await?;
@@ -207,8 +202,7 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
                     now: created + Duration::hours(2),
                 },
             )
-            .await
-            .map_err(problem)?;
+            .await?;
             if *status != JobStatus::Sleeping {
                 jobs::set_status(
                     &mut tx,
@@ -219,15 +213,12 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
                     "demo",
                     now,
                 )
-                .await
-                .map_err(problem)?;
+                .await?;
             }
         }
         if demo.label == "Lifecycle messaging" {
             let exp = new_id(ExperienceId::from_bytes);
-            jobs::insert_experience(&mut tx, &tenant, &exp, &id, "Spring sale banner", now)
-                .await
-                .map_err(problem)?;
+            jobs::insert_experience(&mut tx, &tenant, &exp, &id, "Spring sale banner", now).await?;
         }
         // Sixty days of traffic: a daily rhythm, quieter weekends, a little noise.
         for hour in 0..(60 * 24) {
@@ -237,12 +228,10 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
             let noise = (hour as u64 * 2_654_435_761 + n as u64 * 97) % 7;
             let requests = demo.busy_hour * day_shape / 3 + noise * demo.busy_hour / 20;
             if requests > 0 {
-                store::set_requests(&mut tx, &id, at, requests)
-                    .await
-                    .map_err(problem)?;
+                store::set_requests(&mut tx, &id, at, requests).await?;
             }
         }
     }
-    tx.commit().await.map_err(problem)?;
+    tx.commit().await?;
     Ok(true)
 }

@@ -11,8 +11,9 @@ use crate::services::audit::Principal;
 use crate::services::provision::{create_tenant, NewTenant};
 use crate::store::access::{self, NewAssignment, NewDatabase};
 use crate::store::demo as demo_store;
+use crate::store::StoreError;
 use crate::store::{domains, tenants, users};
-use crate::store::{new_id, problem, Db};
+use crate::store::{new_id, Db};
 use chrono::Utc;
 use portcullis_core::email::Email;
 use portcullis_core::ids::{AgencyId, DatabaseId, ResourceGroupId, UserId};
@@ -86,14 +87,10 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 /// accounts share a published password, so it goes only into a database that is empty or that
 /// the demo made (its marker): never into one that holds real people.
 pub async fn load(db: &Db) -> Result<bool, Problem> {
-    if tenants::exists_named(&db.pool, DEMO_TENANT)
-        .await
-        .map_err(problem)?
-        && demo_store::marked(&db.pool).await.map_err(problem)?
-    {
+    if tenants::exists_named(&db.pool, DEMO_TENANT).await? && demo_store::marked(&db.pool).await? {
         return Ok(false);
     }
-    if !demo_store::is_empty(&db.pool).await.map_err(problem)? {
+    if !demo_store::is_empty(&db.pool).await? {
         return Err(Problem::new(
             portcullis_core::ProblemKind::Conflict,
             "database_not_empty",
@@ -102,16 +99,14 @@ pub async fn load(db: &Db) -> Result<bool, Problem> {
         ));
     }
     let hash = hash_password(&Password::new(DEMO_PASSWORD)).await?;
-    let mut tx = db.write().await.map_err(problem)?;
-    demo_store::mark(&mut tx, Utc::now())
-        .await
-        .map_err(problem)?;
-    seed(&mut tx, &hash).await.map_err(problem)?;
-    tx.commit().await.map_err(problem)?;
+    let mut tx = db.write().await?;
+    demo_store::mark(&mut tx, Utc::now()).await?;
+    seed(&mut tx, &hash).await?;
+    tx.commit().await?;
     Ok(true)
 }
 
-async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), sqlx::Error> {
+async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), StoreError> {
     let now = Utc::now();
     let system = Principal {
         id: "system".into(),
@@ -254,7 +249,7 @@ async fn assign(
     user: &UserId,
     policy: &str,
     group: &ResourceGroupId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let now = Utc::now();
     let policy = tenant
         .policy(policy)
@@ -281,7 +276,7 @@ async fn add_database(
     name: &str,
     description: &str,
     group: Option<&ResourceGroupId>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let id = new_id(DatabaseId::from_bytes);
     access::insert_database(
         &mut *conn,
@@ -425,5 +420,5 @@ fn demo_rows(database: &str) -> Vec<(Vec<String>, Vec<String>, Vec<String>)> {
 
 /// Whether the database holds the demo's accounts (and their published password).
 pub async fn holds_demo(db: &Db) -> Result<bool, Problem> {
-    demo_store::marked(&db.pool).await.map_err(problem)
+    Ok(demo_store::marked(&db.pool).await?)
 }

@@ -6,6 +6,7 @@
 use crate::store::boards::{self, Board, Device};
 use crate::store::campaigns::{self, Creative};
 use crate::store::new_id;
+use crate::store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 use portcullis_core::boards::Approval;
 use portcullis_core::campaigns::{CampaignSettings, CampaignStatus, ContentKind, DailyFigures};
@@ -39,7 +40,7 @@ pub async fn seed(
     agency: &AgencyId,
     acme: &TenantId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let mut board_ids = Vec::new();
     for (i, (name, location, width, height)) in BOARDS.iter().enumerate() {
         let board = Board {

@@ -48,3 +48,9 @@ impl From<sqlx::Error> for ApiError {
         ApiError(crate::store::problem(e))
     }
 }
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}

@@ -6,12 +6,12 @@
 //! attempt; after [`MAX_ATTEMPTS`] the message stays for an operator, with its last error.
 
 use crate::integrations::egress::Egress;
-use crate::store::{problem, to_millis, Db};
+use crate::store::outbox;
+use crate::store::Db;
 use chrono::Utc;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portcullis_core::Problem;
-use sqlx::Row;
 use std::time::Duration;
 
 /// Sends stop being tried after this many failures.
@@ -70,14 +70,7 @@ impl Mailer {
     /// Sends what is waiting; returns how many messages went out.
     pub async fn deliver_pending(&self, db: &Db) -> Result<usize, Problem> {
         let pool = &db.pool;
-        let rows = sqlx::query(
-            "SELECT id, to_email, subject, body FROM outbox WHERE sent_at IS NULL AND attempts < $1 \
-             ORDER BY created_at LIMIT 50",
-        )
-        .bind(MAX_ATTEMPTS)
-        .fetch_all(pool)
-        .await
-        .map_err(problem)?;
+        let waiting = outbox::pending(pool, MAX_ATTEMPTS).await?;
         let mut sent = 0;
         let relay_refused = match self.egress.resolve(&self.relay.0, self.relay.1).await {
             Ok(_) => None,
@@ -86,45 +79,22 @@ impl Mailer {
                 Some(RELAY_REFUSED.to_owned())
             }
         };
-        for r in rows {
-            let id: String = r.try_get("id").map_err(problem)?;
-            let claimed =
-                sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL")
-                    .bind(to_millis(Utc::now()))
-                    .bind(&id)
-                    .execute(pool)
-                    .await
-                    .map_err(problem)?;
-            if claimed.rows_affected() != 1 {
+        for message in waiting {
+            if !outbox::claim(pool, &message.id, Utc::now()).await? {
                 continue; // another replica has it
             }
-            let to: String = r.try_get("to_email").map_err(problem)?;
-            let subject: String = r.try_get("subject").map_err(problem)?;
-            let body: String = r.try_get("body").map_err(problem)?;
             let outcome = match &relay_refused {
                 Some(why) => Err(why.clone()),
-                None => self.send(&to, &subject, body).await,
+                None => self.send(&message.to, &message.subject, message.body).await,
             };
             match outcome {
                 Ok(()) => {
-                    // Delivered, the message's link lives in the recipient's mailbox only.
-                    sqlx::query("UPDATE outbox SET body = '' WHERE id = $1")
-                        .bind(&id)
-                        .execute(pool)
-                        .await
-                        .map_err(problem)?;
+                    outbox::delivered(pool, &message.id).await?;
                     sent += 1;
                 }
                 Err(error) => {
-                    tracing::warn!(%error, message = %id, "mail not delivered; will retry");
-                    sqlx::query(
-                        "UPDATE outbox SET sent_at = NULL, attempts = attempts + 1, last_error = $1 WHERE id = $2",
-                    )
-                    .bind(error)
-                    .bind(&id)
-                    .execute(pool)
-                    .await
-                    .map_err(problem)?;
+                    tracing::warn!(%error, message = %message.id, "mail not delivered; will retry");
+                    outbox::failed(pool, &message.id, &error).await?;
                 }
             }
         }

@@ -1,22 +1,19 @@
 //! Reading the activity log: the list behind the Activity page, and the record a download
 //! leaves before its first byte.
 
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Principal, Source};
 use crate::services::Services;
 use crate::store::activity::{count, list};
-use crate::store::problem;
+use crate::store::activity::{record, NewEvent};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{EventRow, Page};
 use portcullis_app::services::{Activity, ActivityQuery, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::audit::{csv_time, ActivityFilter};
 use portcullis_core::ids::TenantId;
 use portcullis_core::people::page_limit;
+use portcullis_core::wire::{EventRow, Page};
 use portcullis_core::Problem;
-
-/// Where the download's own activity record comes from.
-const SOURCE: &str = "console";
 
 #[async_trait]
 impl Activity for Services {
@@ -30,9 +27,7 @@ impl Activity for Services {
             limit: page_limit(Some(query.limit))?,
             ..query
         };
-        list(&self.db.pool, checked.tenant(), &query)
-            .await
-            .map_err(problem)
+        Ok(list(&self.db.pool, checked.tenant(), &query).await?)
     }
 }
 
@@ -49,26 +44,23 @@ impl Services {
     ) -> Result<(TenantId, i64), Problem> {
         let checked = self.require(caller, Action::DownloadActivity, None).await?;
         let tenant = checked.tenant().clone();
-        let mut tx = self.db.write().await.map_err(problem)?;
-        audit::record(
+        let mut tx = self.db.write().await?;
+        record(
             &mut tx,
             NewEvent {
                 tenant_id: Some(&tenant),
                 event_type: "activity/download",
                 happened_at: now,
                 principal: &Principal::of(&caller.viewer),
-                source: SOURCE,
+                source: Source::Console.code(),
                 object_id: Some(tenant.as_str()),
                 object_name: Some(&describe(filter)),
                 origin_ip: meta.origin_ip.as_deref(),
             },
         )
-        .await
-        .map_err(problem)?;
-        tx.commit().await.map_err(problem)?;
-        let total = count(&self.db.pool, &tenant, filter)
-            .await
-            .map_err(problem)?;
+        .await?;
+        tx.commit().await?;
+        let total = count(&self.db.pool, &tenant, filter).await?;
         Ok((tenant, total))
     }
 }

@@ -5,16 +5,15 @@
 //! recorded in the developer's current tenant (the platform's log when they are in none).
 
 use crate::crypto::secrets::{new_token, token_hash};
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::Actor;
 use crate::services::Services;
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
+use crate::store::new_id;
 use crate::store::reads::Snapshot;
 use crate::store::versions::Versioned;
 use crate::store::{installs, tenants};
-use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{AppRow, Consent, InstallRow, NewToken, TokenRow};
 use portcullis_app::services::{Apps, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::MAX_TOKENS_PER_APP;
@@ -23,39 +22,11 @@ use portcullis_core::apps::{consent_list, pending_approval, Install, Permission,
 use portcullis_core::ids::{AgencyId, InstallId};
 use portcullis_core::ids::{AppId, TokenId};
 use portcullis_core::people::{check_description, check_name};
+use portcullis_core::wire::{AppRow, Consent, InstallRow, NewToken, TokenRow};
 use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
-use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-const SOURCE: &str = "console";
-
-/// Records an app change in the caller's current tenant (or the platform's log).
-async fn record(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    meta: &RequestMeta,
-    event_type: &str,
-    object: (&str, &str),
-) -> Result<(), Problem> {
-    audit::record(
-        conn,
-        NewEvent {
-            tenant_id: caller.viewer.current.as_ref(),
-            event_type,
-            happened_at: Utc::now(),
-            principal: &Principal::of(&caller.viewer),
-            source: SOURCE,
-            object_id: Some(object.0),
-            object_name: Some(object.1),
-            origin_ip: meta.origin_ip.as_deref(),
-        },
-    )
-    .await
-    .map(|_| ())
-    .map_err(problem)
-}
 
 /// How an install's record names what it granted: `App: perm, perm`.
 fn granted_name(app_name: &str, granted: &[Permission]) -> String {
@@ -104,9 +75,7 @@ impl Services {
         if caller.viewer.through_sso {
             return Ok(Vec::new());
         }
-        tenants::agencies_of(&self.db.pool, &caller.viewer.user_id)
-            .await
-            .map_err(problem)
+        Ok(tenants::agencies_of(&self.db.pool, &caller.viewer.user_id).await?)
     }
 
     /// An install the caller may manage: on their current tenant (`manage_apps`) or on an
@@ -124,10 +93,7 @@ impl Services {
             targets.push(Target::Agency(agency));
         }
         for target in targets {
-            if let Some(found) = installs::find(&self.db.pool, &target, install)
-                .await
-                .map_err(problem)?
-            {
+            if let Some(found) = installs::find(&self.db.pool, &target, install).await? {
                 return Ok((target, found));
             }
         }
@@ -140,9 +106,7 @@ impl Services {
         target: &Target,
         found: &installs::InstallRecord,
     ) -> Result<(Vec<PermissionRequest>, BTreeSet<Permission>), Problem> {
-        let requested = apps::permissions(&self.db.pool, &found.app)
-            .await
-            .map_err(problem)?;
+        let requested = apps::permissions(&self.db.pool, &found.app).await?;
         let current: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
         let install = Install {
             id: found.id.clone(),
@@ -160,10 +124,7 @@ impl Services {
         target_name: &str,
     ) -> Result<Vec<InstallRow>, Problem> {
         let mut out = Vec::new();
-        for i in installs::of_target(&self.db.pool, target)
-            .await
-            .map_err(problem)?
-        {
+        for i in installs::of_target(&self.db.pool, target).await? {
             let (requested, pending) = self.requests_of(target, &i).await?;
             out.push(InstallRow {
                 pending: requested
@@ -185,10 +146,7 @@ impl Services {
     /// The caller's app, or 404 (another person's app is not revealed).
     async fn own_app(&self, caller: &Caller, app: &AppId) -> Result<(), Problem> {
         developer(caller)?;
-        if apps::is_owner(&self.db.pool, &caller.viewer.user_id, app)
-            .await
-            .map_err(problem)?
-        {
+        if apps::is_owner(&self.db.pool, &caller.viewer.user_id, app).await? {
             Ok(())
         } else {
             Err(Problem::not_found("app"))
@@ -199,9 +157,7 @@ impl Services {
 #[async_trait]
 impl Apps for Services {
     async fn my_apps(&self, caller: &Caller) -> Result<Vec<AppRow>, Problem> {
-        apps::owned_by(&self.db.pool, &caller.viewer.user_id)
-            .await
-            .map_err(problem)
+        Ok(apps::owned_by(&self.db.pool, &caller.viewer.user_id).await?)
     }
 
     async fn create_app(
@@ -218,7 +174,7 @@ impl Apps for Services {
         let requests = check_requests(&requests)?;
         let id = new_id(AppId::from_bytes);
         let now = Utc::now();
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         apps::insert(
             &mut tx,
             NewApp {
@@ -229,13 +185,12 @@ impl Apps for Services {
                 now,
             },
         )
-        .await
-        .map_err(problem)?;
-        apps::replace_permissions(&mut tx, &id, &requests, now)
-            .await
-            .map_err(problem)?;
-        record(&mut tx, caller, &meta, "app/create", (id.as_str(), &name)).await?;
-        tx.commit().await.map_err(problem)?;
+        .await?;
+        apps::replace_permissions(&mut tx, &id, &requests, now).await?;
+        Actor::caller(caller, &meta, Utc::now())
+            .record(&mut tx, "app/create", (id.as_str(), &name))
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -254,23 +209,16 @@ impl Apps for Services {
             .db
             .edit(Versioned::App, &app, &caller.viewer.user_id, version)
             .await?;
-        apps::replace_permissions(&mut tx, &app, &requests, Utc::now())
-            .await
-            .map_err(problem)?;
+        apps::replace_permissions(&mut tx, &app, &requests, Utc::now()).await?;
         let summary = if codes.is_empty() {
             "no permissions".to_owned()
         } else {
             codes.join(", ")
         };
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "app/update_permissions",
-            (app.as_str(), &summary),
-        )
-        .await?;
-        tx.commit().await.map_err(problem)
+        Actor::caller(caller, &meta, Utc::now())
+            .record(&mut tx, "app/update_permissions", (app.as_str(), &summary))
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn create_token(
@@ -288,10 +236,8 @@ impl Apps for Services {
         let public_token = format!("{TOKEN_PREFIX}{}", &new_token()[..32]);
         let secret = new_token();
         let now = Utc::now();
-        let mut tx = self.db.write().await.map_err(problem)?;
-        let active = apps::active_tokens_locked(&mut tx, &app)
-            .await
-            .map_err(problem)?;
+        let mut tx = self.db.write().await?;
+        let active = apps::active_tokens_locked(&mut tx, &app).await?;
         if active >= i64::from(MAX_TOKENS_PER_APP) {
             return Err(Problem::new(
                 ProblemKind::Conflict,
@@ -314,17 +260,15 @@ impl Apps for Services {
                 now,
             },
         )
-        .await
-        .map_err(problem)?;
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "token/create",
-            (id.as_str(), &format!("{name} ({public_token})")),
-        )
         .await?;
-        tx.commit().await.map_err(problem)?;
+        Actor::caller(caller, &meta, Utc::now())
+            .record(
+                &mut tx,
+                "token/create",
+                (id.as_str(), &format!("{name} ({public_token})")),
+            )
+            .await?;
+        tx.commit().await?;
         Ok(NewToken {
             token: TokenRow {
                 id,
@@ -347,16 +291,13 @@ impl Apps for Services {
         let (target, target_name) = self.install_target(caller, agency).await?;
         let pool = &self.db.pool;
         let (app_name, description, developer) = apps::public_face(pool, &app)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("app"))?;
-        let requested = apps::permissions(pool, &app).await.map_err(problem)?;
+        let requested = apps::permissions(pool, &app).await?;
         let applies: BTreeSet<Permission> = requested.iter().map(|r| r.permission).collect();
         let listed = consent_list(&applies, &target);
         Ok(Consent {
-            installed: installs::is_installed(pool, &target, &app)
-                .await
-                .map_err(problem)?,
+            installed: installs::is_installed(pool, &target, &app).await?,
             grants: requested
                 .into_iter()
                 .filter(|r| listed.contains(&r.permission))
@@ -407,7 +348,7 @@ impl Apps for Services {
         };
         let id = new_id(InstallId::from_bytes);
         let granted: Vec<Permission> = consent.grants.iter().map(|r| r.permission).collect();
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         installs::insert(
             &mut tx,
             &id,
@@ -416,25 +357,17 @@ impl Apps for Services {
             &caller.viewer.user_id,
             Utc::now(),
         )
-        .await
-        .map_err(problem)?;
-        installs::grant(&mut tx, &id, &granted)
-            .await
-            .map_err(problem)?;
+        .await?;
+        installs::grant(&mut tx, &id, &granted).await?;
         let name = format!(
             "{} on {}",
             granted_name(&consent.app_name, &granted),
             consent.target_name
         );
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "install/create",
-            (id.as_str(), &name),
-        )
-        .await?;
-        tx.commit().await.map_err(problem)?;
+        Actor::caller(caller, &meta, Utc::now())
+            .record(&mut tx, "install/create", (id.as_str(), &name))
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -480,21 +413,19 @@ impl Apps for Services {
                 "this app asks for nothing new",
             ));
         }
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         // Re-approving a suspended install resumes it with what it was granted.
         let (event, name) = if suspended {
-            installs::resume(&mut tx, &target, &install)
-                .await
-                .map_err(problem)?;
+            installs::resume(&mut tx, &target, &install).await?;
             ("install/resume", found.app_name.clone())
         } else {
-            installs::grant(&mut tx, &install, &pending)
-                .await
-                .map_err(problem)?;
+            installs::grant(&mut tx, &install, &pending).await?;
             ("install/approve", granted_name(&found.app_name, &pending))
         };
-        record(&mut tx, caller, &meta, event, (install.as_str(), &name)).await?;
-        tx.commit().await.map_err(problem)
+        Actor::caller(caller, &meta, Utc::now())
+            .record(&mut tx, event, (install.as_str(), &name))
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn uninstall(
@@ -504,19 +435,16 @@ impl Apps for Services {
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let (target, found) = self.managed_install(caller, &install).await?;
-        let mut tx = self.db.write().await.map_err(problem)?;
-        installs::delete(&mut tx, &target, &install)
-            .await
-            .map_err(problem)?;
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "install/delete",
-            (install.as_str(), &found.app_name),
-        )
-        .await?;
-        tx.commit().await.map_err(problem)
+        let mut tx = self.db.write().await?;
+        installs::delete(&mut tx, &target, &install).await?;
+        Actor::caller(caller, &meta, Utc::now())
+            .record(
+                &mut tx,
+                "install/delete",
+                (install.as_str(), &found.app_name),
+            )
+            .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn revoke_token(
@@ -527,32 +455,27 @@ impl Apps for Services {
     ) -> Result<(), Problem> {
         developer(caller)?;
         let (row, _) = apps::owned_token(&self.db.pool, &caller.viewer.user_id, &token)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("token"))?;
-        let mut tx = self.db.write().await.map_err(problem)?;
-        if !apps::revoke(&mut tx, &token, Utc::now())
-            .await
-            .map_err(problem)?
-        {
+        let mut tx = self.db.write().await?;
+        if !apps::revoke(&mut tx, &token, Utc::now()).await? {
             return Err(Problem::new(
                 ProblemKind::Conflict,
                 "already_revoked",
                 "this token is already revoked",
             ));
         }
-        record(
-            &mut tx,
-            caller,
-            &meta,
-            "token/revoke",
-            (
-                token.as_str(),
-                &format!("{} ({})", row.name, row.public_token),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(problem)
+        Actor::caller(caller, &meta, Utc::now())
+            .record(
+                &mut tx,
+                "token/revoke",
+                (
+                    token.as_str(),
+                    &format!("{} ({})", row.name, row.public_token),
+                ),
+            )
+            .await?;
+        Ok(tx.commit().await?)
     }
 }
 
@@ -617,9 +540,7 @@ pub async fn authenticate(
         .last_used
         .is_none_or(|t| (now - t).num_seconds() >= TOKEN_TOUCH_EVERY_SECS)
     {
-        apps::touch(reads.pool(), &token.id, now)
-            .await
-            .map_err(problem)?;
+        apps::touch(reads.pool(), &token.id, now).await?;
     }
     Ok(known.bot.clone())
 }
@@ -632,17 +553,13 @@ async fn read_token(reads: &Snapshot, public_token: &str) -> Result<Option<Known
         secret_hash,
         app,
         app_name,
-    }) = apps::bot_by_public(reads, public_token)
-        .await
-        .map_err(problem)?
+    }) = apps::bot_by_public(reads, public_token).await?
     else {
         return Ok(None);
     };
     let access = match token.revoked {
         Some(_) => Default::default(),
-        None => installs::access_of_app(reads, &app)
-            .await
-            .map_err(problem)?,
+        None => installs::access_of_app(reads, &app).await?,
     };
     Ok(Some(KnownToken {
         secret_hash,

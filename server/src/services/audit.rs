@@ -1,137 +1,157 @@
-//! The one function that writes activity records.
+//! The one audit writer: who acts, through which part of the product, from where and when,
+//! taken once per request and carried by every record the request writes.
 //!
-//! It takes the caller's open transaction, so a change and its record commit together or not
-//! at all: no action without its record (spec L1).
+//! Records go into the caller's open transaction, so a change and its record commit together
+//! or not at all: no action without its record.
 
-use crate::store::{new_id, to_millis};
+pub use crate::store::activity::Principal;
+use crate::store::activity::{record, NewEvent};
 use chrono::{DateTime, Utc};
-use portcullis_core::audit::{chain_hash, is_event_type, ChainedEvent, GENESIS};
-use portcullis_core::ids::{EventId, TenantId};
-use sqlx::{AnyConnection, Row};
+use portcullis_app::services::{Caller, RequestMeta};
+use portcullis_core::ids::{EventId, PolicyId, TenantId};
+use portcullis_core::Problem;
+use sqlx::AnyConnection;
 
-/// Who did it.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub id: String,
-    pub name: String,
-    pub email: Option<String>,
+/// The part of the product a record comes from, as the log's `source` column names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A person in the browser console.
+    Console,
+    /// A bot over the REST API.
+    Api,
+    /// A background scheduler (health checks, token refresh).
+    Scheduler,
+    /// A sign-in through the tenant's identity provider.
+    Sso,
+    /// The one-time setup link.
+    Setup,
+    /// The first operator from the environment.
+    Bootstrap,
+    /// A tenant being created with what every tenant starts with.
+    Provisioning,
+    /// A command line run by an operator.
+    Cli,
+    /// The demo data loaded with `serve --demo`.
+    Demo,
 }
 
-impl Principal {
-    /// The signed-in person behind a request.
-    pub fn of(viewer: &portcullis_core::tenancy::Viewer) -> Principal {
-        Principal {
-            id: viewer.user_id.to_string(),
-            name: viewer.name.clone(),
-            email: Some(viewer.email.to_string()),
+impl Source {
+    /// The code the log stores.
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Console => "console",
+            Source::Api => "api",
+            Source::Scheduler => "scheduler",
+            Source::Sso => "sso",
+            Source::Setup => "setup",
+            Source::Bootstrap => "bootstrap",
+            Source::Provisioning => "provisioning",
+            Source::Cli => "cli",
+            Source::Demo => "demo",
         }
-    }
-
-    /// A person as stored, acting or receiving.
-    pub fn of_user(user: &crate::store::users::UserRecord) -> Principal {
-        Principal {
-            id: user.id.to_string(),
-            name: user.name.clone(),
-            email: Some(user.email.clone()),
-        }
-    }
-
-    /// How an event's object names this principal: the email when there is one.
-    pub fn label(&self) -> &str {
-        self.email.as_deref().unwrap_or(&self.name)
     }
 }
 
-/// An event about to be recorded.
+/// Who makes a change, through what, from where and when: what every record of one request
+/// or one scheduler turn carries. The time is read once, where the actor is made.
 #[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
-    /// The tenant whose log shows it; `None` for platform-wide events (setup, operators).
-    pub tenant_id: Option<&'a TenantId>,
-    /// `type/action`, for example `session/create`.
-    pub event_type: &'a str,
-    pub happened_at: DateTime<Utc>,
-    pub principal: &'a Principal,
-    /// The component that records it.
-    pub source: &'a str,
-    pub object_id: Option<&'a str>,
-    pub object_name: Option<&'a str>,
+pub struct Actor<'a> {
+    /// The tenant whose log shows the records; `None` for the platform's own log.
+    pub tenant: Option<&'a TenantId>,
+    pub principal: Principal,
+    pub source: Source,
     pub origin_ip: Option<&'a str>,
+    pub now: DateTime<Utc>,
 }
 
-/// The chain key of platform-wide events (those without a tenant).
-pub const PLATFORM_CHAIN: &str = "platform";
-
-/// Records `event` inside the caller's transaction, as the next link of its tenant's chain.
-///
-/// The chain's head row is locked first (an UPDATE that bumps its position), so concurrent
-/// writers to one tenant queue up behind each other while other tenants proceed; the hash
-/// is computed by core from the locked head. If anything here fails, the caller's change
-/// fails with it: no action without its record (L1).
-pub async fn record(conn: &mut AnyConnection, event: NewEvent<'_>) -> Result<EventId, sqlx::Error> {
-    if !is_event_type(event.event_type) {
-        return Err(sqlx::Error::Protocol(format!(
-            "activity event type {:?} does not read type/action",
-            event.event_type
-        )));
+impl<'a> Actor<'a> {
+    /// A signed-in person acting in `tenant` from the request's origin.
+    pub fn person(
+        tenant: &'a TenantId,
+        caller: &'a Caller,
+        meta: &'a RequestMeta,
+        now: DateTime<Utc>,
+    ) -> Actor<'a> {
+        Actor {
+            tenant: Some(tenant),
+            ..Actor::caller(caller, meta, now)
+        }
     }
-    let id = new_id(EventId::from_bytes);
-    let chain = event.tenant_id.map_or(PLATFORM_CHAIN, |t| t.as_str());
-    sqlx::query("INSERT INTO activity_chains (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
-        .bind(chain)
-        .bind(GENESIS)
-        .execute(&mut *conn)
+
+    /// A signed-in person acting in whichever tenant they are in (the platform's log when none).
+    pub fn caller(caller: &'a Caller, meta: &'a RequestMeta, now: DateTime<Utc>) -> Actor<'a> {
+        Actor {
+            tenant: caller.viewer.current.as_ref(),
+            principal: Principal::of(&caller.viewer),
+            source: Source::Console,
+            origin_ip: meta.origin_ip.as_deref(),
+            now,
+        }
+    }
+
+    /// The tenant the actor acts in, for changes that only exist in one (authorizations,
+    /// jobs): their actors are always made with a tenant, so `None` is a fault of this program.
+    pub fn in_tenant(&self) -> Result<&'a TenantId, Problem> {
+        self.tenant.ok_or_else(Problem::internal)
+    }
+
+    /// Records `event_type` on `object` (id, name) in the actor's log, in the caller's
+    /// transaction.
+    pub async fn record(
+        &self,
+        conn: &mut AnyConnection,
+        event_type: &str,
+        object: (&str, &str),
+    ) -> Result<EventId, Problem> {
+        self.record_as(conn, &self.principal, event_type, object)
+            .await
+    }
+
+    /// Records an event whose principal is someone other than the actor (a grant's receipt,
+    /// say), with the actor's tenant, source, origin and time.
+    pub async fn record_as(
+        &self,
+        conn: &mut AnyConnection,
+        principal: &Principal,
+        event_type: &str,
+        object: (&str, &str),
+    ) -> Result<EventId, Problem> {
+        Ok(record(
+            conn,
+            NewEvent {
+                tenant_id: self.tenant,
+                event_type,
+                happened_at: self.now,
+                principal,
+                source: self.source.code(),
+                object_id: Some(object.0),
+                object_name: Some(object.1),
+                origin_ip: self.origin_ip,
+            },
+        )
+        .await?)
+    }
+
+    /// Records a grant as two events: the grant by the actor in the recipient's name, and the
+    /// receipt in the recipient's own, so each person's history shows it.
+    pub async fn record_grant(
+        &self,
+        conn: &mut AnyConnection,
+        recipient: &Principal,
+        assignment: &str,
+        policy_id: &PolicyId,
+    ) -> Result<(), Problem> {
+        let given = format!("{assignment} to {}", recipient.label());
+        self.record(conn, "policy/grant", (&recipient.id, &given))
+            .await?;
+        let received = format!("{assignment} from {}", self.principal.label());
+        self.record_as(
+            conn,
+            recipient,
+            "policy/receive",
+            (policy_id.as_str(), &received),
+        )
         .await?;
-    let head = sqlx::query(
-        "UPDATE activity_chains SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash",
-    )
-    .bind(chain)
-    .fetch_one(&mut *conn)
-    .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("hash")?;
-    let recorded_at = to_millis(Utc::now());
-    let chained = ChainedEvent {
-        id: id.as_str(),
-        tenant_id: event.tenant_id.map(|t| t.as_str()),
-        seq,
-        event_type: event.event_type,
-        happened_at_ms: to_millis(event.happened_at),
-        recorded_at_ms: recorded_at,
-        principal_id: &event.principal.id,
-        principal_name: &event.principal.name,
-        principal_email: event.principal.email.as_deref(),
-        source: event.source,
-        object_id: event.object_id,
-        object_name: event.object_name,
-        origin_ip: event.origin_ip,
-    };
-    let hash = chain_hash(&prev, &chained);
-    sqlx::query(
-        "INSERT INTO activity_events (id, tenant_id, event_type, happened_at, recorded_at, principal_id, \
-         principal_name, principal_email, source, object_id, object_name, origin_ip, chain, seq, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(id.as_str())
-    .bind(chained.tenant_id.map(str::to_owned))
-    .bind(chained.event_type)
-    .bind(chained.happened_at_ms)
-    .bind(recorded_at)
-    .bind(chained.principal_id)
-    .bind(chained.principal_name)
-    .bind(chained.principal_email.map(str::to_owned))
-    .bind(chained.source)
-    .bind(chained.object_id.map(str::to_owned))
-    .bind(chained.object_name.map(str::to_owned))
-    .bind(chained.origin_ip.map(str::to_owned))
-    .bind(chain)
-    .bind(seq)
-    .bind(hash.as_str())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE activity_chains SET hash = $2 WHERE chain = $1")
-        .bind(chain)
-        .bind(hash.as_str())
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
+        Ok(())
+    }
 }

@@ -3,6 +3,7 @@
 //! previous hash is held, so a chain of any length verifies in constant memory.
 
 use crate::store::activity::{chain_heads, unchained, unchained_events, CHAIN_EVENTS_SQL};
+use crate::store::StoreError;
 use futures_util::TryStreamExt;
 use portcullis_core::audit::{ChainBreak, ChainVerifier, ChainedEvent};
 use sqlx::{AnyPool, Row};
@@ -40,7 +41,7 @@ impl Verification {
 }
 
 /// Verifies every chain in the database.
-pub async fn verify(pool: &AnyPool) -> Result<Verification, sqlx::Error> {
+pub async fn verify(pool: &AnyPool) -> Result<Verification, StoreError> {
     let mut chains = Vec::new();
     for (chain, head_seq, head_hash) in chain_heads(pool).await? {
         let outcome = verify_chain(pool, &chain, head_seq, &head_hash).await?;
@@ -62,7 +63,7 @@ async fn verify_chain(
     chain: &str,
     head_seq: i64,
     head_hash: &str,
-) -> Result<Result<i64, ChainBreak>, sqlx::Error> {
+) -> Result<Result<i64, ChainBreak>, StoreError> {
     let mut verifier = ChainVerifier::default();
     let mut rows = sqlx::query(CHAIN_EVENTS_SQL).bind(chain).fetch(pool);
     while let Some(row) = rows.try_next().await? {

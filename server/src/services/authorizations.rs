@@ -4,15 +4,14 @@
 //! Secrets are sealed by the vault before they touch the database and opened only to check the
 //! credential or to hand it to the job that uses it; no page or answer carries them.
 
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Actor, Principal, Source};
 use crate::services::Services;
 use crate::store::authorizations::{self as store, CheckOutcome, NewRecord, Stored};
 use crate::store::jobs;
+use crate::store::new_id;
 use crate::store::versions::Versioned;
-use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_core::wire::{AuthorizationRow, AuthorizationSummary, Page};
 use portcullis_app::services::RequestMeta;
 use portcullis_app::services::{AuthorizationQuery, Authorizations, Caller, NewAuthorization};
 use portcullis_core::actions::Action;
@@ -23,58 +22,12 @@ use portcullis_core::jobs::{blocked_delete, deletion_blockers};
 use portcullis_core::metrics::{buckets, check_window, hour_of, Bucket, Granularity};
 use portcullis_core::people::check_description;
 use portcullis_core::providers::{self, masked, methods_for, validate, JobType, MethodKind};
+use portcullis_core::wire::{AuthorizationRow, AuthorizationSummary, Page};
 use portcullis_core::Problem;
-use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
-const SOURCE: &str = "console";
 /// How many due checks one scheduler tick claims.
 const CHECKS_PER_TICK: u32 = 20;
-
-/// Who makes a change and from where: what every record of this module carries.
-pub struct Actor<'a> {
-    pub tenant: &'a TenantId,
-    pub principal: Principal,
-    pub source: &'a str,
-    pub origin_ip: Option<&'a str>,
-}
-
-impl<'a> Actor<'a> {
-    /// A signed-in person acting in `tenant` from the request's origin.
-    pub fn person(tenant: &'a TenantId, caller: &Caller, meta: &'a RequestMeta) -> Actor<'a> {
-        Actor {
-            tenant,
-            principal: Principal::of(&caller.viewer),
-            source: SOURCE,
-            origin_ip: meta.origin_ip.as_deref(),
-        }
-    }
-
-    /// Records `event_type` on `object` in the actor's tenant, in the caller's transaction.
-    pub async fn record(
-        &self,
-        conn: &mut AnyConnection,
-        event_type: &str,
-        object: (&str, &str),
-    ) -> Result<(), Problem> {
-        audit::record(
-            conn,
-            NewEvent {
-                tenant_id: Some(self.tenant),
-                event_type,
-                happened_at: Utc::now(),
-                principal: &self.principal,
-                source: self.source,
-                object_id: Some(object.0),
-                object_name: Some(object.1),
-                origin_ip: self.origin_ip,
-            },
-        )
-        .await
-        .map(|_| ())
-        .map_err(problem)
-    }
-}
 
 /// The scheduler, as the activity log names it.
 fn scheduler() -> Principal {
@@ -128,10 +81,9 @@ impl Services {
         tenant: &TenantId,
         id: &AuthorizationId,
     ) -> Result<Stored, Problem> {
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         store::find(&mut conn, tenant, id)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("authorization"))
     }
 
@@ -145,8 +97,7 @@ impl Services {
         let (_, method) = providers::method(&stored.row.provider, &stored.row.method)?;
         let config = self.open_config(tenant, &stored)?;
         let experiences = jobs::experiences(&self.db.pool, tenant, Some(id))
-            .await
-            .map_err(problem)?
+            .await?
             .into_iter()
             .filter(|e| e.active)
             .collect();
@@ -172,9 +123,9 @@ impl Services {
         id: &AuthorizationId,
         on_demand: bool,
     ) -> Result<(), Problem> {
-        let stored = self.stored_authorization(actor.tenant, id).await?;
+        let stored = self.stored_authorization(actor.in_tenant()?, id).await?;
         let (provider, method) = providers::method(&stored.row.provider, &stored.row.method)?;
-        let config = self.open_config(actor.tenant, &stored)?;
+        let config = self.open_config(actor.in_tenant()?, &stored)?;
         let now = Utc::now();
         let check = plan(
             provider,
@@ -193,26 +144,21 @@ impl Services {
         crate::metrics::health_checked(health.code());
         let answer = answer_summary(&raw, &echoes.iter().map(String::as_str).collect::<Vec<_>>());
         let checked_at = Utc::now();
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let outcome = CheckOutcome {
             health,
             answer: &answer,
             checked_at,
             next_check_at: checked_at + Duration::milliseconds(CHECK_EVERY_MS),
         };
-        if !store::record_check(&mut tx, actor.tenant, id, &outcome)
-            .await
-            .map_err(problem)?
-        {
+        if !store::record_check(&mut tx, actor.in_tenant()?, id, &outcome).await? {
             // Deleted while the provider was asked: nothing to record.
             return Ok(());
         }
         // Only one replica checks an authorization at a time (the lease), so the health read
         // before the check is the one this check replaces.
         let before = stored.row.health;
-        store::count_request(&mut tx, id, hour_of(checked_at))
-            .await
-            .map_err(problem)?;
+        store::count_request(&mut tx, id, hour_of(checked_at)).await?;
         if before != health {
             let name = format!(
                 "{}: {} (was {})",
@@ -229,22 +175,21 @@ impl Services {
                 .record(&mut tx, "authorization/check", (id.as_str(), &name))
                 .await?;
         }
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     /// One scheduler tick: claims due checks (each runs on one replica only) and runs them.
     /// Answers how many this replica ran.
     pub async fn run_due_checks(&self, now: DateTime<Utc>) -> Result<usize, Problem> {
         let lease = now + Duration::milliseconds(CHECK_LEASE_MS);
-        let claimed = store::claim_due(&self.db.pool, now, lease, CHECKS_PER_TICK)
-            .await
-            .map_err(problem)?;
+        let claimed = store::claim_due(&self.db.pool, now, lease, CHECKS_PER_TICK).await?;
         for (tenant, id) in &claimed {
             let actor = Actor {
-                tenant,
+                tenant: Some(tenant),
                 principal: scheduler(),
-                source: "scheduler",
+                source: Source::Scheduler,
                 origin_ip: None,
+                now: Utc::now(),
             };
             if let Err(p) = self.run_check(&actor, id, false).await {
                 tracing::warn!(authorization = %id, problem = %p, "scheduled check failed");
@@ -285,9 +230,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ViewAuthorizations, None)
             .await?;
-        store::list(&self.db.pool, checked.tenant(), &query)
-            .await
-            .map_err(problem)
+        Ok(store::list(&self.db.pool, checked.tenant(), &query).await?)
     }
 
     async fn authorization(
@@ -320,8 +263,8 @@ impl Authorizations for Services {
         let config = split_config(method, validate(method, &new.config)?);
         let id = new_id(AuthorizationId::from_bytes);
         let sealed = self.seal(tenant, &id, &config.secrets)?;
-        let actor = Actor::person(tenant, caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let actor = Actor::person(tenant, caller, &meta, Utc::now());
+        let mut tx = self.db.write().await?;
         store::insert(
             &mut tx,
             NewRecord {
@@ -338,13 +281,12 @@ impl Authorizations for Services {
                 now: Utc::now(),
             },
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let name = format!("{label} ({} {})", provider.name, method.name);
         actor
             .record(&mut tx, "authorization/create", (id.as_str(), &name))
             .await?;
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         // The first check is due at once; whichever replica's scheduler claims it runs it.
         Ok(id)
     }
@@ -363,21 +305,27 @@ impl Authorizations for Services {
             .await?;
         let label = check_label(&label)?;
         let description = check_description(&description)?;
-        let actor = Actor::person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
         let mut tx = self
             .db
-            .edit(Versioned::Authorization, &id, actor.tenant, version)
+            .edit(Versioned::Authorization, &id, actor.in_tenant()?, version)
             .await?;
-        if !store::relabel(&mut tx, actor.tenant, &id, &label, &description, Utc::now())
-            .await
-            .map_err(problem)?
+        if !store::relabel(
+            &mut tx,
+            actor.in_tenant()?,
+            &id,
+            &label,
+            &description,
+            Utc::now(),
+        )
+        .await?
         {
             return Err(Problem::not_found("authorization"));
         }
         actor
             .record(&mut tx, "authorization/edit", (id.as_str(), &label))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn delete_authorization(
@@ -390,25 +338,20 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
         let mut tx = self
             .db
-            .edit(Versioned::Authorization, &id, actor.tenant, version)
+            .edit(Versioned::Authorization, &id, actor.in_tenant()?, version)
             .await?;
-        let stored = store::find(&mut tx, actor.tenant, &id)
-            .await
-            .map_err(problem)?
+        let stored = store::find(&mut tx, actor.in_tenant()?, &id)
+            .await?
             .ok_or_else(|| Problem::not_found("authorization"))?;
-        let (held_by, used_by) = jobs::holders(&mut tx, actor.tenant, &id)
-            .await
-            .map_err(problem)?;
+        let (held_by, used_by) = jobs::holders(&mut tx, actor.in_tenant()?, &id).await?;
         let blockers = deletion_blockers(&held_by, &used_by);
         if !blockers.is_empty() {
             return Err(blocked_delete(blockers));
         }
-        store::delete(&mut tx, actor.tenant, &id)
-            .await
-            .map_err(problem)?;
+        store::delete(&mut tx, actor.in_tenant()?, &id).await?;
         actor
             .record(
                 &mut tx,
@@ -416,7 +359,7 @@ impl Authorizations for Services {
                 (id.as_str(), &stored.row.label),
             )
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn check_authorization(
@@ -428,7 +371,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
         self.run_check(&actor, &id, true).await?;
         self.summary(checked.tenant(), &id, true).await
     }
@@ -446,9 +389,7 @@ impl Authorizations for Services {
             .await?;
         check_window(from, to, step)?;
         self.stored_authorization(checked.tenant(), &id).await?;
-        let hourly = store::hourly(&self.db.pool, checked.tenant(), &id, from, to)
-            .await
-            .map_err(problem)?;
+        let hourly = store::hourly(&self.db.pool, checked.tenant(), &id, from, to).await?;
         buckets(&hourly, from, to, step)
     }
 
@@ -463,9 +404,7 @@ impl Authorizations for Services {
         let methods: Vec<(&str, &str)> = methods_for(job_type)
             .map(|(p, m)| (p.code, m.code))
             .collect();
-        store::with_methods(&self.db.pool, checked.tenant(), &methods)
-            .await
-            .map_err(problem)
+        Ok(store::with_methods(&self.db.pool, checked.tenant(), &methods).await?)
     }
 
     async fn start_oauth(&self, caller: &Caller, id: AuthorizationId) -> Result<String, Problem> {

@@ -3,7 +3,7 @@
 use crate::crypto::secrets::{hash_password, new_token, token_hash};
 use crate::services::audit::Principal;
 use crate::services::provision::{self, NewOperator};
-use crate::store::{problem, Db};
+use crate::store::Db;
 use crate::store::{setup, users};
 use chrono::{Duration, Utc};
 use portcullis_core::email::Email;
@@ -53,7 +53,7 @@ pub async fn from_environment(
     };
     if users::any_exist(&db.pool)
         .await
-        .map_err(|e| BootstrapError::Storage(problem(e)))?
+        .map_err(|e| BootstrapError::Storage(e.into()))?
     {
         return Ok(None);
     }
@@ -86,15 +86,15 @@ pub async fn create_operator(
         source: "bootstrap",
         origin_ip: None,
     };
-    let mut tx = db.write().await.map_err(problem)?;
+    let mut tx = db.write().await?;
     let id = provision::create_operator(&mut tx, new_operator, Some(&system), Utc::now()).await?;
-    tx.commit().await.map_err(problem)?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// When the database still has no users, makes a one-time setup link under `public_url`.
 pub async fn setup_link_if_empty(db: &Db, public_url: &str) -> Result<Bootstrap, Problem> {
-    if users::any_exist(&db.pool).await.map_err(problem)? {
+    if users::any_exist(&db.pool).await? {
         return Ok(Bootstrap::Existing);
     }
     let now = Utc::now();
@@ -105,8 +105,7 @@ pub async fn setup_link_if_empty(db: &Db, public_url: &str) -> Result<Bootstrap,
         now,
         now + Duration::hours(SETUP_LINK_HOURS),
     )
-    .await
-    .map_err(problem)?;
+    .await?;
     Ok(Bootstrap::SetupLink(format!(
         "{}/setup?token={token}",
         public_url.trim_end_matches('/')

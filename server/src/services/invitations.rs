@@ -3,17 +3,16 @@
 //! provider opened, which speaks for them in that tenant only).
 
 use crate::services::audit::Principal;
-use crate::services::authorizations::Actor;
+use crate::services::audit::{Actor, Source};
 use crate::services::Services;
 use crate::store::access::{self, NewAssignment};
 use crate::store::invitations as store;
-use crate::store::problem;
 use crate::store::{people, tenants, users};
 use async_trait::async_trait;
 use chrono::Utc;
-use portcullis_core::wire::Invitation;
 use portcullis_app::services::{Caller, Invitations, RequestMeta};
 use portcullis_core::ids::{TenantId, UserId};
+use portcullis_core::wire::Invitation;
 use portcullis_core::Problem;
 use sqlx::AnyConnection;
 
@@ -34,10 +33,8 @@ impl Services {
         let now = Utc::now();
         let user = UserId::parse(&person.id).map_err(|_| Problem::internal())?;
         let email = person.label().to_owned();
-        tenants::add_member(&mut *tx, tenant, &user, now)
-            .await
-            .map_err(problem)?;
-        people::readmit(tx, tenant, &email).await.map_err(problem)?;
+        tenants::add_member(&mut *tx, tenant, &user, now).await?;
+        people::readmit(tx, tenant, &email).await?;
         access::insert_assignment(
             &mut *tx,
             NewAssignment {
@@ -49,13 +46,13 @@ impl Services {
             },
             now,
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let actor = Actor {
-            tenant,
+            tenant: Some(tenant),
             principal: person.clone(),
-            source: "console",
+            source: Source::Console,
             origin_ip,
+            now: Utc::now(),
         };
         actor
             .record(
@@ -64,7 +61,7 @@ impl Services {
                 (user.as_str(), &format!("{email}: {access_label}")),
             )
             .await?;
-        if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await.map_err(problem)? {
+        if let Some(inviter) = users::by_id(&mut *tx, &taken.by).await? {
             let granter = Actor {
                 principal: Principal::of_user(&inviter),
                 ..actor
@@ -102,8 +99,7 @@ impl Services {
         user: &UserId,
     ) -> Result<Option<String>, Problem> {
         Ok(store::of_user(tx, user)
-            .await
-            .map_err(problem)?
+            .await?
             .into_iter()
             .find(|i| &i.tenant_id == tenant)
             .map(|i| i.access))
@@ -117,10 +113,8 @@ impl Invitations for Services {
         if caller.viewer.through_sso {
             return Ok(Vec::new());
         }
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
-        store::of_user(&mut conn, &caller.viewer.user_id)
-            .await
-            .map_err(problem)
+        let mut conn = self.db.conn().await?;
+        Ok(store::of_user(&mut conn, &caller.viewer.user_id).await?)
     }
 
     async fn answer_invitation(
@@ -137,22 +131,22 @@ impl Invitations for Services {
             ));
         }
         let user = &caller.viewer.user_id;
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let access_label = self
             .invitation_label(&mut tx, &tenant, user)
             .await?
             .ok_or_else(|| Problem::not_found("invitation"))?;
         let taken = store::take(&mut tx, &tenant, user)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("invitation"))?;
         let me = Principal::of(&caller.viewer);
         let email = caller.viewer.email.to_string();
         let actor = Actor {
-            tenant: &tenant,
+            tenant: Some(&tenant),
             principal: me.clone(),
-            source: "console",
+            source: Source::Console,
             origin_ip: meta.origin_ip.as_deref(),
+            now: Utc::now(),
         };
         if !accept {
             actor
@@ -162,7 +156,7 @@ impl Invitations for Services {
                     (user.as_str(), &format!("{email}: {access_label}")),
                 )
                 .await?;
-            return tx.commit().await.map_err(problem);
+            return Ok(tx.commit().await?);
         }
         self.join(
             &mut tx,
@@ -173,6 +167,6 @@ impl Invitations for Services {
             meta.origin_ip.as_deref(),
         )
         .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 }

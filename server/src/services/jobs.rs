@@ -1,15 +1,14 @@
 //! Jobs and imported experiences (A9, A11): the server's side of [`Jobs`], and what a job's
 //! runner does through the REST API: fetch its credential, report its status.
 
-use crate::services::authorizations::Actor;
+use crate::services::audit::Actor;
 use crate::services::Services;
 use crate::store::authorizations as auth_store;
 use crate::store::installs;
 use crate::store::jobs::{self as store, NewJob};
-use crate::store::{new_id, problem};
+use crate::store::new_id;
 use async_trait::async_trait;
 use chrono::Utc;
-use portcullis_core::wire::{ExperienceRow, JobRow, Page};
 use portcullis_app::services::{Caller, JobQuery, Jobs, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::apps::Target;
@@ -19,6 +18,7 @@ use portcullis_core::jobs::{JobStatus, StatusChange};
 use portcullis_core::metrics::hour_of;
 use portcullis_core::people::check_description;
 use portcullis_core::providers::{self, JobType};
+use portcullis_core::wire::{ExperienceRow, JobRow, Page};
 use portcullis_core::{Problem, ProblemKind};
 use std::collections::BTreeMap;
 
@@ -48,10 +48,9 @@ impl std::fmt::Debug for Credential {
 impl Services {
     /// A job of the tenant, or 404.
     async fn job_of(&self, tenant: &TenantId, id: &JobId) -> Result<JobRow, Problem> {
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         store::find(&mut conn, tenant, id)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("job"))
     }
 
@@ -63,7 +62,7 @@ impl Services {
         actor: &Actor<'_>,
         job: &JobId,
     ) -> Result<Credential, Problem> {
-        let found = self.job_of(actor.tenant, job).await?;
+        let found = self.job_of(actor.in_tenant()?, job).await?;
         if !matches!(found.status, JobStatus::Running | JobStatus::Sleeping) {
             return Err(Problem::new(
                 ProblemKind::Conflict,
@@ -82,13 +81,11 @@ impl Services {
             )
         })?;
         let stored = self
-            .stored_authorization(actor.tenant, &authorization)
+            .stored_authorization(actor.in_tenant()?, &authorization)
             .await?;
-        let config = self.open_config(actor.tenant, &stored)?;
-        let mut tx = self.db.write().await.map_err(problem)?;
-        auth_store::count_request(&mut tx, &authorization, hour_of(Utc::now()))
-            .await
-            .map_err(problem)?;
+        let config = self.open_config(actor.in_tenant()?, &stored)?;
+        let mut tx = self.db.write().await?;
+        auth_store::count_request(&mut tx, &authorization, hour_of(Utc::now())).await?;
         let name = format!("{} for job {}", stored.row.label, found.name);
         actor
             .record(
@@ -97,7 +94,7 @@ impl Services {
                 (authorization.as_str(), &name),
             )
             .await?;
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         Ok(Credential {
             job_id: found.id,
             authorization_id: authorization,
@@ -140,11 +137,11 @@ impl Services {
         detail: &str,
     ) -> Result<JobRow, Problem> {
         let detail = check_description(detail).map_err(|p| p.with_field("detail"))?;
-        let found = self.job_of(actor.tenant, job).await?;
+        let found = self.job_of(actor.in_tenant()?, job).await?;
         let to = next_status(found.status, StatusChange::Report(status))?;
         self.move_job(actor, &found, to, &detail, "job/report")
             .await?;
-        self.job_of(actor.tenant, job).await
+        self.job_of(actor.in_tenant()?, job).await
     }
 
     /// Moves a job from its current status to `to`, recorded as `event_type`; a concurrent
@@ -157,18 +154,17 @@ impl Services {
         detail: &str,
         event_type: &str,
     ) -> Result<(), Problem> {
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let moved = store::set_status(
             &mut tx,
-            actor.tenant,
+            actor.in_tenant()?,
             &job.id,
             job.status,
             to,
             detail,
             Utc::now(),
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         if !moved {
             return Err(changed_meanwhile());
         }
@@ -176,7 +172,7 @@ impl Services {
         actor
             .record(&mut tx, event_type, (job.id.as_str(), &name))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 }
 
@@ -195,9 +191,7 @@ impl Jobs for Services {
         if let Some(a) = &query.authorization {
             self.stored_authorization(checked.tenant(), a).await?;
         }
-        store::list(&self.db.pool, checked.tenant(), &query)
-            .await
-            .map_err(problem)
+        Ok(store::list(&self.db.pool, checked.tenant(), &query).await?)
     }
 
     async fn job(&self, caller: &Caller, id: JobId) -> Result<JobRow, Problem> {
@@ -220,8 +214,7 @@ impl Jobs for Services {
         let target = Target::Tenant(checked.tenant().clone());
         if let Some(app) = &runner {
             let runs_here = installs::of_target(&self.db.pool, &target)
-                .await
-                .map_err(problem)?
+                .await?
                 .iter()
                 .any(|i| &i.app == app && i.suspended.is_none());
             if !runs_here {
@@ -233,13 +226,13 @@ impl Jobs for Services {
             }
         }
         let id = new_id(JobId::from_bytes);
-        let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let mut tx = self.db.write().await?;
         store::insert(
             &mut tx,
             NewJob {
                 id: &id,
-                tenant: actor.tenant,
+                tenant: actor.in_tenant()?,
                 authorization: &authorization,
                 name: &name,
                 job_type,
@@ -248,13 +241,12 @@ impl Jobs for Services {
                 now: Utc::now(),
             },
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let object = format!("{name} ({}, {})", job_type.label(), stored.row.label);
         actor
             .record(&mut tx, "job/create", (id.as_str(), &object))
             .await?;
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -263,8 +255,7 @@ impl Jobs for Services {
         let checked = self.require(caller, Action::ViewJobs, None).await?;
         let target = Target::Tenant(checked.tenant().clone());
         let mut apps: Vec<(AppId, String)> = installs::of_target(&self.db.pool, &target)
-            .await
-            .map_err(problem)?
+            .await?
             .into_iter()
             .filter(|i| i.suspended.is_none())
             .map(|i| (i.app, i.app_name))
@@ -288,7 +279,7 @@ impl Jobs for Services {
             StatusChange::Resume => ("job/resume", format!("resumed by {}", caller.viewer.name)),
             StatusChange::Report(_) => ("job/report", String::new()),
         };
-        let actor = Actor::person(checked.tenant(), caller, &meta);
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
         self.move_job(&actor, &found, to, &detail, event).await
     }
 
@@ -301,25 +292,20 @@ impl Jobs for Services {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
         let found = self.job_of(checked.tenant(), &id).await?;
         check_job_delete(found.status)?;
-        let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        if !store::delete(&mut tx, actor.tenant, &id, found.status)
-            .await
-            .map_err(problem)?
-        {
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let mut tx = self.db.write().await?;
+        if !store::delete(&mut tx, actor.in_tenant()?, &id, found.status).await? {
             return Err(changed_meanwhile());
         }
         actor
             .record(&mut tx, "job/delete", (id.as_str(), &found.name))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn experiences(&self, caller: &Caller) -> Result<Vec<ExperienceRow>, Problem> {
         let checked = self.require(caller, Action::ViewJobs, None).await?;
-        store::experiences(&self.db.pool, checked.tenant(), None)
-            .await
-            .map_err(problem)
+        Ok(store::experiences(&self.db.pool, checked.tenant(), None).await?)
     }
 
     async fn import_experience(
@@ -331,23 +317,22 @@ impl Jobs for Services {
     ) -> Result<ExperienceId, Problem> {
         let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let id = new_id(ExperienceId::from_bytes);
-        let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let mut tx = self.db.write().await?;
         store::insert_experience(
             &mut tx,
-            actor.tenant,
+            actor.in_tenant()?,
             &id,
             &authorization,
             &name,
             Utc::now(),
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let object = format!("{name} ({})", stored.row.label);
         actor
             .record(&mut tx, "experience/import", (id.as_str(), &object))
             .await?;
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -358,15 +343,14 @@ impl Jobs for Services {
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        let name = store::retire_experience(&mut tx, actor.tenant, &id)
-            .await
-            .map_err(problem)?
+        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let mut tx = self.db.write().await?;
+        let name = store::retire_experience(&mut tx, actor.in_tenant()?, &id)
+            .await?
             .ok_or_else(|| Problem::not_found("active experience"))?;
         actor
             .record(&mut tx, "experience/retire", (id.as_str(), &name))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 }

@@ -4,9 +4,10 @@
 //! since it would otherwise run with every stored secret unreadable.
 
 use crate::crypto::vault::Vault;
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Principal, Source};
+use crate::store::activity::{record, NewEvent};
 use crate::store::sealed::{self, SealedColumn, SEALED_COLUMNS};
-use crate::store::{problem, Db};
+use crate::store::Db;
 use chrono::Utc;
 use portcullis_core::ids::TenantId;
 use portcullis_core::{Problem, ProblemKind};
@@ -32,7 +33,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
     };
     let mut done = Rotation::default();
     for column in SEALED_COLUMNS {
-        for value in sealed::all(&db.pool, column).await.map_err(problem)? {
+        for value in sealed::all(&db.pool, column).await? {
             if !vault.is_stale(&value.sealed) {
                 done.current += 1;
                 continue;
@@ -45,12 +46,9 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
                     format!("{} of {}: {e}", column.label, value.keys.join("/")),
                 )
             })?;
-            let mut tx = db.write().await.map_err(problem)?;
+            let mut tx = db.write().await?;
             let resealed = vault.seal(&context, &plain);
-            if !sealed::swap(&mut tx, column, &value, &resealed)
-                .await
-                .map_err(problem)?
-            {
+            if !sealed::swap(&mut tx, column, &value, &resealed).await? {
                 done.changed_meanwhile += 1;
                 continue;
             }
@@ -60,23 +58,22 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
                     .first()
                     .and_then(|t| TenantId::parse(t).ok())
                     .ok_or_else(Problem::internal)?;
-                audit::record(
+                record(
                     &mut tx,
                     NewEvent {
                         tenant_id: Some(&tenant),
                         event_type,
                         happened_at: Utc::now(),
                         principal: &operator,
-                        source: "cli",
+                        source: Source::Cli.code(),
                         object_id: value.keys.last().map(String::as_str),
                         object_name: Some(vault.key_id()),
                         origin_ip: None,
                     },
                 )
-                .await
-                .map_err(problem)?;
+                .await?;
             }
-            tx.commit().await.map_err(problem)?;
+            tx.commit().await?;
             done.resealed += 1;
         }
     }
@@ -106,7 +103,7 @@ pub async fn key_counts(db: &Db) -> Result<Vec<(&'static SealedColumn, String, u
     let mut counts = Vec::new();
     for column in SEALED_COLUMNS {
         let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-        for value in sealed::all(&db.pool, column).await.map_err(problem)? {
+        for value in sealed::all(&db.pool, column).await? {
             let key = value
                 .sealed
                 .split('.')

@@ -17,13 +17,14 @@ pub mod sso;
 pub mod sso_sign_in;
 
 use crate::crypto::secrets::{hash_password, new_token, token_hash, verify_password};
-use crate::services::audit::{NewEvent, Principal};
+use crate::services::audit::{Principal, Source};
 use crate::services::provision::{create_operator, NewOperator};
+use crate::store::activity::{record, NewEvent};
+use crate::store::Db;
+use crate::store::StoreError;
 use crate::store::{domains, overview, sessions, setup, tenants, users};
-use crate::store::{problem, Db};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_core::wire::TenantOverview;
 use portcullis_app::services::{Caller, Console, NewSession, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::email::Email;
@@ -34,11 +35,10 @@ use portcullis_core::signin::{
     attempt_allowed, session_valid, Counter, FAILURE_WINDOW_MINUTES, SESSION_ABSOLUTE_DAYS,
 };
 use portcullis_core::tenancy::{default_tenant, enter_tenant, Viewer};
+use portcullis_core::wire::TenantOverview;
 use portcullis_core::{Problem, ProblemKind};
 use sqlx::AnyConnection;
 
-/// Where activity records written by sign-in come from.
-const SOURCE: &str = "console";
 /// A session is marked as used at most this often, so reads do not turn into writes.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -99,34 +99,28 @@ impl Console for Services {
             }
         }
 
-        let user = users::by_email(pool, &email).await.map_err(problem)?;
+        let user = users::by_email(pool, &email).await?;
         let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
         // Without a user, verify_password checks a decoy hash: same time, same answer.
         let verified = verify_password(&password, stored_hash).await;
         let Some(user) = user.filter(|_| verified) else {
-            sessions::sweep_attempts(pool, window_floor(now))
-                .await
-                .map_err(problem)?;
+            sessions::sweep_attempts(pool, window_floor(now)).await?;
             self.record_sign_in_refusal(&email, "session/sign_in_failed", &meta, now)
                 .await?;
             return Err(wrong_credentials());
         };
 
         // U3: a person whose domain left the allowlist cannot sign in, and is told why.
-        let allowlist = domains::allowlist(pool).await.map_err(problem)?;
+        let allowlist = domains::allowlist(pool).await?;
         domain_allowed(&email, allowlist.iter().map(String::as_str))?;
 
-        let allowed = tenants::enterable(pool, &user.id, user.operator)
-            .await
-            .map_err(problem)?;
+        let allowed = tenants::enterable(pool, &user.id, user.operator).await?;
         let tenant = default_tenant(&allowed, user.last_tenant_id.as_ref());
         let principal = Principal::of_user(&user);
 
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         if let Some(old) = replaces {
-            sessions::delete(&mut *tx, &token_hash(&old))
-                .await
-                .map_err(problem)?;
+            sessions::delete(&mut *tx, &token_hash(&old)).await?;
         }
         let token = open_session(
             &mut tx,
@@ -135,35 +129,27 @@ impl Console for Services {
             &meta,
             now,
         )
-        .await
-        .map_err(problem)?;
-        users::touch_login(&mut *tx, &user.id, now)
-            .await
-            .map_err(problem)?;
+        .await?;
+        users::touch_login(&mut *tx, &user.id, now).await?;
         let account_keys =
             [Counter::AccountFromAddress, Counter::Account].map(|c| c.key(Some(&email), address));
-        sessions::forget_attempts(&mut tx, &account_keys)
-            .await
-            .map_err(problem)?;
-        sessions::refund_attempt(&mut tx, &Counter::Address.key(Some(&email), address))
-            .await
-            .map_err(problem)?;
-        audit::record(
+        sessions::forget_attempts(&mut tx, &account_keys).await?;
+        sessions::refund_attempt(&mut tx, &Counter::Address.key(Some(&email), address)).await?;
+        record(
             &mut tx,
             NewEvent {
                 tenant_id: tenant.as_ref(),
                 event_type: "session/create",
                 happened_at: now,
                 principal: &principal,
-                source: SOURCE,
+                source: Source::Console.code(),
                 object_id: Some(user.id.as_str()),
                 object_name: Some(&user.email),
                 origin_ip: meta.origin_ip.as_deref(),
             },
         )
-        .await
-        .map_err(problem)?;
-        tx.commit().await.map_err(problem)?;
+        .await?;
+        tx.commit().await?;
         Ok(new_session(token))
     }
 
@@ -171,41 +157,38 @@ impl Console for Services {
         let now = Utc::now();
         let v = &caller.viewer;
         let principal = Principal::of(v);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        sessions::delete(&mut *tx, &caller.session_hash)
-            .await
-            .map_err(problem)?;
-        audit::record(
+        let mut tx = self.db.write().await?;
+        sessions::delete(&mut *tx, &caller.session_hash).await?;
+        record(
             &mut tx,
             NewEvent {
                 tenant_id: v.current.as_ref(),
                 event_type: "session/end",
                 happened_at: now,
                 principal: &principal,
-                source: SOURCE,
+                source: Source::Console.code(),
                 object_id: Some(v.user_id.as_str()),
                 object_name: Some(v.email.as_str()),
                 origin_ip: meta.origin_ip.as_deref(),
             },
         )
-        .await
-        .map_err(problem)?;
-        tx.commit().await.map_err(problem)
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     async fn caller(&self, session_token: &str) -> Result<Option<Caller>, Problem> {
         let now = Utc::now();
         let pool = &self.db.pool;
         let hash = token_hash(session_token);
-        let Some(session) = sessions::find(pool, &hash).await.map_err(problem)? else {
+        let Some(session) = sessions::find(pool, &hash).await? else {
             return Ok(None);
         };
         if !session_valid(session.created_at, session.last_used_at, now) {
-            sessions::delete(pool, &hash).await.map_err(problem)?;
+            sessions::delete(pool, &hash).await?;
             return Ok(None);
         }
         if (now - session.last_used_at).num_seconds() >= TOUCH_EVERY_SECS {
-            sessions::touch(pool, &hash, now).await.map_err(problem)?;
+            sessions::touch(pool, &hash, now).await?;
         }
         let viewer = self
             .viewer(&session.user_id, session.tenant_id, session.sso_tenant_id)
@@ -218,14 +201,10 @@ impl Console for Services {
 
     async fn switch_tenant(&self, caller: &Caller, tenant: TenantId) -> Result<(), Problem> {
         let entered = enter_tenant(&caller.viewer.tenants, &tenant)?;
-        let mut tx = self.db.write().await.map_err(problem)?;
-        sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id)
-            .await
-            .map_err(problem)?;
-        users::set_last_tenant(&mut *tx, &caller.viewer.user_id, &entered.id)
-            .await
-            .map_err(problem)?;
-        tx.commit().await.map_err(problem)
+        let mut tx = self.db.write().await?;
+        sessions::set_tenant(&mut *tx, &caller.session_hash, &entered.id).await?;
+        users::set_last_tenant(&mut *tx, &caller.viewer.user_id, &entered.id).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn overview(&self, caller: &Caller) -> Result<TenantOverview, Problem> {
@@ -233,8 +212,7 @@ impl Console for Services {
             Problem::forbidden("no_tenant", "you are not a member of any tenant yet")
         })?;
         let pool = &self.db.pool;
-        let (users, policies, resource_groups) =
-            overview::counts(pool, &tenant.id).await.map_err(problem)?;
+        let (users, policies, resource_groups) = overview::counts(pool, &tenant.id).await?;
         // U7 through core's decide: a custom group reaches only its own databases.
         let checked = self.access_of(caller).await?;
         let databases = overview::databases(pool, &tenant.id, |db| {
@@ -242,8 +220,7 @@ impl Console for Services {
                 .decide(caller, Action::ViewDatabase, Some(db))
                 .allowed
         })
-        .await
-        .map_err(problem)?;
+        .await?;
         Ok(TenantOverview {
             tenant,
             users,
@@ -271,29 +248,25 @@ impl Console for Services {
         };
         let link = token_hash(&setup_token);
         // A dead link is refused before any password is hashed: hashing is the expensive step.
-        if !setup::is_live(&self.db.pool, &link, now)
-            .await
-            .map_err(problem)?
-        {
+        if !setup::is_live(&self.db.pool, &link, now).await? {
             return Err(link_dead());
         }
         let password_hash = hash_password(&password).await?;
-        let mut tx = self.db.write().await.map_err(problem)?;
-        if !setup::claim(&mut *tx, &link, now).await.map_err(problem)? {
+        let mut tx = self.db.write().await?;
+        if !setup::claim(&mut *tx, &link, now).await? {
             return Err(link_dead());
         }
         let new_operator = NewOperator {
             email: &email,
             name: &name,
             password_hash: &password_hash,
-            source: "setup",
+            source: Source::Setup.code(),
             origin_ip: meta.origin_ip.as_deref(),
         };
         let user_id = create_operator(&mut tx, new_operator, None, now).await?;
-        let token = open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now)
-            .await
-            .map_err(problem)?;
-        tx.commit().await.map_err(problem)?;
+        let token =
+            open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now).await?;
+        tx.commit().await?;
         Ok(new_session(token))
     }
 }
@@ -321,9 +294,7 @@ impl Services {
     ) -> Result<Counted, Problem> {
         let key = counter.key(email, address);
         let (attempts, started) =
-            sessions::count_attempt(&self.db.pool, &key, now, window_floor(now))
-                .await
-                .map_err(problem)?;
+            sessions::count_attempt(&self.db.pool, &key, now, window_floor(now)).await?;
         let verdict = attempt_allowed(counter, attempts, started, now);
         if verdict.is_err() {
             crate::metrics::rate_limit_refused(match counter {
@@ -349,23 +320,22 @@ impl Services {
             name: email.to_string(),
             email: Some(email.to_string()),
         };
-        let mut tx = self.db.write().await.map_err(problem)?;
-        audit::record(
+        let mut tx = self.db.write().await?;
+        record(
             &mut tx,
             NewEvent {
                 tenant_id: None,
                 event_type,
                 happened_at: now,
                 principal: &principal,
-                source: SOURCE,
+                source: Source::Console.code(),
                 object_id: None,
                 object_name: Some(email.as_str()),
                 origin_ip: meta.origin_ip.as_deref(),
             },
         )
-        .await
-        .map_err(problem)?;
-        tx.commit().await.map_err(problem)
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     /// The person behind a session, with the tenants they may enter. A session opened by a
@@ -378,14 +348,12 @@ impl Services {
         sso_tenant: Option<TenantId>,
     ) -> Result<Option<Viewer>, Problem> {
         let pool = &self.db.pool;
-        let Some(user) = users::by_id(pool, user_id).await.map_err(problem)? else {
+        let Some(user) = users::by_id(pool, user_id).await? else {
             return Ok(None);
         };
         let email = Email::parse(&user.email).map_err(|_| Problem::internal())?;
         let operator = user.operator && sso_tenant.is_none();
-        let mut tenants = tenants::enterable(pool, user_id, operator)
-            .await
-            .map_err(problem)?;
+        let mut tenants = tenants::enterable(pool, user_id, operator).await?;
         if let Some(only) = &sso_tenant {
             tenants.retain(|t| &t.id == only);
         }
@@ -429,7 +397,7 @@ pub(crate) async fn open_session(
     tenant: SessionTenant<'_>,
     meta: &RequestMeta,
     now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
+) -> Result<String, StoreError> {
     let token = new_token();
     let (tenant_id, sso_tenant_id) = match tenant {
         SessionTenant::Starts(t) => (t, None),

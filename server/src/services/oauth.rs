@@ -7,11 +7,10 @@
 
 use crate::crypto::secrets::token_hash;
 use crate::services::audit::Principal;
-use crate::services::authorizations::Actor;
+use crate::services::audit::{Actor, Source};
 use crate::services::Services;
 use crate::store::authorizations as store;
 use crate::store::oauth_states::{self, Started};
-use crate::store::problem;
 use chrono::{DateTime, Duration, Utc};
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -110,15 +109,14 @@ impl Services {
                 .vault
                 .seal(&format!("oauth/{state_hash}"), verifier.secret().as_bytes()),
         };
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         oauth_states::insert(
             &mut conn,
             &state_hash,
             &started,
             Utc::now() + Duration::milliseconds(CONSENT_VALID_MS),
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         Ok(url.to_string())
     }
 
@@ -140,10 +138,9 @@ impl Services {
             )
         };
         let state_hash = token_hash(state);
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         let started = oauth_states::take(&mut conn, &state_hash, Utc::now())
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(refused)?;
         drop(conn);
         if &started.user != user {
@@ -166,10 +163,11 @@ impl Services {
             .await
             .map_err(|e| exchange_problem(&e.to_string()))?;
         let actor = Actor {
-            tenant: &started.tenant,
+            tenant: Some(&started.tenant),
             principal,
-            source: "console",
+            source: Source::Console,
             origin_ip,
+            now: Utc::now(),
         };
         self.store_tokens(&actor, &stored, config, &token, "authorization/connect")
             .await?;
@@ -202,25 +200,23 @@ impl Services {
             .into_iter()
             .filter(|(k, _)| !stored.settings.contains_key(k))
             .collect();
-        let sealed = self.seal(actor.tenant, &stored.row.id, &secrets)?;
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let sealed = self.seal(actor.in_tenant()?, &stored.row.id, &secrets)?;
+        let mut tx = self.db.write().await?;
         store::set_tokens(
             &mut tx,
-            actor.tenant,
+            actor.in_tenant()?,
             &stored.row.id,
             &sealed,
             expires_at,
             now,
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         store::count_request(
             &mut tx,
             &stored.row.id,
             portcullis_core::metrics::hour_of(now),
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         actor
             .record(
                 &mut tx,
@@ -228,7 +224,7 @@ impl Services {
                 (stored.row.id.as_str(), &stored.row.label),
             )
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     /// Refreshes access tokens that expire within ten minutes (each on one replica). Answers
@@ -241,19 +237,19 @@ impl Services {
             now + Duration::milliseconds(CHECK_LEASE_MS),
             20,
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let mut done = 0;
         for (tenant, id) in &claimed {
             let actor = Actor {
-                tenant,
+                tenant: Some(tenant),
                 principal: Principal {
                     id: "system".to_owned(),
                     name: "Token refresher".to_owned(),
                     email: None,
                 },
-                source: "scheduler",
+                source: Source::Scheduler,
                 origin_ip: None,
+                now: Utc::now(),
             };
             match self.refresh_one(&actor, id).await {
                 Ok(()) => done += 1,
@@ -264,8 +260,8 @@ impl Services {
     }
 
     async fn refresh_one(&self, actor: &Actor<'_>, id: &AuthorizationId) -> Result<(), Problem> {
-        let stored = self.stored_authorization(actor.tenant, id).await?;
-        let config = self.open_config(actor.tenant, &stored)?;
+        let stored = self.stored_authorization(actor.in_tenant()?, id).await?;
+        let config = self.open_config(actor.in_tenant()?, &stored)?;
         let refresh = config
             .get("refresh_token")
             .cloned()

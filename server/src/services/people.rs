@@ -5,36 +5,34 @@
 //! transaction.
 
 use crate::crypto::secrets::{hash_password, new_token, token_hash};
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Actor, Principal, Source};
 use crate::services::{new_session, open_session, Services, SessionTenant};
 use crate::store::access::{self, NewAssignment};
+use crate::store::new_id;
 use crate::store::versions::Versioned;
 use crate::store::{domains, installs, invitations, people, tenants, users};
-use crate::store::{new_id, problem};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use portcullis_core::wire::{
-    AddedUser, Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview,
-    UserRow,
-};
 use portcullis_app::services::{
     Caller, NewSession, NewUserRequest, People, RequestMeta, UserQuery,
 };
 use portcullis_core::actions::Action;
 use portcullis_core::decide::{AccessSnapshot, Assignment, Decision, Resource, TenantAccess};
 use portcullis_core::email::Email;
-use portcullis_core::ids::{DatabaseId, EventId, PolicyId, ResourceGroupId, TenantId, UserId};
+use portcullis_core::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::password::{check_new_password, Password};
 use portcullis_core::people::{
     check_description, check_domain, check_name, check_reason, domain_allowed, AssignmentPair,
     RequestStatus, WELCOME_LINK_HOURS,
 };
 use portcullis_core::pii::{has_pii, preview};
+use portcullis_core::wire::{
+    AddedUser, Customer360, DomainRequestRow, OutboxMessage, Page, PeopleDirectory, TablePreview,
+    UserRow,
+};
 use portcullis_core::{Blocker, Problem, ProblemKind};
 use sqlx::AnyConnection;
 
-/// Where the activity records written here come from.
-const SOURCE: &str = "console";
 /// Rows a table preview shows.
 const PREVIEW_ROWS: i64 = 25;
 
@@ -44,78 +42,6 @@ pub(crate) struct Checked {
     tenant: TenantId,
     snapshot: AccessSnapshot,
     index: TenantAccess,
-}
-
-/// The record-keeping facts every change shares: who, from where, when.
-struct Audit<'a> {
-    tenant: Option<&'a TenantId>,
-    principal: Principal,
-    origin_ip: Option<String>,
-    now: DateTime<Utc>,
-}
-
-impl Audit<'_> {
-    async fn record(
-        &self,
-        conn: &mut AnyConnection,
-        event_type: &str,
-        object_id: &str,
-        object_name: &str,
-    ) -> Result<EventId, Problem> {
-        self.record_as(conn, &self.principal, event_type, object_id, object_name)
-            .await
-    }
-
-    async fn record_as(
-        &self,
-        conn: &mut AnyConnection,
-        principal: &Principal,
-        event_type: &str,
-        object_id: &str,
-        object_name: &str,
-    ) -> Result<EventId, Problem> {
-        audit::record(
-            conn,
-            NewEvent {
-                tenant_id: self.tenant,
-                event_type,
-                happened_at: self.now,
-                principal,
-                source: SOURCE,
-                object_id: Some(object_id),
-                object_name: Some(object_name),
-                origin_ip: self.origin_ip.as_deref(),
-            },
-        )
-        .await
-        .map_err(problem)
-    }
-
-    /// L2: a grant is two rows, the grant by the grantor and the receipt by the recipient.
-    async fn grant(
-        &self,
-        conn: &mut AnyConnection,
-        recipient: &Principal,
-        assignment: &str,
-        policy_id: &PolicyId,
-    ) -> Result<(), Problem> {
-        self.record(
-            conn,
-            "policy/grant",
-            &recipient.id,
-            &format!("{assignment} to {}", recipient.label()),
-        )
-        .await?;
-        self.record_as(
-            conn,
-            recipient,
-            "policy/receive",
-            policy_id.as_str(),
-            &format!("{assignment} from {}", self.principal.label()),
-        )
-        .await?;
-        Ok(())
-    }
 }
 
 fn no_tenant() -> Problem {
@@ -139,9 +65,7 @@ impl Services {
     /// The caller's access data in `tenant`, which need not be the one they work in.
     async fn access_in(&self, caller: &Caller, tenant: TenantId) -> Result<Checked, Problem> {
         let v = &caller.viewer;
-        let mut snapshot = access::snapshot(&self.db.pool, &tenant, Some(&v.user_id))
-            .await
-            .map_err(problem)?;
+        let mut snapshot = access::snapshot(&self.db.pool, &tenant, Some(&v.user_id)).await?;
         if v.operator {
             snapshot.operators.push(v.user_id.clone());
         }
@@ -166,16 +90,18 @@ impl Services {
         Ok(checked)
     }
 
+    /// The caller as the records of one request name them, in `tenant`'s log.
     fn audit<'a>(
         &self,
         caller: &Caller,
         tenant: Option<&'a TenantId>,
-        meta: &RequestMeta,
-    ) -> Audit<'a> {
-        Audit {
+        meta: &'a RequestMeta,
+    ) -> Actor<'a> {
+        Actor {
             tenant,
             principal: Principal::of(&caller.viewer),
-            origin_ip: meta.origin_ip.clone(),
+            source: Source::Console,
+            origin_ip: meta.origin_ip.as_deref(),
             now: Utc::now(),
         }
     }
@@ -183,15 +109,11 @@ impl Services {
     /// A member of the caller's tenant, or 404 (a person of another tenant is not revealed).
     async fn member(&self, tenant: &TenantId, user: &UserId) -> Result<users::UserRecord, Problem> {
         let pool = &self.db.pool;
-        if !people::is_member(pool, tenant, user)
-            .await
-            .map_err(problem)?
-        {
+        if !people::is_member(pool, tenant, user).await? {
             return Err(Problem::not_found("user"));
         }
         users::by_id(pool, user)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("user"))
     }
 
@@ -208,9 +130,7 @@ impl Services {
         let token = new_token();
         let link_hash = token_hash(&token);
         let expires = now + Duration::hours(WELCOME_LINK_HOURS);
-        people::insert_password_link(conn, &link_hash, user, now, expires)
-            .await
-            .map_err(problem)?;
+        people::insert_password_link(conn, &link_hash, user, now, expires).await?;
         let link = format!(
             "{}/welcome?token={token}",
             self.public_url.trim_end_matches('/')
@@ -218,7 +138,7 @@ impl Services {
         let body = format!(
             "{by} added you to {tenant_name} on Portcullis.\n\nSet your password here (the link works once, for {WELCOME_LINK_HOURS} hours):\n{link}\n"
         );
-        domains::queue_mail(
+        Ok(domains::queue_mail(
             conn,
             domains::NewMail {
                 id: &new_token(),
@@ -229,8 +149,7 @@ impl Services {
                 now,
             },
         )
-        .await
-        .map_err(problem)
+        .await?)
     }
 }
 
@@ -320,13 +239,9 @@ impl People for Services {
         let checked = self.require(caller, Action::ViewUsers, None).await?;
         let pool = &self.db.pool;
         Ok(PeopleDirectory {
-            policies: access::policies(pool, &checked.tenant)
-                .await
-                .map_err(problem)?,
-            groups: access::groups(pool, &checked.tenant)
-                .await
-                .map_err(problem)?,
-            domains: domains::allowlist(pool).await.map_err(problem)?,
+            policies: access::policies(pool, &checked.tenant).await?,
+            groups: access::groups(pool, &checked.tenant).await?,
+            domains: domains::allowlist(pool).await?,
             access: checked.snapshot,
             me: caller.viewer.user_id.clone(),
         })
@@ -338,9 +253,7 @@ impl People for Services {
         query: UserQuery,
     ) -> Result<Page<UserRow>, Problem> {
         let checked = self.require(caller, Action::ViewUsers, None).await?;
-        people::list(&self.db.pool, &checked.tenant, &query)
-            .await
-            .map_err(problem)
+        Ok(people::list(&self.db.pool, &checked.tenant, &query).await?)
     }
 
     async fn add_user(
@@ -352,7 +265,7 @@ impl People for Services {
         let checked = self.require(caller, Action::ManageUsers, None).await?;
         let (policy_name, group_name) = checked.pair_names(&new.policy, &new.group)?;
         let pool = &self.db.pool;
-        let allowlist = domains::allowlist(pool).await.map_err(problem)?;
+        let allowlist = domains::allowlist(pool).await?;
         domain_allowed(&new.email, allowlist.iter().map(String::as_str))?;
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
@@ -362,16 +275,10 @@ impl People for Services {
             .map(|t| t.name.clone())
             .unwrap_or_default();
 
-        let mut tx = self.db.write().await.map_err(problem)?;
-        let existing = users::by_email(&mut *tx, &new.email)
-            .await
-            .map_err(problem)?;
+        let mut tx = self.db.write().await?;
+        let existing = users::by_email(&mut *tx, &new.email).await?;
         let (user, created) = match existing {
-            Some(u)
-                if people::is_member(&mut *tx, tenant, &u.id)
-                    .await
-                    .map_err(problem)? =>
-            {
+            Some(u) if people::is_member(&mut *tx, tenant, &u.id).await? => {
                 return Err(Problem::new(
                     ProblemKind::Conflict,
                     "already_member",
@@ -396,8 +303,7 @@ impl People for Services {
                         now: audit.now,
                     },
                 )
-                .await
-                .map_err(problem)?;
+                .await?;
                 if !invited {
                     return Err(Problem::new(
                         ProblemKind::Conflict,
@@ -409,7 +315,7 @@ impl People for Services {
                 // A removal is lifted when they accept, not before.
                 let offered = format!("{}: {policy_name} on {group_name}", u.email);
                 audit
-                    .record(&mut tx, "user/invite", u.id.as_str(), &offered)
+                    .record(&mut tx, "user/invite", (u.id.as_str(), &offered))
                     .await?;
                 if new.send_welcome {
                     let body = format!(
@@ -428,10 +334,9 @@ impl People for Services {
                             now: audit.now,
                         },
                     )
-                    .await
-                    .map_err(problem)?;
+                    .await?;
                 }
-                tx.commit().await.map_err(problem)?;
+                tx.commit().await?;
                 return Ok(AddedUser {
                     id: u.id,
                     invited: true,
@@ -450,8 +355,7 @@ impl People for Services {
                         created_at: audit.now,
                     },
                 )
-                .await
-                .map_err(problem)?;
+                .await?;
                 let record = users::UserRecord {
                     id,
                     email: new.email.to_string(),
@@ -463,13 +367,9 @@ impl People for Services {
                 (record, true)
             }
         };
-        tenants::add_member(&mut *tx, tenant, &user.id, audit.now)
-            .await
-            .map_err(problem)?;
+        tenants::add_member(&mut *tx, tenant, &user.id, audit.now).await?;
         // Adding a person again is how a tenant re-admits someone it removed.
-        people::readmit(&mut tx, tenant, &user.email)
-            .await
-            .map_err(problem)?;
+        people::readmit(&mut tx, tenant, &user.email).await?;
         access::insert_assignment(
             &mut *tx,
             NewAssignment {
@@ -481,18 +381,17 @@ impl People for Services {
             },
             audit.now,
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         let event = if created {
             "user/create"
         } else {
             "user/add_to_tenant"
         };
         audit
-            .record(&mut tx, event, user.id.as_str(), &user.email)
+            .record(&mut tx, event, (user.id.as_str(), &user.email))
             .await?;
         audit
-            .grant(
+            .record_grant(
                 &mut tx,
                 &Principal::of_user(&user),
                 &format!("{policy_name} on {group_name}"),
@@ -510,7 +409,7 @@ impl People for Services {
             )
             .await?;
         }
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         Ok(AddedUser {
             id: user.id,
             invited: false,
@@ -535,8 +434,7 @@ impl People for Services {
             named.push((p.clone(), g.clone(), format!("{pn} on {gn}")));
         }
         let current = people::assignments_of(&self.db.pool, tenant, std::slice::from_ref(&user))
-            .await
-            .map_err(problem)?
+            .await?
             .remove(&user)
             .unwrap_or_default();
         // No one edits away their own right to manage users: that would lock the tenant out.
@@ -575,29 +473,26 @@ impl People for Services {
             .edit(Versioned::User, &user, &tenant, version)
             .await?;
         if name != target.name {
-            people::rename(&mut tx, &user, &name)
-                .await
-                .map_err(problem)?;
+            people::rename(&mut tx, &user, &name).await?;
             audit
                 .record(
                     &mut tx,
                     "user/update",
-                    user.as_str(),
-                    &format!("{} renamed to {name}", target.name),
+                    (user.as_str(), &format!("{} renamed to {name}", target.name)),
                 )
                 .await?;
         }
-        people::clear_manual_assignments(&mut tx, tenant, &user)
-            .await
-            .map_err(problem)?;
+        people::clear_manual_assignments(&mut tx, tenant, &user).await?;
         for old in &current {
             if !assignments.contains(&(old.policy_id.clone(), old.group_id.clone())) {
                 audit
                     .record(
                         &mut tx,
                         "policy/revoke",
-                        user.as_str(),
-                        &format!("{} on {} from {}", old.policy, old.group, whom.label()),
+                        (
+                            user.as_str(),
+                            &format!("{} on {} from {}", old.policy, old.group, whom.label()),
+                        ),
                     )
                     .await?;
             }
@@ -614,16 +509,15 @@ impl People for Services {
                 },
                 audit.now,
             )
-            .await
-            .map_err(problem)?;
+            .await?;
             if !current
                 .iter()
                 .any(|c| &c.policy_id == p && &c.group_id == g)
             {
-                audit.grant(&mut tx, &whom, label, p).await?;
+                audit.record_grant(&mut tx, &whom, label, p).await?;
             }
         }
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn delete_user(
@@ -655,12 +549,8 @@ impl People for Services {
         // through the pool, and read again in the deletion's transaction: if they changed
         // meanwhile, the deletion is refused as made from a stale view.
         let theirs = {
-            let mut conn = self.db.pool.acquire().await.map_err(problem)?;
-            sorted(
-                people::tenants_of(&mut conn, &user)
-                    .await
-                    .map_err(problem)?,
-            )
+            let mut conn = self.db.conn().await?;
+            sorted(people::tenants_of(&mut conn, &user).await?)
         };
         for other in theirs.iter().filter(|t| *t != &checked.tenant) {
             let enterable = caller.viewer.tenants.iter().any(|t| &t.id == other);
@@ -684,32 +574,28 @@ impl People for Services {
             .db
             .edit(Versioned::User, &user, &checked.tenant, version)
             .await?;
-        if sorted(people::tenants_of(&mut tx, &user).await.map_err(problem)?) != theirs {
+        if sorted(people::tenants_of(&mut tx, &user).await?) != theirs {
             return Err(Problem::stale("person"));
         }
         // Their apps go with them, and so do those apps' installs: each tenant that loses one
         // records it.
-        for (install, tenant, app_name) in
-            installs::of_owner(&mut tx, &user).await.map_err(problem)?
-        {
+        for (install, tenant, app_name) in installs::of_owner(&mut tx, &user).await? {
             let audit = self.audit(caller, tenant.as_ref(), &meta);
             let why = format!("{app_name}: its owner {} was deleted", target.email);
             audit
-                .record(&mut tx, "install/delete", install.as_str(), &why)
+                .record(&mut tx, "install/delete", (install.as_str(), &why))
                 .await?;
         }
         // U5: deletion reaches every tenant, so every tenant's log says so.
         for tenant in theirs {
             let audit = self.audit(caller, Some(&tenant), &meta);
             audit
-                .record(&mut tx, "user/delete", user.as_str(), &target.email)
+                .record(&mut tx, "user/delete", (user.as_str(), &target.email))
                 .await?;
-            people::exclude(&mut tx, &tenant, &target.email, audit.now)
-                .await
-                .map_err(problem)?;
+            people::exclude(&mut tx, &tenant, &target.email, audit.now).await?;
         }
-        people::delete(&mut tx, &user).await.map_err(problem)?;
-        tx.commit().await.map_err(problem)
+        people::delete(&mut tx, &user).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn revoke_user(
@@ -734,24 +620,18 @@ impl People for Services {
             .db
             .edit(Versioned::User, &user, &tenant, version)
             .await?;
-        people::revoke(&mut tx, tenant, &user)
-            .await
-            .map_err(problem)?;
-        people::exclude(&mut tx, tenant, &target.email, audit.now)
-            .await
-            .map_err(problem)?;
+        people::revoke(&mut tx, tenant, &user).await?;
+        people::exclude(&mut tx, tenant, &target.email, audit.now).await?;
         // Their apps act here only as long as they belong here themselves.
         let reason = format!("{} no longer has access to this tenant", target.email);
-        for (install, app_name) in installs::suspend_owned_by(&mut tx, tenant, &user, &reason)
-            .await
-            .map_err(problem)?
+        for (install, app_name) in
+            installs::suspend_owned_by(&mut tx, tenant, &user, &reason).await?
         {
             audit
                 .record(
                     &mut tx,
                     "install/suspend",
-                    install.as_str(),
-                    &format!("{app_name}: {reason}"),
+                    (install.as_str(), &format!("{app_name}: {reason}")),
                 )
                 .await?;
         }
@@ -759,11 +639,10 @@ impl People for Services {
             .record(
                 &mut tx,
                 "user/revoke_tenant_access",
-                user.as_str(),
-                &target.email,
+                (user.as_str(), &target.email),
             )
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn create_group(
@@ -793,14 +672,13 @@ impl People for Services {
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
         let id = new_id(ResourceGroupId::from_bytes);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         access::insert_resource_group(&mut *tx, &id, tenant, &name, &description, false, audit.now)
-            .await
-            .map_err(problem)?;
-        audit
-            .record(&mut tx, "resource_group/create", id.as_str(), &name)
             .await?;
-        tx.commit().await.map_err(problem)?;
+        audit
+            .record(&mut tx, "resource_group/create", (id.as_str(), &name))
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -831,7 +709,7 @@ impl People for Services {
         let tenant = &checked.tenant;
         let audit = self.audit(caller, Some(tenant), &meta);
         let id = new_id(PolicyId::from_bytes);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let policy = access::NewPolicy {
             id: &id,
             tenant,
@@ -840,18 +718,15 @@ impl People for Services {
             builtin: false,
             actions: &codes.join(" "),
         };
-        access::insert_policy(&mut *tx, policy, audit.now)
-            .await
-            .map_err(problem)?;
+        access::insert_policy(&mut *tx, policy, audit.now).await?;
         audit
             .record(
                 &mut tx,
                 "policy/create",
-                id.as_str(),
-                &format!("{name}: {}", codes.join(", ")),
+                (id.as_str(), &format!("{name}: {}", codes.join(", "))),
             )
             .await?;
-        tx.commit().await.map_err(problem)?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -887,9 +762,7 @@ impl People for Services {
             })
             .collect();
         // The caller's snapshot holds only their own assignments: read everyone's here.
-        let everyone = access::snapshot(&self.db.pool, tenant, None)
-            .await
-            .map_err(problem)?;
+        let everyone = access::snapshot(&self.db.pool, tenant, None).await?;
         let mut holders: Vec<UserId> = everyone
             .assignments
             .iter()
@@ -897,14 +770,10 @@ impl People for Services {
             .map(|a| a.user.clone())
             .collect();
         holders.dedup();
-        for (user, views) in people::assignments_of(&self.db.pool, tenant, &holders)
-            .await
-            .map_err(problem)?
-        {
+        for (user, views) in people::assignments_of(&self.db.pool, tenant, &holders).await? {
             let name = views.first().map(|v| v.policy.clone()).unwrap_or_default();
             let email = users::by_id(&self.db.pool, &user)
-                .await
-                .map_err(problem)?
+                .await?
                 .map(|u| u.email)
                 .unwrap_or_default();
             blockers.push(Blocker {
@@ -927,19 +796,16 @@ impl People for Services {
             return Err(p);
         }
         let audit = self.audit(caller, Some(tenant), &meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
-        access::delete_group(&mut tx, tenant, &group)
-            .await
-            .map_err(problem)?;
+        let mut tx = self.db.write().await?;
+        access::delete_group(&mut tx, tenant, &group).await?;
         audit
             .record(
                 &mut tx,
                 "resource_group/delete",
-                group.as_str(),
-                &found.name,
+                (group.as_str(), &found.name),
             )
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn request_domain(
@@ -953,7 +819,7 @@ impl People for Services {
         let domain = check_domain(&domain)?;
         let reason = check_reason(&reason)?;
         let pool = &self.db.pool;
-        if domains::is_allowed(pool, &domain).await.map_err(problem)? {
+        if domains::is_allowed(pool, &domain).await? {
             return Err(Problem::invalid(
                 "domain",
                 "domain_already_allowed",
@@ -962,7 +828,7 @@ impl People for Services {
         }
         let audit = self.audit(caller, Some(&checked.tenant), &meta);
         let id = format!("dreq_{}", new_token().get(..26).unwrap_or_default());
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         domains::insert_request(
             &mut tx,
             domains::NewRequest {
@@ -974,23 +840,20 @@ impl People for Services {
                 now: audit.now,
             },
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         audit
-            .record(&mut tx, "domain/request", &id, &domain)
+            .record(&mut tx, "domain/request", (&id, &domain))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn domain_requests(&self, caller: &Caller) -> Result<Vec<DomainRequestRow>, Problem> {
         let pool = &self.db.pool;
         if caller.viewer.operator {
-            domains::all_requests(pool).await.map_err(problem)
+            Ok(domains::all_requests(pool).await?)
         } else {
             // Which tenant's provider claims a domain is the operators' to see.
-            let mut mine = domains::requests_by(pool, &caller.viewer.user_id)
-                .await
-                .map_err(problem)?;
+            let mut mine = domains::requests_by(pool, &caller.viewer.user_id).await?;
             for r in &mut mine {
                 r.sso_claimed_by = None;
             }
@@ -1014,11 +877,9 @@ impl People for Services {
             RequestStatus::Rejected
         };
         let now = Utc::now();
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let Some((domain, tenant)) =
-            domains::decide_request(&mut tx, &request, status, &caller.viewer.user_id, now)
-                .await
-                .map_err(problem)?
+            domains::decide_request(&mut tx, &request, status, &caller.viewer.user_id, now).await?
         else {
             return Err(Problem::new(
                 ProblemKind::Conflict,
@@ -1027,9 +888,7 @@ impl People for Services {
             ));
         };
         if approve {
-            domains::allow(&mut tx, &domain, Some(&caller.viewer.user_id), now)
-                .await
-                .map_err(problem)?;
+            domains::allow(&mut tx, &domain, Some(&caller.viewer.user_id), now).await?;
         }
         // The requester's tenant log shows the outcome as well as the platform log.
         let audit = self.audit(caller, tenant.as_ref(), &meta);
@@ -1038,15 +897,15 @@ impl People for Services {
         } else {
             "domain/reject"
         };
-        audit.record(&mut tx, event, &request, &domain).await?;
-        tx.commit().await.map_err(problem)
+        audit.record(&mut tx, event, (&request, &domain)).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn outbox(&self, caller: &Caller) -> Result<Vec<OutboxMessage>, Problem> {
         if !caller.viewer.operator {
             return Err(operators_only());
         }
-        domains::outbox(&self.db.pool, 100).await.map_err(problem)
+        Ok(domains::outbox(&self.db.pool, 100).await?)
     }
 
     async fn set_password(
@@ -1063,50 +922,42 @@ impl People for Services {
                 "this link was already used or has expired; ask your administrator to send a new welcome email",
             )
         };
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let mut tx = self.db.write().await?;
         let link_hash = token_hash(&token);
         let user_id = people::claim_password_link(&mut tx, &link_hash, now)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(invalid_link)?;
-        domains::forget_link(&mut tx, &link_hash)
-            .await
-            .map_err(problem)?;
+        domains::forget_link(&mut tx, &link_hash).await?;
         let user = users::by_id(&mut *tx, &user_id)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(invalid_link)?;
         let email = Email::parse(&user.email).map_err(|_| Problem::internal())?;
         // The claim rolls back with the transaction if the password breaks a rule.
         check_new_password(password.expose(), Some(&email))
             .map_err(|e| e.into_problem("password"))?;
         let hash = hash_password(&password).await?;
-        people::set_password_hash(&mut tx, &user_id, &hash)
-            .await
-            .map_err(problem)?;
+        people::set_password_hash(&mut tx, &user_id, &hash).await?;
         let tenant = user.last_tenant_id.clone();
-        let audit = Audit {
+        let audit = Actor {
             tenant: tenant.as_ref(),
             principal: Principal::of_user(&user),
-            origin_ip: meta.origin_ip.clone(),
+            source: Source::Console,
+            origin_ip: meta.origin_ip.as_deref(),
             now,
         };
         audit
-            .record(&mut tx, "password/set", user_id.as_str(), &user.email)
+            .record(&mut tx, "password/set", (user_id.as_str(), &user.email))
             .await?;
-        let token = open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now)
-            .await
-            .map_err(problem)?;
-        tx.commit().await.map_err(problem)?;
+        let token =
+            open_session(&mut tx, &user_id, SessionTenant::Starts(None), &meta, now).await?;
+        tx.commit().await?;
         Ok(new_session(token))
     }
 
     async fn customer_360(&self, caller: &Caller) -> Result<Customer360, Problem> {
         let checked = self.access_of(caller).await?;
         let pool = &self.db.pool;
-        let all = access::databases(pool, &checked.tenant)
-            .await
-            .map_err(problem)?;
+        let all = access::databases(pool, &checked.tenant).await?;
         let visible =
             checked.allowed_on_each(caller, Action::ViewDatabase, all.iter().map(|d| &d.id));
         let databases = all
@@ -1115,8 +966,7 @@ impl People for Services {
             .filter_map(|(d, visible)| visible.then_some(d))
             .collect();
         let groups = access::groups(pool, &checked.tenant)
-            .await
-            .map_err(problem)?
+            .await?
             .into_iter()
             .filter(|g| !g.builtin)
             .collect();
@@ -1168,18 +1018,15 @@ impl People for Services {
             .db
             .edit(Versioned::Database, &database, &tenant, version)
             .await?;
-        access::set_database_group(&mut tx, tenant, &database, group.as_ref())
-            .await
-            .map_err(problem)?;
+        access::set_database_group(&mut tx, tenant, &database, group.as_ref()).await?;
         audit
             .record(
                 &mut tx,
                 "database/change_permissions",
-                database.as_str(),
-                &format!("{db_name} → {group_name}"),
+                (database.as_str(), &format!("{db_name} → {group_name}")),
             )
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn preview_table(
@@ -1195,8 +1042,7 @@ impl People for Services {
             .await?;
         let tenant = &checked.tenant;
         let (columns, rows) = access::table(&self.db.pool, tenant, &database, &table, PREVIEW_ROWS)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("table"))?;
         let db_name = checked
             .snapshot
@@ -1217,16 +1063,15 @@ impl People for Services {
         if show {
             // U9/L1: every view of unmasked PII is recorded, in its own transaction with nothing else.
             let audit = self.audit(caller, Some(tenant), &meta);
-            let mut tx = self.db.write().await.map_err(problem)?;
+            let mut tx = self.db.write().await?;
             audit
                 .record(
                     &mut tx,
                     "pii/view",
-                    database.as_str(),
-                    &format!("{db_name}.{table}"),
+                    (database.as_str(), &format!("{db_name}.{table}")),
                 )
                 .await?;
-            tx.commit().await.map_err(problem)?;
+            tx.commit().await?;
         }
         Ok(TablePreview {
             database: db_name,

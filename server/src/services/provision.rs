@@ -1,8 +1,9 @@
 //! Creating tenants with what every tenant starts with.
 
-use crate::services::audit::{self, NewEvent, Principal};
+use crate::services::audit::{Principal, Source};
+use crate::store::activity::{record, NewEvent};
 use crate::store::new_id;
-use crate::store::problem;
+use crate::store::StoreError;
 use crate::store::{access, tenants};
 use crate::store::{domains, users};
 use chrono::{DateTime, Utc};
@@ -41,7 +42,7 @@ pub async fn create_tenant(
     agency: Option<&AgencyId>,
     by: &Principal,
     now: DateTime<Utc>,
-) -> Result<NewTenant, sqlx::Error> {
+) -> Result<NewTenant, StoreError> {
     let id = new_id(TenantId::from_bytes);
     tenants::insert_tenant(&mut *conn, &id, name, agency, now).await?;
     let mut policies = Vec::new();
@@ -69,14 +70,14 @@ pub async fn create_tenant(
         now,
     )
     .await?;
-    audit::record(
+    record(
         conn,
         NewEvent {
             tenant_id: Some(&id),
             event_type: "tenant/create",
             happened_at: now,
             principal: by,
-            source: "provisioning",
+            source: Source::Provisioning.code(),
             object_id: Some(id.as_str()),
             object_name: Some(name),
             origin_ip: None,
@@ -110,11 +111,7 @@ pub async fn create_operator(
     by: Option<&Principal>,
     now: DateTime<Utc>,
 ) -> Result<UserId, Problem> {
-    if users::by_email(&mut *conn, op.email)
-        .await
-        .map_err(problem)?
-        .is_some()
-    {
+    if users::by_email(&mut *conn, op.email).await?.is_some() {
         return Err(Problem::invalid(
             "email",
             "email_taken",
@@ -130,11 +127,9 @@ pub async fn create_operator(
         operator: true,
         created_at: now,
     };
-    users::insert(&mut *conn, user).await.map_err(problem)?;
+    users::insert(&mut *conn, user).await?;
     // An operator must be able to sign in (U3), so their own domain joins the allowlist.
-    domains::allow(&mut *conn, op.email.domain(), None, now)
-        .await
-        .map_err(problem)?;
+    domains::allow(&mut *conn, op.email.domain(), None, now).await?;
     let own = Principal {
         id: id.to_string(),
         name: op.name.to_owned(),
@@ -150,6 +145,6 @@ pub async fn create_operator(
         object_name: Some(op.email.as_str()),
         origin_ip: op.origin_ip,
     };
-    audit::record(conn, event).await.map_err(problem)?;
+    record(conn, event).await?;
     Ok(id)
 }

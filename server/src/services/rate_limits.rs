@@ -4,7 +4,7 @@
 //! to the database in batches (core's `RateWindow`), so most calls write nothing and a limit is
 //! overshot by at most one batch per replica.
 
-use crate::store::{problem, Db};
+use crate::store::Db;
 use portcullis_core::apps::{Limited, RateWindow};
 use portcullis_core::Problem;
 use std::collections::HashMap;
@@ -80,9 +80,7 @@ impl SharedLimits {
         if reports.is_empty() {
             return Ok(());
         }
-        let totals = crate::store::rate_counters::add(&db.pool, &reports)
-            .await
-            .map_err(problem)?;
+        let totals = crate::store::rate_counters::add(&db.pool, &reports).await?;
         let mut map = self.windows.lock().map_err(|_| Problem::internal())?;
         let mut over = None;
         // Matched by key: the database returns the rows in no promised order.

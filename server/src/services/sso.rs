@@ -4,9 +4,8 @@
 //! The provider's answer is handled by `sso_callback`.
 
 use crate::crypto::secrets::{new_token, token_hash};
-use crate::services::authorizations::Actor;
+use crate::services::audit::Actor;
 use crate::services::Services;
-use crate::store::problem;
 use crate::store::sso::{self as store, StoredProvider};
 use crate::store::versions::Versioned;
 use async_trait::async_trait;
@@ -16,7 +15,6 @@ use openidconnect::{
     ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
     Nonce, PkceCodeChallenge, RedirectUrl, Scope,
 };
-use portcullis_core::wire::{AssignmentsBySource, SsoProviderView, SsoSettings};
 use portcullis_app::services::{
     Caller, RequestMeta, Sso, SsoProviderInput, SsoStart, SSO_SIGN_IN_SECS,
 };
@@ -27,6 +25,7 @@ use portcullis_core::people::check_domain;
 use portcullis_core::providers::check_https_url;
 use portcullis_core::signin::Counter;
 use portcullis_core::sso::{check_claim_name, check_group, GroupMapping};
+use portcullis_core::wire::{AssignmentsBySource, SsoProviderView, SsoSettings};
 use portcullis_core::{Problem, ProblemKind};
 
 /// Where the identity provider sends people back.
@@ -145,14 +144,13 @@ impl Services {
         let checked = self.require(caller, Action::ManageSso, None).await?;
         let tenant = checked.tenant().clone();
         let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
-        let actor = Actor::person(&tenant, caller, meta);
-        let mut tx = self.db.write().await.map_err(problem)?;
+        let actor = Actor::person(&tenant, caller, meta, Utc::now());
+        let mut tx = self.db.write().await?;
         let changed = if adding {
             store::add_mapping(&mut tx, &tenant, mapping, Utc::now()).await
         } else {
             store::remove_mapping(&mut tx, &tenant, mapping).await
-        }
-        .map_err(problem)?;
+        }?;
         match (changed, adding) {
             (true, _) => {}
             (false, true) => {
@@ -169,13 +167,11 @@ impl Services {
         actor
             .record(&mut tx, event, (tenant.as_str(), &name))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn provider_of(&self, tenant: &TenantId) -> Result<Option<StoredProvider>, Problem> {
-        store::provider(&self.db.pool, tenant)
-            .await
-            .map_err(problem)
+        Ok(store::provider(&self.db.pool, tenant).await?)
     }
 }
 
@@ -194,9 +190,7 @@ impl Sso for Services {
         });
         Ok(SsoSettings {
             provider,
-            mappings: store::mappings(&self.db.pool, tenant)
-                .await
-                .map_err(problem)?,
+            mappings: store::mappings(&self.db.pool, tenant).await?,
             sign_in_link: format!(
                 "{}/signin?tenant={tenant}",
                 self.public_url.trim_end_matches('/')
@@ -255,14 +249,12 @@ impl Sso for Services {
         };
         // A provider whose discovery document cannot be read would fail every sign-in.
         self.oidc_client(&tenant, &stored).await?;
-        let actor = Actor::person(&tenant, caller, &meta);
+        let actor = Actor::person(&tenant, caller, &meta, Utc::now());
         let mut tx = self
             .db
             .edit(Versioned::SsoProvider, &tenant, &tenant, input.version)
             .await?;
-        let taken = store::domains_taken(&mut tx, &tenant, &stored.domains)
-            .await
-            .map_err(problem)?;
+        let taken = store::domains_taken(&mut tx, &tenant, &stored.domains).await?;
         if !taken.is_empty() {
             return Err(Problem::new(
                 ProblemKind::Conflict,
@@ -274,9 +266,7 @@ impl Sso for Services {
             )
             .with_field("domains"));
         }
-        let unapproved = store::domains_unapproved(&mut tx, &tenant, &stored.domains)
-            .await
-            .map_err(problem)?;
+        let unapproved = store::domains_unapproved(&mut tx, &tenant, &stored.domains).await?;
         if !unapproved.is_empty() {
             return Err(Problem::invalid(
                 "domains",
@@ -287,13 +277,11 @@ impl Sso for Services {
                 ),
             ));
         }
-        store::save_provider(&mut tx, &tenant, &stored)
-            .await
-            .map_err(problem)?;
+        store::save_provider(&mut tx, &tenant, &stored).await?;
         actor
             .record(&mut tx, "sso/configure", (tenant.as_str(), &stored.issuer))
             .await?;
-        tx.commit().await.map_err(problem)
+        Ok(tx.commit().await?)
     }
 
     async fn add_sso_mapping(
@@ -326,19 +314,13 @@ impl Sso for Services {
         let checked = self.require(caller, Action::ManageSso, None).await?;
         let tenant = checked.tenant();
         let user = crate::store::users::by_email(&self.db.pool, &email)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| Problem::not_found("person in this tenant").with_field("email"))?;
-        if !crate::store::people::is_member(&self.db.pool, tenant, &user.id)
-            .await
-            .map_err(problem)?
-        {
+        if !crate::store::people::is_member(&self.db.pool, tenant, &user.id).await? {
             return Err(Problem::not_found("person in this tenant").with_field("email"));
         }
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
-        let (sso, manual) = store::assignments_by_source(&mut conn, tenant, &user.id)
-            .await
-            .map_err(problem)?;
+        let mut conn = self.db.conn().await?;
+        let (sso, manual) = store::assignments_by_source(&mut conn, tenant, &user.id).await?;
         Ok(AssignmentsBySource {
             sso: sso.into_iter().collect(),
             manual: manual.into_iter().collect(),
@@ -362,8 +344,7 @@ impl Sso for Services {
         let tenant = match (tenant, &email) {
             (Some(t), _) => t,
             (None, Some(e)) => store::tenant_of_domain(&self.db.pool, e.domain())
-                .await
-                .map_err(problem)?
+                .await?
                 .ok_or_else(no_sso)?,
             (None, None) => return Err(no_sso()),
         };
@@ -390,7 +371,7 @@ impl Sso for Services {
             .vault
             .seal(&format!("sso-state/{state_hash}"), &pending);
         let browser_binding = new_token();
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         store::insert_state(
             &mut conn,
             &state_hash,
@@ -399,8 +380,7 @@ impl Sso for Services {
             &sealed,
             Utc::now() + Duration::seconds(SSO_SIGN_IN_SECS),
         )
-        .await
-        .map_err(problem)?;
+        .await?;
         Ok(SsoStart {
             url: url.to_string(),
             browser_binding,

@@ -9,7 +9,7 @@
 
 use crate::crypto::secrets::token_hash;
 use crate::services::audit::Principal;
-use crate::services::authorizations::Actor;
+use crate::services::audit::{Actor, Source};
 use crate::services::sso::PendingSignIn;
 use crate::services::{new_session, open_session, Services, SessionTenant};
 use crate::store::access::{self, NewAssignment};
@@ -72,10 +72,9 @@ impl Services {
         self.admit_sso(meta).await?;
         let state_hash = token_hash(state);
         let now = Utc::now();
-        let mut conn = self.db.pool.acquire().await.map_err(problem)?;
+        let mut conn = self.db.conn().await?;
         let taken = store::take_state(&mut conn, &state_hash, now)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| {
                 refused("this sign-in link is unknown, used or expired; start again".to_owned())
             })?;
@@ -106,8 +105,7 @@ impl Services {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or_else(Problem::internal)?;
         let provider = store::provider(&self.db.pool, &tenant)
-            .await
-            .map_err(problem)?
+            .await?
             .ok_or_else(|| refused("single sign-on is no longer set up here".to_owned()))?;
         let client = self.oidc_client(&tenant, &provider).await?;
         let token = client
@@ -154,7 +152,7 @@ impl Services {
             .unwrap_or_else(|| email.local_part().to_owned());
         let name = portcullis_core::people::check_name("name", &name)
             .unwrap_or_else(|_| email.local_part().to_owned());
-        let allowlist = domains::allowlist(&self.db.pool).await.map_err(problem)?;
+        let allowlist = domains::allowlist(&self.db.pool).await?;
         domain_allowed(&email, allowlist.iter().map(String::as_str))?;
         let groups = raw_claims(id_token)
             .map(|c| groups_in_claims(&c, &provider.groups_claim))
@@ -187,17 +185,18 @@ impl Services {
     ) -> Problem {
         let who = email.map_or_else(|| "someone".to_owned(), ToString::to_string);
         let actor = Actor {
-            tenant,
+            tenant: Some(tenant),
             principal: Principal {
                 id: "sso".to_owned(),
                 name: who.clone(),
                 email: email.map(ToString::to_string),
             },
-            source: "sso",
+            source: Source::Sso,
             origin_ip: meta.origin_ip.as_deref(),
+            now: Utc::now(),
         };
         let recorded = async {
-            let mut tx = self.db.write().await.map_err(problem)?;
+            let mut tx = self.db.write().await?;
             actor
                 .record(
                     &mut tx,
@@ -205,7 +204,8 @@ impl Services {
                     (tenant.as_str(), &format!("{who}: {logged}")),
                 )
                 .await?;
-            tx.commit().await.map_err(problem)
+            tx.commit().await?;
+            Ok::<(), Problem>(())
         };
         if let Err(e) = recorded.await {
             tracing::warn!(error = %e.message, "could not record a refused SSO sign-in");
@@ -353,14 +353,15 @@ impl Services {
             store::link_identity(&mut tx, tenant, a.issuer, a.subject, &user, now).await?;
         }
         let actor = Actor {
-            tenant,
+            tenant: Some(tenant),
             principal: Principal {
                 id: user.to_string(),
                 name: a.name.to_owned(),
                 email: Some(email.to_string()),
             },
-            source: "sso",
+            source: Source::Sso,
             origin_ip: meta.origin_ip.as_deref(),
+            now: Utc::now(),
         };
         for pair in &plan.remove {
             store::remove_sso_assignment(&mut tx, tenant, &user, pair).await?;
@@ -456,5 +457,11 @@ impl From<Problem> for SignInError {
 impl From<sqlx::Error> for SignInError {
     fn from(e: sqlx::Error) -> SignInError {
         SignInError::Problem(problem(e))
+    }
+}
+
+impl From<crate::store::StoreError> for SignInError {
+    fn from(e: crate::store::StoreError) -> SignInError {
+        SignInError::Problem(e.into())
     }
 }

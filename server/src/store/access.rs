@@ -1,12 +1,13 @@
 //! Policies, resource groups, databases and assignments: the access data of a tenant.
 
+use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{DatabaseView, GroupRow, PolicyRow};
 use portcullis_core::actions::{builtin_policy_actions, Action};
 use portcullis_core::decide::{AccessSnapshot, Assignment, Database, Group, Policy};
 use portcullis_core::ids::{DatabaseId, PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::pii::Column;
+use portcullis_core::wire::{DatabaseView, GroupRow, PolicyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 /// A policy to store. A custom policy stores its space-separated action codes; built-ins take
@@ -26,7 +27,7 @@ pub async fn insert_policy<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     p: NewPolicy<'_>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO policies (id, tenant_id, name, description, builtin, actions, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(p.id.as_str())
         .bind(p.tenant.as_str())
@@ -49,7 +50,7 @@ pub async fn insert_resource_group<'c, E: Executor<'c, Database = Any>>(
     description: &str,
     builtin: bool,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO resource_groups (id, tenant_id, name, description, builtin, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -79,7 +80,7 @@ pub async fn insert_database<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     db: NewDatabase<'_>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO databases (id, tenant_id, name, description, resource_group_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -100,7 +101,7 @@ pub async fn insert_table<'c, E: Executor<'c, Database = Any>>(
     database: &DatabaseId,
     name: &str,
     columns_json: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO database_tables (database_id, name, columns) VALUES ($1, $2, $3)")
         .bind(database.as_str())
         .bind(name)
@@ -126,7 +127,7 @@ pub async fn insert_assignment<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     a: NewAssignment<'_>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO assignments (tenant_id, user_id, policy_id, resource_group_id, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -148,7 +149,7 @@ pub async fn snapshot(
     pool: &AnyPool,
     tenant: &TenantId,
     user: Option<&UserId>,
-) -> Result<AccessSnapshot, sqlx::Error> {
+) -> Result<AccessSnapshot, StoreError> {
     let policies = policies(pool, tenant)
         .await?
         .into_iter()
@@ -170,7 +171,7 @@ pub async fn snapshot(
                 all: r.try_get::<i64, _>("builtin")? != 0,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let databases =
         sqlx::query("SELECT id, name, resource_group_id FROM databases WHERE tenant_id = $1")
             .bind(tenant.as_str())
@@ -187,7 +188,7 @@ pub async fn snapshot(
                         .transpose()?,
                 })
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
     let user_filter = if user.is_some() {
         " AND user_id = $2"
     } else {
@@ -199,7 +200,7 @@ pub async fn snapshot(
         .await?
         .iter()
         .map(|r| stored_id(r.try_get("user_id")?, UserId::parse))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let assignments_sql = format!(
         "SELECT user_id, policy_id, resource_group_id FROM assignments WHERE tenant_id = $1{user_filter}"
     );
@@ -214,7 +215,7 @@ pub async fn snapshot(
                 group: stored_id(r.try_get("resource_group_id")?, ResourceGroupId::parse)?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(AccessSnapshot {
         tenant: tenant.clone(),
         members,
@@ -238,7 +239,7 @@ fn bind_user<'q>(
 }
 
 /// The tenant's policies with their actions and how many people hold each.
-pub async fn policies(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<PolicyRow>, sqlx::Error> {
+pub async fn policies(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<PolicyRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT p.id, p.name, p.description, p.builtin, p.actions, \
                 (SELECT COUNT(DISTINCT a.user_id) FROM assignments a WHERE a.tenant_id = p.tenant_id AND a.policy_id = p.id) AS users \
@@ -273,7 +274,7 @@ pub async fn policies(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<PolicyRow
 }
 
 /// The tenant's resource groups with the databases in each and how many people are on each.
-pub async fn groups(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<GroupRow>, sqlx::Error> {
+pub async fn groups(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<GroupRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT g.id, g.name, g.description, g.builtin, \
                 (SELECT COUNT(DISTINCT a.user_id) FROM assignments a WHERE a.tenant_id = g.tenant_id AND a.resource_group_id = g.id) AS users \
@@ -314,7 +315,7 @@ pub async fn delete_group(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     group: &ResourceGroupId,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, StoreError> {
     let done =
         sqlx::query("DELETE FROM resource_groups WHERE tenant_id = $1 AND id = $2 AND builtin = 0")
             .bind(tenant.as_str())
@@ -330,7 +331,7 @@ pub async fn set_database_group(
     tenant: &TenantId,
     database: &DatabaseId,
     group: Option<&ResourceGroupId>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE databases SET resource_group_id = $1 WHERE tenant_id = $2 AND id = $3")
         .bind(group.map(|g| g.as_str().to_owned()))
         .bind(tenant.as_str())
@@ -341,10 +342,7 @@ pub async fn set_database_group(
 }
 
 /// The tenant's databases with their custom group and table names.
-pub async fn databases(
-    pool: &AnyPool,
-    tenant: &TenantId,
-) -> Result<Vec<DatabaseView>, sqlx::Error> {
+pub async fn databases(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<DatabaseView>, StoreError> {
     let rows = sqlx::query(
         "SELECT d.id, d.name, d.description, d.resource_group_id, d.version, g.name AS group_name \
          FROM databases d LEFT JOIN resource_groups g ON g.id = d.resource_group_id AND g.tenant_id = d.tenant_id \
@@ -392,7 +390,7 @@ pub async fn table(
     database: &DatabaseId,
     name: &str,
     limit: i64,
-) -> Result<Option<(Vec<Column>, Vec<Vec<String>>)>, sqlx::Error> {
+) -> Result<Option<(Vec<Column>, Vec<Vec<String>>)>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT t.columns FROM database_tables t JOIN databases d ON d.id = t.database_id \
          WHERE d.tenant_id = $1 AND t.database_id = $2 AND t.name = $3",
@@ -431,7 +429,7 @@ pub async fn insert_row<'c, E: Executor<'c, Database = Any>>(
     table: &str,
     position: i64,
     cells: &[String],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let cells = serde_json::to_string(cells).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     sqlx::query(
         "INSERT INTO table_rows (database_id, table_name, position, cells) VALUES ($1, $2, $3, $4)",

@@ -3,15 +3,16 @@
 
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{AppRow, TokenRow};
 use portcullis_core::apps::{Permission, PermissionRequest};
 use portcullis_core::ids::{AppId, TokenId, UserId};
+use portcullis_core::wire::{AppRow, TokenRow};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// The owner's apps, by name, with their permissions and tokens.
-pub async fn owned_by(pool: &AnyPool, owner: &UserId) -> Result<Vec<AppRow>, sqlx::Error> {
+pub async fn owned_by(pool: &AnyPool, owner: &UserId) -> Result<Vec<AppRow>, StoreError> {
     let apps = sqlx::query(
         "SELECT id, name, description, created_at, version FROM apps WHERE owner_id = $1 ORDER BY name, id",
     )
@@ -35,7 +36,7 @@ pub async fn owned_by(pool: &AnyPool, owner: &UserId) -> Result<Vec<AppRow>, sql
 }
 
 /// Whether `owner` owns `app`.
-pub async fn is_owner(pool: &AnyPool, owner: &UserId, app: &AppId) -> Result<bool, sqlx::Error> {
+pub async fn is_owner(pool: &AnyPool, owner: &UserId, app: &AppId) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("SELECT 1 FROM apps WHERE id = $1 AND owner_id = $2")
             .bind(app.as_str())
@@ -50,7 +51,7 @@ pub async fn is_owner(pool: &AnyPool, owner: &UserId, app: &AppId) -> Result<boo
 pub async fn permissions(
     pool: &AnyPool,
     app: &AppId,
-) -> Result<Vec<PermissionRequest>, sqlx::Error> {
+) -> Result<Vec<PermissionRequest>, StoreError> {
     let rows = sqlx::query("SELECT permission, why FROM app_permissions WHERE app_id = $1")
         .bind(app.as_str())
         .fetch_all(pool)
@@ -69,7 +70,7 @@ pub async fn permissions(
     Ok(out)
 }
 
-fn token_row(r: &impl Columns) -> Result<TokenRow, sqlx::Error> {
+fn token_row(r: &impl Columns) -> Result<TokenRow, StoreError> {
     Ok(TokenRow {
         id: stored_id(r.get("id")?, TokenId::parse)?,
         name: r.get("name")?,
@@ -81,7 +82,7 @@ fn token_row(r: &impl Columns) -> Result<TokenRow, sqlx::Error> {
 }
 
 /// An app's tokens, newest first.
-pub async fn tokens(pool: &AnyPool, app: &AppId) -> Result<Vec<TokenRow>, sqlx::Error> {
+pub async fn tokens(pool: &AnyPool, app: &AppId) -> Result<Vec<TokenRow>, StoreError> {
     sqlx::query(
         "SELECT id, name, public_token, created_at, last_used_at, revoked_at FROM bot_tokens \
          WHERE app_id = $1 ORDER BY created_at DESC, id DESC",
@@ -104,7 +105,7 @@ pub struct NewApp<'a> {
 }
 
 /// Stores a new app (its permissions follow with [`replace_permissions`]).
-pub async fn insert(conn: &mut AnyConnection, app: NewApp<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, app: NewApp<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO apps (id, owner_id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
     )
@@ -124,7 +125,7 @@ pub async fn replace_permissions(
     app: &AppId,
     requests: &[PermissionRequest],
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM app_permissions WHERE app_id = $1")
         .bind(app.as_str())
         .execute(&mut *conn)
@@ -162,18 +163,20 @@ pub struct NewTokenRow<'a> {
 pub async fn active_tokens_locked(
     conn: &mut AnyConnection,
     app: &AppId,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, StoreError> {
     sqlx::query("UPDATE apps SET updated_at = updated_at WHERE id = $1")
         .bind(app.as_str())
         .execute(&mut *conn)
         .await?;
-    sqlx::query_scalar("SELECT COUNT(*) FROM bot_tokens WHERE app_id = $1 AND revoked_at IS NULL")
-        .bind(app.as_str())
-        .fetch_one(&mut *conn)
-        .await
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bot_tokens WHERE app_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(app.as_str())
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
-pub async fn insert_token(conn: &mut AnyConnection, t: NewTokenRow<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_token(conn: &mut AnyConnection, t: NewTokenRow<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO bot_tokens (id, app_id, name, public_token, secret_hash, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -195,7 +198,7 @@ pub async fn owned_token(
     pool: &AnyPool,
     owner: &UserId,
     token: &TokenId,
-) -> Result<Option<(TokenRow, AppId)>, sqlx::Error> {
+) -> Result<Option<(TokenRow, AppId)>, StoreError> {
     let row = sqlx::query(
         "SELECT t.id, t.name, t.public_token, t.created_at, t.last_used_at, t.revoked_at, t.app_id \
          FROM bot_tokens t JOIN apps a ON a.id = t.app_id WHERE t.id = $1 AND a.owner_id = $2",
@@ -218,7 +221,7 @@ pub async fn revoke(
     conn: &mut AnyConnection,
     token: &TokenId,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("UPDATE bot_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(token.as_str())
@@ -239,7 +242,7 @@ pub struct StoredBot {
 }
 
 impl FromColumns for StoredBot {
-    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+    fn from_columns(r: &impl Columns) -> Result<Self, StoreError> {
         Ok(StoredBot {
             token: token_row(r)?,
             secret_hash: r.get("secret_hash")?,
@@ -254,7 +257,7 @@ impl FromColumns for StoredBot {
 pub async fn bot_by_public(
     reads: &Snapshot,
     public_token: &str,
-) -> Result<Option<StoredBot>, sqlx::Error> {
+) -> Result<Option<StoredBot>, StoreError> {
     reads.fetch_optional(
         "SELECT t.id, t.name, t.public_token, t.created_at, t.last_used_at, t.revoked_at, t.secret_hash, \
          t.app_id, a.name AS app_name FROM bot_tokens t JOIN apps a ON a.id = t.app_id WHERE t.public_token = $1",
@@ -264,7 +267,7 @@ pub async fn bot_by_public(
 }
 
 /// Records that a token was used, at most once a minute so calls do not all turn into writes.
-pub async fn touch(pool: &AnyPool, token: &TokenId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn touch(pool: &AnyPool, token: &TokenId, now: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE bot_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
     )
@@ -280,7 +283,7 @@ pub async fn touch(pool: &AnyPool, token: &TokenId, now: DateTime<Utc>) -> Resul
 pub async fn public_face(
     pool: &AnyPool,
     app: &AppId,
-) -> Result<Option<(String, String, String)>, sqlx::Error> {
+) -> Result<Option<(String, String, String)>, StoreError> {
     let row = sqlx::query(
         "SELECT a.name, a.description, u.name AS developer FROM apps a JOIN users u ON u.id = a.owner_id WHERE a.id = $1",
     )

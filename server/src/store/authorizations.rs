@@ -3,13 +3,14 @@
 //! scheduler's claim, which by design looks across tenants for due checks.
 
 use crate::store::keyset::Keyset;
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{AuthorizationRow, Page};
-use portcullis_core::wire::AuthorizationQuery;
 use portcullis_core::authorizations::AuthorizationSort;
 use portcullis_core::health::Health;
 use portcullis_core::ids::{AuthorizationId, TenantId, UserId};
+use portcullis_core::wire::AuthorizationQuery;
+use portcullis_core::wire::{AuthorizationRow, Page};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ pub fn sort_expr(sort: AuthorizationSort) -> (&'static str, bool) {
     }
 }
 
-fn row(r: &AnyRow) -> Result<AuthorizationRow, sqlx::Error> {
+fn row(r: &AnyRow) -> Result<AuthorizationRow, StoreError> {
     let health: String = r.try_get("health")?;
     Ok(AuthorizationRow {
         id: stored_id(r.try_get("id")?, AuthorizationId::parse)?,
@@ -55,7 +56,7 @@ pub async fn list(
     pool: &AnyPool,
     tenant: &TenantId,
     q: &AuthorizationQuery,
-) -> Result<Page<AuthorizationRow>, sqlx::Error> {
+) -> Result<Page<AuthorizationRow>, StoreError> {
     let (expr, numeric) = sort_expr(q.sort);
     let keyset = Keyset::new(expr, "a.id", numeric, q.descending, q.after.as_deref());
     let sql = format!(
@@ -76,7 +77,7 @@ pub async fn with_methods(
     pool: &AnyPool,
     tenant: &TenantId,
     methods: &[(&str, &str)],
-) -> Result<Vec<AuthorizationRow>, sqlx::Error> {
+) -> Result<Vec<AuthorizationRow>, StoreError> {
     if methods.is_empty() {
         return Ok(Vec::new());
     }
@@ -117,7 +118,7 @@ pub async fn find(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &AuthorizationId,
-) -> Result<Option<Stored>, sqlx::Error> {
+) -> Result<Option<Stored>, StoreError> {
     let found = sqlx::query(&format!(
         "SELECT {COLUMNS}, a.settings, a.sealed, a.health_answer, a.checked_at, a.version \
          FROM authorizations a WHERE a.tenant_id = $1 AND a.id = $2"
@@ -154,11 +155,11 @@ pub struct NewRecord<'a> {
 }
 
 /// Stores a new authorization, Unknown until its first check, which is due at once.
-pub async fn insert(conn: &mut AnyConnection, new: NewRecord<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, new: NewRecord<'_>) -> Result<(), StoreError> {
     let now = to_millis(new.now);
     let settings =
         serde_json::to_string(new.settings).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-    sqlx::query(
+    Ok(sqlx::query(
         "INSERT INTO authorizations (id, tenant_id, provider, provider_name, method, label, \
          description, settings, sealed, health, health_answer, checked_at, next_check_at, \
          lease_until, created_by, created_by_name, created_at, updated_at, label_sort, \
@@ -184,7 +185,7 @@ pub async fn insert(conn: &mut AnyConnection, new: NewRecord<'_>) -> Result<(), 
     .bind(sort_key(new.created_by.1))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Changes the label and description; false when there is no such authorization.
@@ -195,7 +196,7 @@ pub async fn relabel(
     label: &str,
     description: &str,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE authorizations SET label = $3, description = $4, updated_at = $5, \
          label_sort = $6, description_sort = $7 WHERE tenant_id = $1 AND id = $2",
@@ -218,7 +219,7 @@ pub async fn delete(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &AuthorizationId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query("DELETE FROM authorizations WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(id.as_str())
@@ -241,7 +242,7 @@ pub async fn record_check(
     tenant: &TenantId,
     id: &AuthorizationId,
     outcome: &CheckOutcome<'_>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE authorizations SET health = $3, health_answer = $4, checked_at = $5, \
          next_check_at = $6, lease_until = 0 WHERE tenant_id = $1 AND id = $2",
@@ -265,7 +266,7 @@ pub async fn claim_due(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
-) -> Result<Vec<(TenantId, AuthorizationId)>, sqlx::Error> {
+) -> Result<Vec<(TenantId, AuthorizationId)>, StoreError> {
     let now_ms = to_millis(now);
     let due = sqlx::query(&format!(
         "SELECT tenant_id, id FROM authorizations WHERE next_check_at <= $1 AND lease_until < $1 \
@@ -293,7 +294,7 @@ async fn win_leases(
     condition: &str,
     now_ms: i64,
     lease_until_ms: i64,
-) -> Result<Vec<(TenantId, AuthorizationId)>, sqlx::Error> {
+) -> Result<Vec<(TenantId, AuthorizationId)>, StoreError> {
     let sql = format!(
         "UPDATE authorizations SET lease_until = $3 WHERE id = $1 AND lease_until < $2 {condition}"
     );
@@ -321,8 +322,8 @@ pub async fn count_request(
     conn: &mut AnyConnection,
     id: &AuthorizationId,
     hour: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO authorization_requests (authorization_id, hour, requests) VALUES ($1, $2, 1) \
          ON CONFLICT (authorization_id, hour) DO UPDATE \
          SET requests = authorization_requests.requests + 1",
@@ -331,7 +332,7 @@ pub async fn count_request(
     .bind(to_millis(hour))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Hourly request counts of an authorization of the tenant in `[from, to)`.
@@ -341,7 +342,7 @@ pub async fn hourly(
     id: &AuthorizationId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, u64)>, sqlx::Error> {
+) -> Result<Vec<(DateTime<Utc>, u64)>, StoreError> {
     let rows = sqlx::query(
         "SELECT r.hour, r.requests FROM authorization_requests r \
          JOIN authorizations a ON a.id = r.authorization_id \
@@ -372,8 +373,8 @@ pub async fn set_tokens(
     sealed: &str,
     expires_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "UPDATE authorizations SET sealed = $3, token_expires_at = $4, next_check_at = $5, \
          lease_until = 0 WHERE tenant_id = $1 AND id = $2",
     )
@@ -384,7 +385,7 @@ pub async fn set_tokens(
     .bind(to_millis(now))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Claims up to `limit` authorizations whose access token expires before `before`, as
@@ -395,7 +396,7 @@ pub async fn claim_refresh(
     before: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
-) -> Result<Vec<(TenantId, AuthorizationId)>, sqlx::Error> {
+) -> Result<Vec<(TenantId, AuthorizationId)>, StoreError> {
     let due = sqlx::query(&format!(
         "SELECT tenant_id, id FROM authorizations WHERE token_expires_at <= $1 \
          AND lease_until < $2 ORDER BY token_expires_at LIMIT {limit}"
@@ -413,8 +414,8 @@ pub async fn set_requests(
     id: &AuthorizationId,
     hour: DateTime<Utc>,
     requests: u64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO authorization_requests (authorization_id, hour, requests) VALUES ($1, $2, $3) \
          ON CONFLICT (authorization_id, hour) DO UPDATE SET requests = $3",
     )
@@ -423,5 +424,5 @@ pub async fn set_requests(
     .bind(i64::try_from(requests).unwrap_or(i64::MAX))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }

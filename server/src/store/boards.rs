@@ -4,11 +4,12 @@
 
 use super::campaigns::{campaign_of, date_of, Campaign};
 use super::id_pages::{page, PageAt};
+use crate::store::StoreError;
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
-use portcullis_core::wire::Page;
 use portcullis_core::boards::{Approval, Placement};
 use portcullis_core::ids::{AgencyId, TenantId};
+use portcullis_core::wire::Page;
 use serde::Serialize;
 use sqlx::{AnyConnection, AnyPool, Row};
 use utoipa::ToSchema;
@@ -23,7 +24,7 @@ pub struct Agency {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn agency(pool: &AnyPool, agency: &AgencyId) -> Result<Option<Agency>, sqlx::Error> {
+pub async fn agency(pool: &AnyPool, agency: &AgencyId) -> Result<Option<Agency>, StoreError> {
     sqlx::query(
         "SELECT a.id, a.name, a.created_at, \
            (SELECT COUNT(*) FROM tenants t WHERE t.agency_id = a.id) AS accounts, \
@@ -59,7 +60,7 @@ pub async fn accounts(
     pool: &AnyPool,
     agency: &AgencyId,
     at: &PageAt,
-) -> Result<Page<Account>, sqlx::Error> {
+) -> Result<Page<Account>, StoreError> {
     let select =
         "SELECT id, name, agency_id, parent_id, created_at FROM tenants WHERE agency_id = $1";
     page(pool, select, "id", agency.as_str(), at, |r| {
@@ -79,7 +80,7 @@ pub async fn owns(
     conn: &mut AnyConnection,
     agency: &AgencyId,
     tenant: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("SELECT 1 FROM tenants WHERE agency_id = $1 AND id = $2")
             .bind(agency.as_str())
@@ -96,7 +97,7 @@ pub async fn rename_account(
     agency: &AgencyId,
     tenant: &str,
     name: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("UPDATE tenants SET name = $3 WHERE agency_id = $1 AND id = $2")
             .bind(agency.as_str())
@@ -114,7 +115,7 @@ pub async fn set_parent(
     conn: &mut AnyConnection,
     child: &TenantId,
     parent: &TenantId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE tenants SET parent_id = $2 WHERE id = $1")
         .bind(child.as_str())
         .bind(parent.as_str())
@@ -137,7 +138,7 @@ pub struct Board {
 
 const BOARD_COLUMNS: &str = "id, name, location, width, height, image_url, updated_at";
 
-fn board_of(r: &sqlx::any::AnyRow) -> Result<Board, sqlx::Error> {
+fn board_of(r: &sqlx::any::AnyRow) -> Result<Board, StoreError> {
     Ok(Board {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -153,7 +154,7 @@ pub async fn boards(
     pool: &AnyPool,
     agency: &AgencyId,
     at: &PageAt,
-) -> Result<Page<Board>, sqlx::Error> {
+) -> Result<Page<Board>, StoreError> {
     let select = format!("SELECT {BOARD_COLUMNS} FROM boards WHERE agency_id = $1");
     page(pool, &select, "id", agency.as_str(), at, board_of).await
 }
@@ -162,7 +163,7 @@ pub async fn board(
     conn: &mut AnyConnection,
     agency: &AgencyId,
     id: &str,
-) -> Result<Option<Board>, sqlx::Error> {
+) -> Result<Option<Board>, StoreError> {
     sqlx::query(&format!(
         "SELECT {BOARD_COLUMNS} FROM boards WHERE agency_id = $1 AND id = $2"
     ))
@@ -180,7 +181,7 @@ pub async fn insert_board(
     conn: &mut AnyConnection,
     agency: &AgencyId,
     b: &Board,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO boards (id, agency_id, name, location, width, height, image_url, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -202,7 +203,7 @@ pub async fn update_board(
     conn: &mut AnyConnection,
     agency: &AgencyId,
     b: &Board,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE boards SET name = $3, location = $4, image_url = $5, updated_at = $6 WHERE agency_id = $1 AND id = $2")
         .bind(agency.as_str())
         .bind(b.id.clone())
@@ -237,7 +238,7 @@ pub async fn agency_campaigns(
     pool: &AnyPool,
     agency: &AgencyId,
     at: &PageAt,
-) -> Result<Page<AgencyCampaign>, sqlx::Error> {
+) -> Result<Page<AgencyCampaign>, StoreError> {
     let select = "SELECT c.id, c.tenant_id, c.name, c.status, c.starts_on, c.ends_on, c.daily_budget_cents, c.created_at, c.updated_at \
                   FROM campaigns c WHERE c.id IN (SELECT campaign_id FROM placements WHERE agency_id = $1)";
     let campaigns = page(pool, select, "c.id", agency.as_str(), at, campaign_of).await?;
@@ -260,7 +261,7 @@ pub async fn agency_campaigns(
                     reviewed_at: r.try_get::<Option<i64>, _>("reviewed_at")?.map(from_millis),
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()?;
+            .collect::<Result<_, StoreError>>()?;
         items.push(AgencyCampaign {
             campaign,
             placements,
@@ -272,9 +273,9 @@ pub async fn agency_campaigns(
     })
 }
 
-fn approval_of(code: String) -> Result<Approval, sqlx::Error> {
-    Approval::from_code(&code)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown approval {code}").into()))
+fn approval_of(code: String) -> Result<Approval, StoreError> {
+    Ok(Approval::from_code(&code)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown approval {code}").into()))?)
 }
 
 /// Places a campaign on one of the agency's boards, pending review.
@@ -284,7 +285,7 @@ pub async fn place(
     board: &str,
     campaign: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO placements (board_id, campaign_id, agency_id, approval, note, created_at) VALUES ($1, $2, $3, 'pending', '', $4)",
     )
@@ -306,7 +307,7 @@ pub async fn review(
     decision: Approval,
     note: &str,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(sqlx::query(
         "UPDATE placements SET approval = $4, note = $5, reviewed_at = $6 WHERE agency_id = $1 AND board_id = $2 AND campaign_id = $3",
     )
@@ -326,7 +327,7 @@ pub async fn review(
 pub async fn pull_inputs(
     conn: &mut AnyConnection,
     agency: &AgencyId,
-) -> Result<(Vec<String>, Vec<Placement>), sqlx::Error> {
+) -> Result<(Vec<String>, Vec<Placement>), StoreError> {
     let boards = sqlx::query("SELECT id FROM boards WHERE agency_id = $1 ORDER BY id")
         .bind(agency.as_str())
         .fetch_all(&mut *conn)
@@ -353,7 +354,7 @@ pub async fn pull_inputs(
                 campaign: c.settings(),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()?;
+        .collect::<Result<_, StoreError>>()?;
     Ok((boards, placements))
 }
 
@@ -366,7 +367,7 @@ pub async fn insert_pull(
     placements: usize,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO campaign_pulls (id, agency_id, boards, placements, pulled_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -390,7 +391,7 @@ pub async fn put_board_day(
     plays: i64,
     impressions: i64,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO board_days (board_id, agency_id, day, plays, impressions, published_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (board_id, day) DO UPDATE SET plays = excluded.plays, impressions = excluded.impressions, published_at = excluded.published_at",
@@ -421,7 +422,7 @@ pub async fn board_days(
     agency: &AgencyId,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<BoardDay>, sqlx::Error> {
+) -> Result<Vec<BoardDay>, StoreError> {
     let rows = sqlx::query(
         "SELECT board_id, day, plays, impressions FROM board_days WHERE agency_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, board_id",
     )
@@ -456,7 +457,7 @@ pub async fn devices(
     pool: &AnyPool,
     agency: &AgencyId,
     at: &PageAt,
-) -> Result<Page<Device>, sqlx::Error> {
+) -> Result<Page<Device>, StoreError> {
     let select = "SELECT id, board_id, serial, firmware, last_seen_at FROM lightning_devices WHERE agency_id = $1";
     page(pool, select, "id", agency.as_str(), at, |r| {
         Ok(Device {
@@ -477,7 +478,7 @@ pub async fn insert_device(
     conn: &mut AnyConnection,
     agency: &AgencyId,
     d: &Device,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO lightning_devices (id, agency_id, board_id, serial, firmware, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )

@@ -2,12 +2,13 @@
 //! default creatives. Every query names its tenant.
 
 use super::id_pages::{page, PageAt};
+use crate::store::StoreError;
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, NaiveDate, Utc};
-use portcullis_core::wire::Page;
 use portcullis_core::campaigns::{CampaignSettings, CampaignStatus, ContentKind, DailyFigures};
 use portcullis_core::campaigns::{FeedFormat, NewContent, NewFeed};
 use portcullis_core::ids::TenantId;
+use portcullis_core::wire::Page;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -40,20 +41,20 @@ impl Campaign {
 }
 
 /// A stored `YYYY-MM-DD` back as a date.
-pub(crate) fn date_of(r: &AnyRow, column: &str) -> Result<Option<NaiveDate>, sqlx::Error> {
-    r.try_get::<Option<String>, _>(column)?
+pub(crate) fn date_of(r: &AnyRow, column: &str) -> Result<Option<NaiveDate>, StoreError> {
+    Ok(r.try_get::<Option<String>, _>(column)?
         .map(|d| d.parse().map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .transpose()
+        .transpose()?)
 }
 
-fn decode<T>(found: Option<T>, what: &str) -> Result<T, sqlx::Error> {
-    found.ok_or_else(|| sqlx::Error::Decode(format!("unknown stored {what}").into()))
+fn decode<T>(found: Option<T>, what: &str) -> Result<T, StoreError> {
+    Ok(found.ok_or_else(|| sqlx::Error::Decode(format!("unknown stored {what}").into()))?)
 }
 
 const CAMPAIGN_COLUMNS: &str =
     "id, tenant_id, name, status, starts_on, ends_on, daily_budget_cents, created_at, updated_at";
 
-pub(crate) fn campaign_of(r: &AnyRow) -> Result<Campaign, sqlx::Error> {
+pub(crate) fn campaign_of(r: &AnyRow) -> Result<Campaign, StoreError> {
     Ok(Campaign {
         id: r.try_get("id")?,
         account_id: r.try_get("tenant_id")?,
@@ -74,7 +75,7 @@ pub async fn campaigns(
     pool: &AnyPool,
     tenant: &TenantId,
     at: &PageAt,
-) -> Result<Page<Campaign>, sqlx::Error> {
+) -> Result<Page<Campaign>, StoreError> {
     let select = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE tenant_id = $1");
     page(pool, &select, "id", tenant.as_str(), at, campaign_of).await
 }
@@ -84,7 +85,7 @@ pub async fn campaign(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &str,
-) -> Result<Option<Campaign>, sqlx::Error> {
+) -> Result<Option<Campaign>, StoreError> {
     sqlx::query(&format!(
         "SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE tenant_id = $1 AND id = $2"
     ))
@@ -108,7 +109,7 @@ pub async fn insert_campaign(
     id: &str,
     s: &CampaignSettings,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO campaigns (id, tenant_id, name, status, starts_on, ends_on, daily_budget_cents, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -133,7 +134,7 @@ pub async fn update_campaign(
     id: &str,
     s: &CampaignSettings,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE campaigns SET name = $3, status = $4, starts_on = $5, ends_on = $6, daily_budget_cents = $7, updated_at = $8 \
          WHERE tenant_id = $1 AND id = $2",
@@ -158,7 +159,7 @@ pub async fn put_day(
     campaign: &str,
     day: NaiveDate,
     f: DailyFigures,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO campaign_days (campaign_id, tenant_id, day, impressions, clicks, spend_cents) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -179,7 +180,7 @@ pub async fn days(
     tenant: &TenantId,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(NaiveDate, DailyFigures)>, sqlx::Error> {
+) -> Result<Vec<(NaiveDate, DailyFigures)>, StoreError> {
     let rows = sqlx::query(
         "SELECT day, CAST(SUM(impressions) AS BIGINT) AS impressions, CAST(SUM(clicks) AS BIGINT) AS clicks, \
                 CAST(SUM(spend_cents) AS BIGINT) AS spend_cents \
@@ -220,7 +221,7 @@ pub async fn content(
     pool: &AnyPool,
     tenant: &TenantId,
     at: &PageAt,
-) -> Result<Page<Content>, sqlx::Error> {
+) -> Result<Page<Content>, StoreError> {
     let select = "SELECT id, kind, title, body, media_url, campaign_id, created_at FROM content_items WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Content {
@@ -246,7 +247,7 @@ pub async fn insert_content(
     id: &str,
     c: &NewContent,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO content_items (id, tenant_id, campaign_id, kind, title, body, media_url, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -278,7 +279,7 @@ pub async fn feeds(
     pool: &AnyPool,
     tenant: &TenantId,
     at: &PageAt,
-) -> Result<Page<Feed>, sqlx::Error> {
+) -> Result<Page<Feed>, StoreError> {
     let select = "SELECT id, name, url, format, refresh_minutes, created_at FROM data_feeds WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Feed {
@@ -302,7 +303,7 @@ pub async fn insert_feed(
     id: &str,
     f: &NewFeed,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO data_feeds (id, tenant_id, name, url, format, refresh_minutes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -333,7 +334,7 @@ pub async fn creatives(
     pool: &AnyPool,
     tenant: &TenantId,
     at: &PageAt,
-) -> Result<Page<Creative>, sqlx::Error> {
+) -> Result<Page<Creative>, StoreError> {
     let select = "SELECT id, name, media_url, width, height, created_at FROM default_creatives WHERE tenant_id = $1";
     page(pool, select, "id", tenant.as_str(), at, |r| {
         Ok(Creative {
@@ -353,7 +354,7 @@ pub async fn insert_creative(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     c: &Creative,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO default_creatives (id, tenant_id, name, media_url, width, height, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )

@@ -1,6 +1,7 @@
 //! A row's columns read by name the same way from sqlx's rows and from rusqlite's, so a query
 //! that runs through either driver (see `store::reads`) maps its rows with one function.
 
+use crate::store::StoreError;
 use sqlx::any::{Any, AnyRow};
 use sqlx::Row;
 
@@ -17,12 +18,12 @@ impl<T> Value for T where
 
 /// A row whose columns can be read by name.
 pub trait Columns {
-    fn get<T: Value>(&self, name: &str) -> Result<T, sqlx::Error>;
+    fn get<T: Value>(&self, name: &str) -> Result<T, StoreError>;
 }
 
 impl Columns for AnyRow {
-    fn get<T: Value>(&self, name: &str) -> Result<T, sqlx::Error> {
-        self.try_get(name)
+    fn get<T: Value>(&self, name: &str) -> Result<T, StoreError> {
+        Ok(self.try_get(name)?)
     }
 }
 
@@ -78,17 +79,17 @@ impl ColumnNames {
 }
 
 impl Columns for NamedRow<'_, '_> {
-    fn get<T: Value>(&self, name: &str) -> Result<T, sqlx::Error> {
+    fn get<T: Value>(&self, name: &str) -> Result<T, StoreError> {
         let decode = |e| sqlx::Error::Decode(Box::new(e));
         let index = self
             .names
             .index_of(name)
             .ok_or_else(|| decode(rusqlite::Error::InvalidColumnName(name.to_owned())))?;
-        self.row.get(index).map_err(decode)
+        Ok(self.row.get(index).map_err(decode)?)
     }
 }
 
 /// A value made from one row.
 pub trait FromColumns: Sized {
-    fn from_columns(row: &impl Columns) -> Result<Self, sqlx::Error>;
+    fn from_columns(row: &impl Columns) -> Result<Self, StoreError>;
 }

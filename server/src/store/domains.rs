@@ -2,29 +2,33 @@
 //! that keeps mail when no SMTP server is configured (U2). These are platform records, not a
 //! tenant's: the allowlist is one list for every tenant.
 
+use crate::store::StoreError;
 use crate::store::{from_millis, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{DomainRequestRow, OutboxMessage};
 use portcullis_core::ids::{TenantId, UserId};
 use portcullis_core::people::RequestStatus;
+use portcullis_core::wire::{DomainRequestRow, OutboxMessage};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 /// Every allowlisted domain, sorted.
 pub async fn allowlist<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, StoreError> {
     let rows = sqlx::query("SELECT domain FROM allowed_domains ORDER BY domain")
         .fetch_all(ex)
         .await?;
-    rows.iter().map(|r| r.try_get("domain")).collect()
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("domain"))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Whether `domain` is allowlisted.
 pub async fn is_allowed<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     domain: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM allowed_domains WHERE domain = $1")
         .bind(domain)
         .fetch_one(ex)
@@ -38,7 +42,7 @@ pub async fn allow(
     domain: &str,
     by: Option<&UserId>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     if is_allowed(&mut *conn, domain).await? {
         return Ok(());
     }
@@ -63,10 +67,7 @@ pub struct NewRequest<'a> {
 }
 
 /// Stores a pending request.
-pub async fn insert_request(
-    conn: &mut AnyConnection,
-    r: NewRequest<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_request(conn: &mut AnyConnection, r: NewRequest<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO domain_requests (id, tenant_id, domain, reason, requested_by, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
@@ -89,7 +90,7 @@ const REQUEST_SELECT: &str =
     LEFT JOIN users d ON d.id = r.decided_by LEFT JOIN tenants t ON t.id = r.tenant_id \
     LEFT JOIN sso_domains sd ON sd.domain = r.domain LEFT JOIN tenants st ON st.id = sd.tenant_id";
 
-fn request_row(r: &AnyRow) -> Result<DomainRequestRow, sqlx::Error> {
+fn request_row(r: &AnyRow) -> Result<DomainRequestRow, StoreError> {
     let status: String = r.try_get("status")?;
     Ok(DomainRequestRow {
         id: r.try_get("id")?,
@@ -110,7 +111,7 @@ fn request_row(r: &AnyRow) -> Result<DomainRequestRow, sqlx::Error> {
 pub async fn requests_by(
     pool: &AnyPool,
     user: &UserId,
-) -> Result<Vec<DomainRequestRow>, sqlx::Error> {
+) -> Result<Vec<DomainRequestRow>, StoreError> {
     sqlx::query(&format!(
         "{REQUEST_SELECT} WHERE r.requested_by = $1 ORDER BY r.created_at DESC, r.id DESC"
     ))
@@ -123,7 +124,7 @@ pub async fn requests_by(
 }
 
 /// Every request, pending ones first, newest first within each.
-pub async fn all_requests(pool: &AnyPool) -> Result<Vec<DomainRequestRow>, sqlx::Error> {
+pub async fn all_requests(pool: &AnyPool) -> Result<Vec<DomainRequestRow>, StoreError> {
     sqlx::query(&format!(
         "{REQUEST_SELECT} ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC"
     ))
@@ -142,7 +143,7 @@ pub async fn decide_request(
     status: RequestStatus,
     by: &UserId,
     now: DateTime<Utc>,
-) -> Result<Option<(String, Option<TenantId>)>, sqlx::Error> {
+) -> Result<Option<(String, Option<TenantId>)>, StoreError> {
     let done = sqlx::query(
         "UPDATE domain_requests SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'pending'",
     )
@@ -178,7 +179,7 @@ pub struct NewMail<'a> {
 }
 
 /// Keeps a message in the outbox.
-pub async fn queue_mail(conn: &mut AnyConnection, m: NewMail<'_>) -> Result<(), sqlx::Error> {
+pub async fn queue_mail(conn: &mut AnyConnection, m: NewMail<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO outbox (id, to_email, subject, body, link_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -194,7 +195,7 @@ pub async fn queue_mail(conn: &mut AnyConnection, m: NewMail<'_>) -> Result<(), 
 }
 
 /// Drops the body of the message that carried a link, once the link is used.
-pub async fn forget_link(conn: &mut AnyConnection, link_hash: &str) -> Result<(), sqlx::Error> {
+pub async fn forget_link(conn: &mut AnyConnection, link_hash: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE outbox SET body = '' WHERE link_hash = $1")
         .bind(link_hash)
         .execute(conn)
@@ -203,7 +204,7 @@ pub async fn forget_link(conn: &mut AnyConnection, link_hash: &str) -> Result<()
 }
 
 /// The newest messages of the outbox.
-pub async fn outbox(pool: &AnyPool, limit: i64) -> Result<Vec<OutboxMessage>, sqlx::Error> {
+pub async fn outbox(pool: &AnyPool, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
     sqlx::query("SELECT id, to_email, subject, body, created_at, sent_at, last_error FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
         .bind(limit)
         .fetch_all(pool)

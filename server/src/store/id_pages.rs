@@ -2,6 +2,7 @@
 //! creation order, and `(owner, id)` indexes make every page one range scan (API.md: keyset
 //! only, `limit` at most 200).
 
+use crate::store::StoreError;
 use portcullis_core::wire::Page;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -21,8 +22,8 @@ pub async fn page<T>(
     id_column: &str,
     owner: &str,
     at: &PageAt,
-    item: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
-) -> Result<Page<T>, sqlx::Error> {
+    item: impl Fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<Page<T>, StoreError> {
     let after = if at.after.is_some() {
         format!(" AND {id_column} > $2")
     } else {

@@ -4,6 +4,7 @@
 
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::apps::{BotAccess, Install, Permission, Target};
@@ -23,7 +24,7 @@ pub struct InstallRecord {
     pub suspended: Option<String>,
 }
 
-async fn grants(pool: &AnyPool, install: &InstallId) -> Result<BTreeSet<Permission>, sqlx::Error> {
+async fn grants(pool: &AnyPool, install: &InstallId) -> Result<BTreeSet<Permission>, StoreError> {
     Ok(
         sqlx::query("SELECT permission FROM install_grants WHERE install_id = $1")
             .bind(install.as_str())
@@ -46,7 +47,7 @@ fn target_column(target: &Target) -> (&'static str, &str) {
 }
 
 /// The installs on a tenant or an agency, oldest first.
-pub async fn of_target(pool: &AnyPool, target: &Target) -> Result<Vec<InstallRecord>, sqlx::Error> {
+pub async fn of_target(pool: &AnyPool, target: &Target) -> Result<Vec<InstallRecord>, StoreError> {
     let (column, id) = target_column(target);
     let rows = sqlx::query(&format!(
         "SELECT i.id, i.app_id, a.name AS app_name, COALESCE(u.email, i.installed_by) AS installed_by, \
@@ -78,7 +79,7 @@ pub async fn find(
     pool: &AnyPool,
     target: &Target,
     install: &InstallId,
-) -> Result<Option<InstallRecord>, sqlx::Error> {
+) -> Result<Option<InstallRecord>, StoreError> {
     Ok(of_target(pool, target)
         .await?
         .into_iter()
@@ -90,7 +91,7 @@ pub async fn is_installed(
     pool: &AnyPool,
     target: &Target,
     app: &AppId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let (column, id) = target_column(target);
     Ok(sqlx::query(&format!(
         "SELECT 1 FROM installs WHERE {column} = $1 AND app_id = $2"
@@ -110,7 +111,7 @@ pub async fn insert(
     target: &Target,
     by: &UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let (column, target_id) = target_column(target);
     sqlx::query(&format!(
         "INSERT INTO installs (id, app_id, {column}, installed_by, created_at) VALUES ($1, $2, $3, $4, $5)"
@@ -130,7 +131,7 @@ pub async fn grant(
     conn: &mut AnyConnection,
     install: &InstallId,
     permissions: &[Permission],
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     for p in permissions {
         sqlx::query("INSERT INTO install_grants (install_id, permission) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(install.as_str())
@@ -146,7 +147,7 @@ pub async fn delete(
     conn: &mut AnyConnection,
     target: &Target,
     install: &InstallId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let (column, target_id) = target_column(target);
     sqlx::query(&format!(
         "DELETE FROM install_grants WHERE install_id = (SELECT id FROM installs WHERE id = $1 AND {column} = $2)"
@@ -173,7 +174,7 @@ pub async fn suspend_owned_by(
     tenant: &TenantId,
     owner: &UserId,
     reason: &str,
-) -> Result<Vec<(InstallId, String)>, sqlx::Error> {
+) -> Result<Vec<(InstallId, String)>, StoreError> {
     let rows = sqlx::query(
         "SELECT i.id, a.name FROM installs i JOIN apps a ON a.id = i.app_id \
          WHERE i.tenant_id = $1 AND a.owner_id = $2 AND i.suspended_reason IS NULL",
@@ -200,7 +201,7 @@ pub async fn suspend_owned_by(
 pub async fn of_owner(
     conn: &mut AnyConnection,
     owner: &UserId,
-) -> Result<Vec<(InstallId, Option<TenantId>, String)>, sqlx::Error> {
+) -> Result<Vec<(InstallId, Option<TenantId>, String)>, StoreError> {
     let rows = sqlx::query(
         "SELECT i.id, i.tenant_id, a.name FROM installs i JOIN apps a ON a.id = i.app_id WHERE a.owner_id = $1",
     )
@@ -225,7 +226,7 @@ pub async fn resume(
     conn: &mut AnyConnection,
     target: &Target,
     install: &InstallId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let (column, target_id) = target_column(target);
     Ok(sqlx::query(&format!(
         "UPDATE installs SET suspended_reason = NULL WHERE id = $1 AND {column} = $2 AND suspended_reason IS NOT NULL"
@@ -248,7 +249,7 @@ struct AccessRow {
 }
 
 impl FromColumns for AccessRow {
-    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+    fn from_columns(r: &impl Columns) -> Result<Self, StoreError> {
         Ok(AccessRow {
             permission: r.get("permission")?,
             id: r.get("id")?,
@@ -265,7 +266,7 @@ struct AgencyTenant {
 }
 
 impl FromColumns for AgencyTenant {
-    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+    fn from_columns(r: &impl Columns) -> Result<Self, StoreError> {
         Ok(AgencyTenant {
             agency: stored_id(r.get("agency_id")?, AgencyId::parse)?,
             tenant: stored_id(r.get("id")?, TenantId::parse)?,
@@ -278,7 +279,7 @@ impl FromColumns for AgencyTenant {
 /// `agency.updateDeleteAllAgencyAccounts`). Read with the token, when a call's reader does
 /// not recall it (`store::memo`): one query (the app's permissions and its installs' grants as
 /// one union), and a second only when the app is installed on an agency.
-pub async fn access_of_app(reads: &Snapshot, app: &AppId) -> Result<BotAccess, sqlx::Error> {
+pub async fn access_of_app(reads: &Snapshot, app: &AppId) -> Result<BotAccess, StoreError> {
     let rows: Vec<AccessRow> = reads.fetch_all(
         "SELECT permission, NULL AS id, NULL AS tenant_id, NULL AS agency_id FROM app_permissions WHERE app_id = $1 \
          UNION ALL \

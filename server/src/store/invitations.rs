@@ -1,10 +1,11 @@
 //! Invitations of people who have an account already: a tenant offers one assignment, and the
 //! person joins only by accepting. Every query names its tenant or the invited person.
 
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::Invitation;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
+use portcullis_core::wire::Invitation;
 use sqlx::{AnyConnection, Row};
 
 /// An invitation about to be stored.
@@ -18,7 +19,7 @@ pub struct NewInvitation<'a> {
 }
 
 /// Stores an invitation; false when the person is invited to this tenant already.
-pub async fn insert(conn: &mut AnyConnection, i: NewInvitation<'_>) -> Result<bool, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, i: NewInvitation<'_>) -> Result<bool, StoreError> {
     Ok(sqlx::query(
         "INSERT INTO invitations (tenant_id, user_id, policy_id, resource_group_id, invited_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, user_id) DO NOTHING",
@@ -39,7 +40,7 @@ pub async fn insert(conn: &mut AnyConnection, i: NewInvitation<'_>) -> Result<bo
 pub async fn of_user(
     conn: &mut AnyConnection,
     user: &UserId,
-) -> Result<Vec<Invitation>, sqlx::Error> {
+) -> Result<Vec<Invitation>, StoreError> {
     sqlx::query(
         "SELECT i.tenant_id, t.name AS tenant_name, u.email AS invited_by, p.name AS policy, \
          g.name AS grp, i.created_at FROM invitations i JOIN tenants t ON t.id = i.tenant_id \
@@ -79,7 +80,7 @@ pub async fn take(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<Option<Taken>, sqlx::Error> {
+) -> Result<Option<Taken>, StoreError> {
     sqlx::query(
         "DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2 \
          RETURNING policy_id, resource_group_id, invited_by",
@@ -103,7 +104,7 @@ pub async fn is_invited(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("SELECT 1 FROM invitations WHERE tenant_id = $1 AND user_id = $2")
             .bind(tenant.as_str())

@@ -1,13 +1,14 @@
 //! Jobs and imported experiences (A7, A9, A11). Every query names its tenant.
 
 use crate::store::keyset::Keyset;
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{ExperienceRow, JobRow, Page};
-use portcullis_core::wire::JobQuery;
 use portcullis_core::ids::{AppId, AuthorizationId, ExperienceId, JobId, TenantId, UserId};
 use portcullis_core::jobs::{ExperienceRef, JobRef, JobSort, JobStatus};
 use portcullis_core::providers::JobType;
+use portcullis_core::wire::JobQuery;
+use portcullis_core::wire::{ExperienceRow, JobRow, Page};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -28,7 +29,7 @@ pub fn sort_expr(sort: JobSort) -> (&'static str, bool) {
 }
 
 /// The authorization a row links to, with its label.
-fn linked(r: &AnyRow) -> Result<Option<(AuthorizationId, String)>, sqlx::Error> {
+fn linked(r: &AnyRow) -> Result<Option<(AuthorizationId, String)>, StoreError> {
     let id: Option<String> = r.try_get("authorization_id")?;
     let label: Option<String> = r.try_get("authorization_label")?;
     match (id, label) {
@@ -38,7 +39,7 @@ fn linked(r: &AnyRow) -> Result<Option<(AuthorizationId, String)>, sqlx::Error> 
 }
 
 /// The app whose bots run the job, with its name.
-fn runner(r: &AnyRow) -> Result<Option<(AppId, String)>, sqlx::Error> {
+fn runner(r: &AnyRow) -> Result<Option<(AppId, String)>, StoreError> {
     let id: Option<String> = r.try_get("app_id")?;
     let name: Option<String> = r.try_get("app_name")?;
     match (id, name) {
@@ -47,7 +48,7 @@ fn runner(r: &AnyRow) -> Result<Option<(AppId, String)>, sqlx::Error> {
     }
 }
 
-fn job_row(r: &AnyRow) -> Result<JobRow, sqlx::Error> {
+fn job_row(r: &AnyRow) -> Result<JobRow, StoreError> {
     let job_type: String = r.try_get("job_type")?;
     let status: String = r.try_get("status")?;
     let corrupt = |p: portcullis_core::Problem| sqlx::Error::Decode(Box::new(p));
@@ -69,7 +70,7 @@ pub async fn list(
     pool: &AnyPool,
     tenant: &TenantId,
     q: &JobQuery,
-) -> Result<Page<JobRow>, sqlx::Error> {
+) -> Result<Page<JobRow>, StoreError> {
     let (expr, numeric) = sort_expr(q.sort);
     let keyset = Keyset::new(expr, "j.id", numeric, q.descending, q.after.as_deref());
     let (scope, next) = match q.authorization {
@@ -94,7 +95,7 @@ pub async fn find(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &JobId,
-) -> Result<Option<JobRow>, sqlx::Error> {
+) -> Result<Option<JobRow>, StoreError> {
     sqlx::query(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE j.tenant_id = $1 AND j.id = $2"
     ))
@@ -120,8 +121,8 @@ pub struct NewJob<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO jobs (id, tenant_id, authorization_id, name, job_type, status, status_detail, \
          created_by, created_at, updated_at, name_sort, app_id) VALUES ($1, $2, $3, $4, $5, 'sleeping', \
          'waiting for its runner', $6, $7, $7, $8, $9)",
@@ -137,7 +138,7 @@ pub async fn insert(conn: &mut AnyConnection, new: NewJob<'_>) -> Result<(), sql
     .bind(new.runner.map(|a| a.as_str().to_owned()))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Sets a job's status, if it is still `from` (a concurrent change wins, this one reports
@@ -150,7 +151,7 @@ pub async fn set_status(
     to: JobStatus,
     detail: &str,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE jobs SET status = $4, status_detail = $5, updated_at = $6 \
          WHERE tenant_id = $1 AND id = $2 AND status = $3",
@@ -172,7 +173,7 @@ pub async fn delete(
     tenant: &TenantId,
     id: &JobId,
     status: JobStatus,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query("DELETE FROM jobs WHERE tenant_id = $1 AND id = $2 AND status = $3")
         .bind(tenant.as_str())
         .bind(id.as_str())
@@ -187,7 +188,7 @@ pub async fn holders(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     authorization: &AuthorizationId,
-) -> Result<(Vec<JobRef>, Vec<ExperienceRef>), sqlx::Error> {
+) -> Result<(Vec<JobRef>, Vec<ExperienceRef>), StoreError> {
     let jobs = sqlx::query(
         "SELECT id, name, status FROM jobs WHERE tenant_id = $1 AND authorization_id = $2 \
          AND status IN ('running', 'sleeping', 'paused') ORDER BY id",
@@ -207,7 +208,7 @@ pub async fn holders(
                     .map_err(|p| sqlx::Error::Decode(Box::new(p)))?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let experiences = sqlx::query(
         "SELECT id, name, active FROM experiences WHERE tenant_id = $1 AND authorization_id = $2 \
          AND active = 1 ORDER BY id",
@@ -225,11 +226,11 @@ pub async fn holders(
                 active: r.try_get::<i64, _>("active")? == 1,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok((jobs, experiences))
 }
 
-fn experience_row(r: &AnyRow) -> Result<ExperienceRow, sqlx::Error> {
+fn experience_row(r: &AnyRow) -> Result<ExperienceRow, StoreError> {
     Ok(ExperienceRow {
         id: stored_id(r.try_get("id")?, ExperienceId::parse)?,
         name: r.try_get("name")?,
@@ -247,7 +248,7 @@ pub async fn experiences(
     pool: &AnyPool,
     tenant: &TenantId,
     authorization: Option<&AuthorizationId>,
-) -> Result<Vec<ExperienceRow>, sqlx::Error> {
+) -> Result<Vec<ExperienceRow>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {EXPERIENCE_COLUMNS} FROM experiences e \
          LEFT JOIN authorizations a ON a.id = e.authorization_id \
@@ -269,8 +270,8 @@ pub async fn insert_experience(
     authorization: &AuthorizationId,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO experiences (id, tenant_id, authorization_id, name, active, created_at) \
          VALUES ($1, $2, $3, $4, 1, $5)",
     )
@@ -281,7 +282,7 @@ pub async fn insert_experience(
     .bind(to_millis(now))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Retires an active experience; answers its name, or `None` when there was none to retire.
@@ -289,7 +290,7 @@ pub async fn retire_experience(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     id: &ExperienceId,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<String>, StoreError> {
     let found = sqlx::query(
         "UPDATE experiences SET active = 0 WHERE tenant_id = $1 AND id = $2 AND active = 1 \
          RETURNING name",
@@ -298,14 +299,14 @@ pub async fn retire_experience(
     .bind(id.as_str())
     .fetch_optional(conn)
     .await?;
-    found.map(|r| r.try_get("name")).transpose()
+    Ok(found.map(|r| r.try_get("name")).transpose()?)
 }
 
 /// The tenant a job belongs to and the app whose bots run it (how a runner's call finds it).
 pub async fn placement_of(
     pool: &AnyPool,
     id: &JobId,
-) -> Result<Option<(TenantId, Option<AppId>)>, sqlx::Error> {
+) -> Result<Option<(TenantId, Option<AppId>)>, StoreError> {
     sqlx::query("SELECT tenant_id, app_id FROM jobs WHERE id = $1")
         .bind(id.as_str())
         .fetch_optional(pool)

@@ -2,6 +2,7 @@
 //! indexed). A cursor is the last row's sort value and id, `value|id`; the id breaks ties, so no
 //! row is skipped or repeated between pages, and each page is one index range scan.
 
+use crate::store::StoreError;
 use portcullis_core::wire::Page;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
@@ -85,8 +86,8 @@ impl<'a> Keyset<'a> {
         &self,
         rows: &[AnyRow],
         limit: u32,
-        item: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
-    ) -> Result<Page<T>, sqlx::Error> {
+        item: impl Fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
         let more = rows.len() > limit as usize;
         let mut items = Vec::with_capacity(rows.len().min(limit as usize));
         let mut last = None;

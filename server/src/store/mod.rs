@@ -112,12 +112,19 @@ impl Db {
     /// their turn under the busy timeout. A deferred transaction that reads first holds a read
     /// snapshot it cannot upgrade once another writer has committed, and SQLite answers "database
     /// is locked" at once instead of waiting.
-    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        let tx = match self.backend {
             #[allow(clippy::disallowed_methods)]
-            Backend::Postgres => self.pool.begin().await,
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-        }
+            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+        };
+        Ok(Tx(tx))
+    }
+
+    /// A connection from the pool, for reads that must see one state (or take a row once)
+    /// outside a write transaction.
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Applies the migrations embedded in the binary that have not run yet.
@@ -165,7 +172,7 @@ impl Db {
     /// How many migrations embedded in this binary the database has not applied (successfully):
     /// zero when its schema is current. A replica started before `portcullis migrate` ran, or
     /// whose database was restored from an older backup, answers more.
-    pub async fn pending_migrations(&self) -> Result<usize, sqlx::Error> {
+    pub async fn pending_migrations(&self) -> Result<usize, StoreError> {
         let applied: std::collections::HashSet<i64> =
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
                 .fetch_all(&self.pool)
@@ -205,6 +212,42 @@ pub fn from_millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
+/// A write transaction from [`Db::write`]: a connection to run statements on, committed with
+/// the store's error (dropped without a commit, it rolls back).
+pub struct Tx(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Tx {
+    /// Makes every change of the transaction visible at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.0
+    }
+}
+
+/// A storage failure. Services and handlers pass it on with `?`; what a client sees of it is
+/// decided once, in `From<StoreError> for Problem`, which logs the details.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StoreError(#[from] pub sqlx::Error);
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        problem(e.0)
+    }
+}
+
 /// Turns a storage failure into what the client may see; the details go to the log.
 pub fn problem(e: sqlx::Error) -> Problem {
     match e {
@@ -220,8 +263,8 @@ pub fn problem(e: sqlx::Error) -> Problem {
 }
 
 /// Reads a stored id, refusing a corrupted one rather than carrying it on.
-pub fn stored_id<T>(s: String, parse: fn(&str) -> Result<T, IdError>) -> Result<T, sqlx::Error> {
-    parse(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+pub fn stored_id<T>(s: String, parse: fn(&str) -> Result<T, IdError>) -> Result<T, StoreError> {
+    Ok(parse(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))?)
 }
 
 pub mod access;
@@ -241,6 +284,7 @@ pub mod jobs;
 pub mod keyset;
 pub mod memo;
 pub mod oauth_states;
+pub mod outbox;
 pub mod overview;
 pub mod people;
 pub mod rate_counters;
@@ -256,6 +300,6 @@ pub mod users;
 pub mod versions;
 
 /// Whether the database answers (for health checks).
-pub async fn ping(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+pub async fn ping(pool: &sqlx::AnyPool) -> Result<(), StoreError> {
+    Ok(sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?)
 }

@@ -1,5 +1,6 @@
 //! OAuth consents under way (A2): one row per started consent, taken exactly once.
 
+use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AuthorizationId, TenantId, UserId};
@@ -19,8 +20,8 @@ pub async fn insert(
     state_hash: &str,
     started: &Started,
     expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO oauth_states (state, tenant_id, authorization_id, user_id, sealed_verifier, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -32,7 +33,7 @@ pub async fn insert(
     .bind(to_millis(expires_at))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Takes a consent's state if it is still valid: deleted in the same statement, so a state
@@ -41,7 +42,7 @@ pub async fn take(
     conn: &mut AnyConnection,
     state_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Started>, sqlx::Error> {
+) -> Result<Option<Started>, StoreError> {
     sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
         .bind(to_millis(now))
         .execute(&mut *conn)

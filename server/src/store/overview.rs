@@ -1,12 +1,13 @@
 //! What a tenant holds, counted for its home page. Every query is bound to one tenant.
 
 use crate::store::stored_id;
-use portcullis_core::wire::DatabaseSummary;
+use crate::store::StoreError;
 use portcullis_core::ids::{DatabaseId, TenantId};
+use portcullis_core::wire::DatabaseSummary;
 use sqlx::{AnyPool, Row};
 
 /// Tenant-wide counts: users, policies, resource groups.
-pub async fn counts(pool: &AnyPool, tenant: &TenantId) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn counts(pool: &AnyPool, tenant: &TenantId) -> Result<(i64, i64, i64), StoreError> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM memberships WHERE tenant_id = $1) AS users, \
                 (SELECT COUNT(*) FROM policies WHERE tenant_id = $1) AS policies, \
@@ -27,7 +28,7 @@ pub async fn databases(
     pool: &AnyPool,
     tenant: &TenantId,
     keep: impl Fn(&DatabaseId) -> bool,
-) -> Result<Vec<DatabaseSummary>, sqlx::Error> {
+) -> Result<Vec<DatabaseSummary>, StoreError> {
     let rows = sqlx::query(
         "SELECT d.id, d.name, d.description, d.resource_group_id, g.name AS group_name, \
                 (SELECT COUNT(*) FROM database_tables dt WHERE dt.database_id = d.id) AS tables \

@@ -1,12 +1,13 @@
 //! The users of a tenant, their assignments, and the users list (U1, U5). Every query names
 //! its tenant, except deleting a person, which by definition reaches every tenant (U5).
 
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::{AssignmentView, Page, UserRow};
-use portcullis_core::wire::UserQuery;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::people::UserSort;
+use portcullis_core::wire::UserQuery;
+use portcullis_core::wire::{AssignmentView, Page, UserRow};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
 
 /// The expression a sort orders by; both backends accept each one.
@@ -33,7 +34,7 @@ pub async fn list(
     pool: &AnyPool,
     tenant: &TenantId,
     q: &UserQuery,
-) -> Result<Page<UserRow>, sqlx::Error> {
+) -> Result<Page<UserRow>, StoreError> {
     let expr = sort_expr(q.sort);
     let (cmp, dir) = if q.descending {
         ("<", "DESC")
@@ -109,7 +110,7 @@ pub async fn assignments_of(
     pool: &AnyPool,
     tenant: &TenantId,
     users: &[UserId],
-) -> Result<std::collections::HashMap<UserId, Vec<AssignmentView>>, sqlx::Error> {
+) -> Result<std::collections::HashMap<UserId, Vec<AssignmentView>>, StoreError> {
     let mut out: std::collections::HashMap<UserId, Vec<AssignmentView>> =
         std::collections::HashMap::new();
     if users.is_empty() {
@@ -145,7 +146,7 @@ pub async fn is_member<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let row =
         sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = $1 AND user_id = $2")
             .bind(tenant.as_str())
@@ -156,11 +157,7 @@ pub async fn is_member<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Renames a person.
-pub async fn rename(
-    conn: &mut AnyConnection,
-    user: &UserId,
-    name: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn rename(conn: &mut AnyConnection, user: &UserId, name: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
         .bind(name)
         .bind(user.as_str())
@@ -174,7 +171,7 @@ pub async fn clear_manual_assignments(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2 AND source = 'manual'",
     )
@@ -190,7 +187,7 @@ pub async fn revoke(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     for sql in [
         "DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2",
         "DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2",
@@ -211,7 +208,7 @@ pub async fn revoke(
 pub async fn tenants_of(
     conn: &mut AnyConnection,
     user: &UserId,
-) -> Result<Vec<TenantId>, sqlx::Error> {
+) -> Result<Vec<TenantId>, StoreError> {
     let rows = sqlx::query("SELECT tenant_id FROM memberships WHERE user_id = $1")
         .bind(user.as_str())
         .fetch_all(conn)
@@ -222,7 +219,7 @@ pub async fn tenants_of(
 }
 
 /// Deletes a person everywhere; memberships, assignments, sessions and links cascade.
-pub async fn delete(conn: &mut AnyConnection, user: &UserId) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut AnyConnection, user: &UserId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user.as_str())
         .execute(conn)
@@ -237,7 +234,7 @@ pub async fn insert_password_link(
     user: &UserId,
     now: DateTime<Utc>,
     expires: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO password_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
@@ -256,7 +253,7 @@ pub async fn claim_password_link(
     conn: &mut AnyConnection,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<UserId>, sqlx::Error> {
+) -> Result<Option<UserId>, StoreError> {
     let claimed = sqlx::query(
         "UPDATE password_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
     )
@@ -279,7 +276,7 @@ pub async fn set_password_hash(
     conn: &mut AnyConnection,
     user: &UserId,
     hash: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(user.as_str())
@@ -294,7 +291,7 @@ pub async fn exclude(
     tenant: &TenantId,
     email: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO tenant_exclusions (tenant_id, email, excluded_at) VALUES ($1, $2, $3) \
          ON CONFLICT (tenant_id, email) DO UPDATE SET excluded_at = excluded.excluded_at",
@@ -312,7 +309,7 @@ pub async fn is_excluded(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     email: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("SELECT 1 FROM tenant_exclusions WHERE tenant_id = $1 AND email = $2")
             .bind(tenant.as_str())
@@ -328,7 +325,7 @@ pub async fn readmit(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     email: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM tenant_exclusions WHERE tenant_id = $1 AND email = $2")
         .bind(tenant.as_str())
         .bind(email)

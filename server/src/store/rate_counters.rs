@@ -1,6 +1,7 @@
 //! The shared minute counters of the bot API: each replica adds the calls it counted, in one
 //! statement for all of a call's counters, and reads back every replica's total.
 
+use crate::store::StoreError;
 use sqlx::{AnyPool, Row};
 
 /// Adds `(key, calls, window start in ms)` to the shared counters (a counter whose stored
@@ -8,7 +9,7 @@ use sqlx::{AnyPool, Row};
 pub async fn add(
     pool: &AnyPool,
     reports: &[(String, u32, i64)],
-) -> Result<Vec<(String, u32)>, sqlx::Error> {
+) -> Result<Vec<(String, u32)>, StoreError> {
     let values: Vec<String> = (0..reports.len())
         .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
         .collect();

@@ -23,6 +23,7 @@
 use crate::store::columns::{ColumnNames, FromColumns, NamedRow};
 use crate::store::sqlite::reader::{Reader, SqliteReader};
 use crate::store::Db;
+use crate::store::StoreError;
 use sqlx::AnyPool;
 use std::any::Any;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -57,7 +58,7 @@ impl Drop for Held {
 
 impl Snapshot {
     /// Begins the reads of one call on `db`.
-    pub fn begin(db: &Db) -> Result<Snapshot, sqlx::Error> {
+    pub fn begin(db: &Db) -> Result<Snapshot, StoreError> {
         let sqlite = match &db.reader {
             Some(from) => Some(Held {
                 reader: Some(Mutex::new(from.begin().map_err(decode)?)),
@@ -100,7 +101,7 @@ impl Snapshot {
         &self,
         sql: &str,
         binds: &[&str],
-    ) -> Result<Vec<T>, sqlx::Error> {
+    ) -> Result<Vec<T>, StoreError> {
         if let Some(reader) = self.reader() {
             let mut stmt = reader.conn.prepare_cached(sql).map_err(decode)?;
             let names = ColumnNames::of(&stmt);
@@ -130,7 +131,7 @@ impl Snapshot {
         &self,
         sql: &str,
         binds: &[&str],
-    ) -> Result<Option<T>, sqlx::Error> {
+    ) -> Result<Option<T>, StoreError> {
         Ok(self.fetch_all(sql, binds).await?.into_iter().next())
     }
 }

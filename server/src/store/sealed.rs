@@ -1,6 +1,7 @@
 //! Every column that holds a value sealed by the vault, for key rotation and key checks. A new
 //! sealed column must be listed here, or a rotation would leave it behind.
 
+use crate::store::StoreError;
 use sqlx::{AnyPool, Row};
 
 /// A sealed column: its table, the columns naming a row, and what each value is sealed to.
@@ -67,7 +68,7 @@ pub struct SealedValue {
 }
 
 /// Every value of `c`.
-pub async fn all(pool: &AnyPool, c: &SealedColumn) -> Result<Vec<SealedValue>, sqlx::Error> {
+pub async fn all(pool: &AnyPool, c: &SealedColumn) -> Result<Vec<SealedValue>, StoreError> {
     let sql = format!(
         "SELECT {}, {} FROM {}",
         c.keys.join(", "),
@@ -95,7 +96,7 @@ pub async fn swap(
     c: &SealedColumn,
     value: &SealedValue,
     resealed: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let matches: Vec<String> = c
         .keys
         .iter()

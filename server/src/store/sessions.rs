@@ -1,5 +1,6 @@
 //! Sessions, stored so that any replica can serve any request, and failed sign-in attempts.
 
+use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{TenantId, UserId};
@@ -33,7 +34,7 @@ pub struct NewSessionRow<'a> {
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     s: NewSessionRow<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, tenant_id, sso_tenant_id, created_at, last_used_at, origin_ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -55,7 +56,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
 pub async fn find<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
-) -> Result<Option<SessionRecord>, sqlx::Error> {
+) -> Result<Option<SessionRecord>, StoreError> {
     let row = sqlx::query(
         "SELECT user_id, tenant_id, sso_tenant_id, created_at, last_used_at FROM sessions WHERE token_hash = $1",
     )
@@ -84,7 +85,7 @@ pub async fn find<'c, E: Executor<'c, Database = Any>>(
 pub async fn delete<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(ex)
@@ -97,7 +98,7 @@ pub async fn touch<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE token_hash = $2")
         .bind(to_millis(now))
         .bind(token_hash)
@@ -111,7 +112,7 @@ pub async fn set_tenant<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
     tenant: &TenantId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE sessions SET tenant_id = $1 WHERE token_hash = $2")
         .bind(tenant.as_str())
         .bind(token_hash)
@@ -128,7 +129,7 @@ pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
     key: &str,
     now: DateTime<Utc>,
     window_floor: DateTime<Utc>,
-) -> Result<(u32, DateTime<Utc>), sqlx::Error> {
+) -> Result<(u32, DateTime<Utc>), StoreError> {
     let row = sqlx::query(
         "INSERT INTO rate_counters (key, attempts, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \
@@ -149,7 +150,7 @@ pub async fn count_attempt<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Forgets the counters under `keys` (an account's, after it signed in).
-pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Result<(), sqlx::Error> {
+pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Result<(), StoreError> {
     for key in keys {
         sqlx::query("DELETE FROM rate_counters WHERE key = $1")
             .bind(key)
@@ -160,7 +161,7 @@ pub async fn forget_attempts(conn: &mut AnyConnection, keys: &[String]) -> Resul
 }
 
 /// Takes back one counted attempt under `key`: a sign-in that succeeded is no guess.
-pub async fn refund_attempt(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+pub async fn refund_attempt(conn: &mut AnyConnection, key: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE rate_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0")
         .bind(key)
         .execute(conn)
@@ -172,7 +173,7 @@ pub async fn refund_attempt(conn: &mut AnyConnection, key: &str) -> Result<(), s
 pub async fn sweep_attempts<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     window_floor: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<u64, StoreError> {
     Ok(
         sqlx::query("DELETE FROM rate_counters WHERE window_start <= $1")
             .bind(to_millis(window_floor))

@@ -1,6 +1,7 @@
 //! One-time setup links for the first operator.
 
 use crate::store::to_millis;
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Executor};
 
@@ -10,7 +11,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
     )
@@ -29,7 +30,7 @@ pub async fn claim<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE setup_tokens SET used_at = $1 WHERE used_at IS NULL \
          AND EXISTS (SELECT 1 FROM setup_tokens t WHERE t.token_hash = $2 AND t.used_at IS NULL AND t.expires_at > $1) \
@@ -47,7 +48,7 @@ pub async fn is_live<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(sqlx::query(
         "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
          AND NOT EXISTS (SELECT 1 FROM users WHERE operator = 1)",

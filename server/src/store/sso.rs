@@ -3,12 +3,13 @@
 //! finding the tenant of an email domain and taking a sign-in's state, which is how a tenant is
 //! found in the first place.
 
+use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
-use portcullis_core::wire::MappingRow;
 use portcullis_core::ids::{PolicyId, ResourceGroupId, TenantId, UserId};
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::sso::GroupMapping;
+use portcullis_core::wire::MappingRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeSet;
 
@@ -27,7 +28,7 @@ pub struct StoredProvider {
 pub async fn provider(
     pool: &AnyPool,
     tenant: &TenantId,
-) -> Result<Option<StoredProvider>, sqlx::Error> {
+) -> Result<Option<StoredProvider>, StoreError> {
     let Some(r) = sqlx::query(
         "SELECT issuer, client_id, sealed_secret, groups_claim, updated_at, version FROM sso_providers \
          WHERE tenant_id = $1",
@@ -62,7 +63,7 @@ pub async fn save_provider(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     p: &StoredProvider,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sso_providers (tenant_id, issuer, client_id, sealed_secret, groups_claim, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id) DO UPDATE SET issuer = $2, \
@@ -95,7 +96,7 @@ pub async fn domains_taken(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     domains: &[String],
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, StoreError> {
     let mut taken = Vec::new();
     for d in domains {
         let other = sqlx::query("SELECT 1 FROM sso_domains WHERE domain = $1 AND tenant_id <> $2")
@@ -114,7 +115,7 @@ pub async fn domains_taken(
 pub async fn tenant_of_domain(
     pool: &AnyPool,
     domain: &str,
-) -> Result<Option<TenantId>, sqlx::Error> {
+) -> Result<Option<TenantId>, StoreError> {
     sqlx::query("SELECT tenant_id FROM sso_domains WHERE domain = $1")
         .bind(domain)
         .fetch_optional(pool)
@@ -124,7 +125,7 @@ pub async fn tenant_of_domain(
 }
 
 /// The tenant's mappings with the names of their policy and group, by group.
-pub async fn mappings(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<MappingRow>, sqlx::Error> {
+pub async fn mappings(pool: &AnyPool, tenant: &TenantId) -> Result<Vec<MappingRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT m.idp_group, m.policy_id, p.name AS policy, m.resource_group_id, g.name AS grp \
          FROM sso_mappings m JOIN policies p ON p.id = m.policy_id \
@@ -157,7 +158,7 @@ pub async fn add_mapping(
     tenant: &TenantId,
     m: &GroupMapping,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO sso_mappings (tenant_id, idp_group, policy_id, resource_group_id, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -177,7 +178,7 @@ pub async fn remove_mapping(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     m: &GroupMapping,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "DELETE FROM sso_mappings WHERE tenant_id = $1 AND idp_group = $2 AND policy_id = $3 \
          AND resource_group_id = $4",
@@ -196,7 +197,7 @@ pub async fn assignments_by_source(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<(BTreeSet<AssignmentPair>, BTreeSet<AssignmentPair>), sqlx::Error> {
+) -> Result<(BTreeSet<AssignmentPair>, BTreeSet<AssignmentPair>), StoreError> {
     let rows = sqlx::query(
         "SELECT policy_id, resource_group_id, source FROM assignments \
          WHERE tenant_id = $1 AND user_id = $2",
@@ -226,8 +227,8 @@ pub async fn remove_sso_assignment(
     tenant: &TenantId,
     user: &UserId,
     pair: &AssignmentPair,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2 AND policy_id = $3 \
          AND resource_group_id = $4 AND source = 'sso'",
     )
@@ -237,7 +238,7 @@ pub async fn remove_sso_assignment(
     .bind(pair.1.as_str())
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Remembers a sign-in under way until `expires_at`, bound to the browser that started it
@@ -249,8 +250,8 @@ pub async fn insert_state(
     tenant: &TenantId,
     sealed: &str,
     expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO sso_states (state, browser_hash, tenant_id, sealed, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(state_hash)
@@ -260,7 +261,7 @@ pub async fn insert_state(
     .bind(to_millis(expires_at))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// A sign-in's state, taken.
@@ -276,7 +277,7 @@ pub async fn take_state(
     conn: &mut AnyConnection,
     state_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<TakenState>, sqlx::Error> {
+) -> Result<Option<TakenState>, StoreError> {
     sweep_states(&mut *conn, now).await?;
     sqlx::query("DELETE FROM sso_states WHERE state = $1 RETURNING tenant_id, sealed, browser_hash")
         .bind(state_hash)
@@ -293,10 +294,7 @@ pub async fn take_state(
 }
 
 /// Forgets sign-ins that were started and never finished.
-pub async fn sweep_states(
-    conn: &mut AnyConnection,
-    now: DateTime<Utc>,
-) -> Result<u64, sqlx::Error> {
+pub async fn sweep_states(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM sso_states WHERE expires_at < $1")
         .bind(to_millis(now))
         .execute(conn)
@@ -310,7 +308,7 @@ pub async fn identity_user(
     tenant: &TenantId,
     issuer: &str,
     subject: &str,
-) -> Result<Option<UserId>, sqlx::Error> {
+) -> Result<Option<UserId>, StoreError> {
     sqlx::query(
         "SELECT user_id FROM sso_identities WHERE tenant_id = $1 AND issuer = $2 AND subject = $3",
     )
@@ -331,8 +329,8 @@ pub async fn link_identity(
     subject: &str,
     user: &UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), StoreError> {
+    Ok(sqlx::query(
         "INSERT INTO sso_identities (tenant_id, issuer, subject, user_id, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(tenant.as_str())
@@ -342,7 +340,7 @@ pub async fn link_identity(
     .bind(to_millis(now))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
 
 /// Whether `tenant`'s provider signs in `domain` and an operator approved that domain for the
@@ -351,7 +349,7 @@ pub async fn domain_vouched(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     domain: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     Ok(sqlx::query(
         "SELECT 1 FROM sso_domains d JOIN domain_requests r \
          ON r.domain = d.domain AND r.tenant_id = d.tenant_id AND r.status = 'approved' \
@@ -369,7 +367,7 @@ pub async fn domains_unapproved(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     domains: &[String],
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<String>, StoreError> {
     let mut unapproved = Vec::new();
     for d in domains {
         let approved = sqlx::query(

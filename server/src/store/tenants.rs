@@ -2,6 +2,7 @@
 
 use crate::store::columns::{Columns, FromColumns};
 use crate::store::reads::Snapshot;
+use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::ids::{AgencyId, TenantId, UserId};
@@ -10,7 +11,7 @@ use sqlx::{Any, Executor, Row};
 
 const SUMMARY_COLUMNS: &str = "t.id, t.name, t.agency_id, a.name AS agency_name";
 
-fn row_summary(r: &impl Columns) -> Result<TenantSummary, sqlx::Error> {
+fn row_summary(r: &impl Columns) -> Result<TenantSummary, StoreError> {
     Ok(TenantSummary {
         id: stored_id(r.get("id")?, TenantId::parse)?,
         name: r.get("name")?,
@@ -26,7 +27,7 @@ fn row_summary(r: &impl Columns) -> Result<TenantSummary, sqlx::Error> {
 struct SummaryRow(TenantSummary);
 
 impl FromColumns for SummaryRow {
-    fn from_columns(r: &impl Columns) -> Result<Self, sqlx::Error> {
+    fn from_columns(r: &impl Columns) -> Result<Self, StoreError> {
         row_summary(r).map(SummaryRow)
     }
 }
@@ -35,7 +36,7 @@ impl FromColumns for SummaryRow {
 pub async fn summary(
     reads: &Snapshot,
     tenant: &TenantId,
-) -> Result<Option<TenantSummary>, sqlx::Error> {
+) -> Result<Option<TenantSummary>, StoreError> {
     Ok(reads
         .fetch_optional::<SummaryRow>(
             "SELECT t.id, t.name, t.agency_id, a.name AS agency_name FROM tenants t \
@@ -51,7 +52,7 @@ pub async fn enterable<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     user: &UserId,
     operator: bool,
-) -> Result<Vec<TenantSummary>, sqlx::Error> {
+) -> Result<Vec<TenantSummary>, StoreError> {
     let rows = if operator {
         sqlx::query(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM tenants t LEFT JOIN agencies a ON a.id = t.agency_id ORDER BY t.name"
@@ -76,7 +77,7 @@ pub async fn insert_agency<'c, E: Executor<'c, Database = Any>>(
     id: &AgencyId,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(id.as_str())
         .bind(name)
@@ -93,7 +94,7 @@ pub async fn insert_tenant<'c, E: Executor<'c, Database = Any>>(
     name: &str,
     agency: Option<&AgencyId>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO tenants (id, name, agency_id, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id.as_str())
         .bind(name)
@@ -110,7 +111,7 @@ pub async fn add_member<'c, E: Executor<'c, Database = Any>>(
     tenant: &TenantId,
     user: &UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO memberships (tenant_id, user_id, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (tenant_id, user_id) DO NOTHING",
@@ -129,7 +130,7 @@ pub async fn add_agency_member<'c, E: Executor<'c, Database = Any>>(
     agency: &AgencyId,
     user: &UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO agency_members (agency_id, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(agency.as_str())
         .bind(user.as_str())
@@ -143,7 +144,7 @@ pub async fn add_agency_member<'c, E: Executor<'c, Database = Any>>(
 pub async fn exists_named<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     name: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM tenants WHERE name = $1")
         .bind(name)
         .fetch_one(ex)
@@ -157,7 +158,7 @@ pub async fn id_named_in<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     name: &str,
     agency: Option<&AgencyId>,
-) -> Result<Option<TenantId>, sqlx::Error> {
+) -> Result<Option<TenantId>, StoreError> {
     sqlx::query("SELECT id FROM tenants WHERE name = $1 AND COALESCE(agency_id, '') = $2")
         .bind(name)
         .bind(agency.map_or("", AgencyId::as_str))
@@ -171,7 +172,7 @@ pub async fn id_named_in<'c, E: Executor<'c, Database = Any>>(
 pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     name: &str,
-) -> Result<Option<TenantId>, sqlx::Error> {
+) -> Result<Option<TenantId>, StoreError> {
     sqlx::query("SELECT id FROM tenants WHERE name = $1")
         .bind(name)
         .fetch_optional(ex)
@@ -184,7 +185,7 @@ pub async fn id_named<'c, E: Executor<'c, Database = Any>>(
 pub async fn agencies_of<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     user: &portcullis_core::ids::UserId,
-) -> Result<Vec<(AgencyId, String)>, sqlx::Error> {
+) -> Result<Vec<(AgencyId, String)>, StoreError> {
     sqlx::query(
         "SELECT a.id, a.name FROM agencies a JOIN agency_members m ON m.agency_id = a.id WHERE m.user_id = $1 ORDER BY a.name",
     )

@@ -1,5 +1,6 @@
 //! People who sign in.
 
+use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};
 use chrono::{DateTime, Utc};
 use portcullis_core::email::Email;
@@ -20,7 +21,7 @@ pub struct UserRecord {
 
 const USER_COLUMNS: &str = "id, email, name, password_hash, operator, last_tenant_id";
 
-fn user_record(r: &AnyRow) -> Result<UserRecord, sqlx::Error> {
+fn user_record(r: &AnyRow) -> Result<UserRecord, StoreError> {
     Ok(UserRecord {
         id: stored_id(r.try_get("id")?, UserId::parse)?,
         email: r.try_get("email")?,
@@ -38,7 +39,7 @@ fn user_record(r: &AnyRow) -> Result<UserRecord, sqlx::Error> {
 pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     email: &Email,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+) -> Result<Option<UserRecord>, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
     ))
@@ -52,7 +53,7 @@ pub async fn by_email<'c, E: Executor<'c, Database = Any>>(
 pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     id: &UserId,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+) -> Result<Option<UserRecord>, StoreError> {
     let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id.as_str())
         .fetch_optional(ex)
@@ -61,7 +62,7 @@ pub async fn by_id<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Whether any user exists yet (an empty database needs its first operator).
-pub async fn any_exist<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<bool, sqlx::Error> {
+pub async fn any_exist<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<bool, StoreError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
         .fetch_one(ex)
         .await?;
@@ -83,7 +84,7 @@ pub struct NewUser<'a> {
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     user: NewUser<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO users (id, email, name, password_hash, operator, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(user.id.as_str())
         .bind(user.email.as_str())
@@ -101,7 +102,7 @@ pub async fn touch_login<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     user: &UserId,
     at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
         .bind(to_millis(at))
         .bind(user.as_str())
@@ -115,7 +116,7 @@ pub async fn set_last_tenant<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     user: &UserId,
     tenant: &TenantId,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE users SET last_tenant_id = $1 WHERE id = $2")
         .bind(tenant.as_str())
         .bind(user.as_str())

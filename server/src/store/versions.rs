@@ -1,9 +1,9 @@
 //! Versions of the records administrators edit: an edit names the version it was made from and
 //! moves the record to the next one, or is refused because someone else moved it first.
 
-use crate::store::{problem, Db};
+use crate::store::{Db, StoreError, Tx};
 use portcullis_core::Problem;
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 /// A kind of record that carries a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,11 +71,11 @@ impl Db {
         id: impl AsRef<str>,
         within: impl AsRef<str>,
         seen: i64,
-    ) -> Result<Transaction<'static, Any>, Problem> {
+    ) -> Result<Tx, Problem> {
         let (id, within) = (id.as_ref(), within.as_ref());
         let (table, key) = kind.table_and_key();
         let scope = kind.scope();
-        let mut tx = self.write().await.map_err(problem)?;
+        let mut tx = self.write().await?;
         let moved = sqlx::query(&format!(
             "UPDATE {table} SET version = version + 1 WHERE {key} = $1 AND {scope} AND version = $3"
         ))
@@ -84,7 +84,7 @@ impl Db {
         .bind(seen)
         .execute(&mut *tx)
         .await
-        .map_err(problem)?
+        .map_err(StoreError::from)?
         .rows_affected();
         if moved == 1 {
             return Ok(tx);
@@ -96,7 +96,7 @@ impl Db {
         .bind(within)
         .fetch_optional(&mut *tx)
         .await
-        .map_err(problem)?;
+        .map_err(StoreError::from)?;
         match current {
             None if seen == 0 && kind == Versioned::SsoProvider => Ok(tx),
             None => Err(Problem::not_found(kind.what())),
@@ -107,17 +107,13 @@ impl Db {
 
 /// Moves record `id` to its next version without a check, for changes no person's edit
 /// competes with (a sign-in through SSO that brings new grants), so open edits become stale.
-pub async fn touch(
-    tx: &mut Transaction<'static, Any>,
-    kind: Versioned,
-    id: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn touch(tx: &mut AnyConnection, kind: Versioned, id: &str) -> Result<(), StoreError> {
     let (table, key) = kind.table_and_key();
-    sqlx::query(&format!(
+    Ok(sqlx::query(&format!(
         "UPDATE {table} SET version = version + 1 WHERE {key} = $1"
     ))
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
-    .map(|_| ())
+    .map(|_| ())?)
 }
