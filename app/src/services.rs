@@ -96,7 +96,7 @@ pub trait Console:
 /// How server functions find the server's services.
 pub type SharedConsole = Arc<dyn Console>;
 
-/// What the users list asks for (U1).
+/// What the users list asks for.
 #[derive(Debug, Clone)]
 pub struct UserQuery {
     pub search: String,
@@ -106,7 +106,7 @@ pub struct UserQuery {
     pub limit: u32,
 }
 
-/// What the activity list asks for (L3).
+/// What the activity list asks for.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityQuery {
     pub filter: portcullis_core::audit::ActivityFilter,
@@ -116,7 +116,7 @@ pub struct ActivityQuery {
     pub limit: u32,
 }
 
-/// The activity log (L3): reading it needs `view_activity` in the current tenant.
+/// The activity log: reading it needs `view_activity` in the current tenant.
 #[async_trait]
 pub trait Activity: Send + Sync {
     /// One page of the current tenant's events.
@@ -127,7 +127,7 @@ pub trait Activity: Send + Sync {
     ) -> Result<Page<crate::model::EventRow>, Problem>;
 }
 
-/// Applications and bot tokens (P2, P3): a developer's own apps, managed from their profile.
+/// Applications and bot tokens: a developer's own apps, managed from the Apps page.
 /// Someone else's app answers 404.
 #[async_trait]
 pub trait Apps: Send + Sync {
@@ -178,7 +178,7 @@ pub trait Apps: Send + Sync {
     /// The apps installed on the current tenant (needs `view_apps`) and on the agencies the
     /// caller administers.
     async fn installs(&self, caller: &Caller) -> Result<Vec<crate::model::InstallRow>, Problem>;
-    /// Grants what an installed app asks for beyond its grant (P5).
+    /// Grants what an installed app asks for beyond its grant.
     async fn approve_install(
         &self,
         caller: &Caller,
@@ -201,7 +201,7 @@ pub trait Apps: Send + Sync {
     ) -> Result<(), Problem>;
 }
 
-/// A person to add to the current tenant (U2), already checked by core.
+/// A person to add to the current tenant, already checked by core.
 #[derive(Debug, Clone)]
 pub struct NewUserRequest {
     pub name: String,
@@ -211,7 +211,7 @@ pub struct NewUserRequest {
     pub send_welcome: bool,
 }
 
-/// People, access and Customer 360 (spec U1-U9). Every method decides through core's
+/// People, access and Customer 360. Every method decides through core's
 /// `TenantAccess::decide` for the caller's current tenant before it reads or changes anything.
 #[async_trait]
 pub trait People: Send + Sync {
@@ -262,7 +262,7 @@ pub trait People: Send + Sync {
         description: String,
         meta: RequestMeta,
     ) -> Result<ResourceGroupId, Problem>;
-    /// Creates a custom policy: a named set of actions (U6).
+    /// Creates a custom policy: a named set of actions.
     async fn create_policy(
         &self,
         caller: &Caller,
@@ -325,11 +325,12 @@ pub trait People: Send + Sync {
         unmask: bool,
         meta: RequestMeta,
     ) -> Result<TablePreview, Problem>;
-    /// Whether the caller may open the Sources area (U8), with the reason.
+    /// Whether the caller may open the Sources area (only through an assignment on *All
+    /// resource groups*), with the reason.
     async fn sources(&self, caller: &Caller) -> Result<portcullis_core::decide::Decision, Problem>;
 }
 
-/// What the authorizations dashboard asks for (A10).
+/// What the authorizations dashboard asks for.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorizationQuery {
     pub sort: portcullis_core::authorizations::AuthorizationSort,
@@ -338,7 +339,7 @@ pub struct AuthorizationQuery {
     pub limit: u32,
 }
 
-/// A new authorization as the wizard sends it (A2); core checks it again on the server.
+/// A new authorization as the wizard sends it; core checks it again on the server.
 #[derive(Clone)]
 pub struct NewAuthorization {
     pub provider: String,
@@ -360,7 +361,7 @@ impl std::fmt::Debug for NewAuthorization {
     }
 }
 
-/// Authorizations for third-party tools (A2-A8). Reading needs `view_authorizations`, changing
+/// Authorizations for third-party tools. Reading needs `view_authorizations`, changing
 /// `manage_authorizations`, in the caller's current tenant; another tenant's answers 404.
 #[async_trait]
 pub trait Authorizations: Send + Sync {
@@ -383,7 +384,7 @@ pub trait Authorizations: Send + Sync {
         new: NewAuthorization,
         meta: RequestMeta,
     ) -> Result<portcullis_core::ids::AuthorizationId, Problem>;
-    /// Changes the label and description only (A6).
+    /// Changes the label and description only; the configuration never changes.
     async fn edit_authorization(
         &self,
         caller: &Caller,
@@ -393,7 +394,7 @@ pub trait Authorizations: Send + Sync {
         description: String,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
-    /// Deletes one nothing holds (A7); otherwise a conflict listing the blockers.
+    /// Deletes one nothing holds; otherwise a conflict listing the blockers.
     async fn delete_authorization(
         &self,
         caller: &Caller,
@@ -401,14 +402,14 @@ pub trait Authorizations: Send + Sync {
         version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
-    /// Asks the provider now (A5).
+    /// Checks its health with the provider now.
     async fn check_authorization(
         &self,
         caller: &Caller,
         id: portcullis_core::ids::AuthorizationId,
         meta: RequestMeta,
     ) -> Result<crate::model::AuthorizationSummary, Problem>;
-    /// Requests made with it, per step, over a window (A8).
+    /// Requests made with it, per step, over a window.
     async fn authorization_metrics(
         &self,
         caller: &Caller,
@@ -431,7 +432,7 @@ pub trait Authorizations: Send + Sync {
     ) -> Result<String, Problem>;
 }
 
-/// What a jobs table asks for (A9): the tenant's jobs, or one authorization's.
+/// What a jobs table asks for: the tenant's jobs, or one authorization's.
 #[derive(Debug, Clone, Default)]
 pub struct JobQuery {
     pub authorization: Option<portcullis_core::ids::AuthorizationId>,
@@ -441,7 +442,7 @@ pub struct JobQuery {
     pub limit: u32,
 }
 
-/// Jobs and imported experiences (A11). Reading needs `view_jobs`, changing `manage_jobs`.
+/// Jobs and imported experiences. Reading needs `view_jobs`, changing `manage_jobs`.
 #[async_trait]
 pub trait Jobs: Send + Sync {
     /// One page of jobs.
@@ -534,7 +535,7 @@ impl std::fmt::Debug for SsoProviderInput {
     }
 }
 
-/// SSO (U10, X5): settings need `manage_sso` in the current tenant; starting a sign-in is public.
+/// SSO: settings need `manage_sso` in the current tenant; starting a sign-in is public.
 #[async_trait]
 pub trait Sso: Send + Sync {
     /// The provider (never its secret), the mappings and the tenant's sign-in link.

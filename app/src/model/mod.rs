@@ -34,7 +34,7 @@ pub struct AssignmentView {
     pub group: String,
 }
 
-/// A person in the users list (U1).
+/// A person in the users list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: portcullis_core::ids::UserId,
@@ -53,7 +53,7 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// A policy with what it allows and how many people hold it (U6).
+/// A policy with what it allows and how many people hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRow {
     pub id: portcullis_core::ids::PolicyId,
@@ -64,7 +64,7 @@ pub struct PolicyRow {
     pub users: i64,
 }
 
-/// A resource group with what uses it (U7).
+/// A resource group with what uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRow {
     pub id: portcullis_core::ids::ResourceGroupId,
@@ -80,7 +80,7 @@ pub struct GroupRow {
 pub struct PeopleDirectory {
     pub policies: Vec<PolicyRow>,
     pub groups: Vec<GroupRow>,
-    /// The platform-wide allowlist (U3).
+    /// The platform-wide email-domain allowlist.
     pub domains: Vec<String>,
     /// The caller's own access data, for deciding in the browser what to offer.
     pub access: portcullis_core::decide::AccessSnapshot,
@@ -104,7 +104,7 @@ impl PeopleDirectory {
     }
 }
 
-/// A request to allowlist a domain and its outcome (U4).
+/// A request to allowlist a domain and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainRequestRow {
     pub id: String,
@@ -120,7 +120,7 @@ pub struct DomainRequestRow {
     pub sso_claimed_by: Option<String>,
 }
 
-/// A message kept because no SMTP server is configured (U2).
+/// A message kept because no SMTP server is configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
     pub id: String,
@@ -156,7 +156,7 @@ pub struct Customer360 {
     pub me: portcullis_core::ids::UserId,
 }
 
-/// A table preview: PII masked unless the viewer may see it (U9).
+/// A table preview: PII masked unless the viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TablePreview {
     pub database: String,
@@ -167,7 +167,7 @@ pub struct TablePreview {
     pub masked: Option<String>,
 }
 
-/// One row of the activity list (L3); times are Unix milliseconds so the browser can show them
+/// One row of the activity list; times are Unix milliseconds so the browser can show them
 /// in the viewer's own time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRow {
@@ -183,7 +183,7 @@ pub struct EventRow {
     pub origin_ip: Option<String>,
 }
 
-/// A bot token as listed (P3): never its secret.
+/// A bot token as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
     pub id: portcullis_core::ids::TokenId,
@@ -210,7 +210,7 @@ impl std::fmt::Debug for NewToken {
     }
 }
 
-/// One of the caller's applications (P2) with its tokens.
+/// One of the caller's applications with its tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppRow {
     pub id: portcullis_core::ids::AppId,
@@ -223,7 +223,7 @@ pub struct AppRow {
     pub version: i64,
 }
 
-/// What an install's consent screen shows (P4): exactly what Allow grants, and why.
+/// What an install's consent screen shows: exactly what Allow grants, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     pub app_id: portcullis_core::ids::AppId,
@@ -244,7 +244,8 @@ pub struct Consent {
     pub installed: bool,
 }
 
-/// An app installed in the current tenant (P4), with what waits for approval (P5).
+/// An app installed in the current tenant, with what it asks for beyond its grant and so
+/// waits for the installer's approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallRow {
     pub id: portcullis_core::ids::InstallId,
