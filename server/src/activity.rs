@@ -1,7 +1,7 @@
 //! The one function that writes activity records.
 //!
 //! It takes the caller's open transaction, so a change and its record commit together or not
-//! at all: no action without its record (spec L1).
+//! at all: no action without its record.
 
 use crate::db::{new_id, to_millis};
 use chrono::{DateTime, Utc};
@@ -66,7 +66,7 @@ pub const PLATFORM_CHAIN: &str = "platform";
 /// The chain's head row is locked first (an UPDATE that bumps its position), so concurrent
 /// writers to one tenant queue up behind each other while other tenants proceed; the hash
 /// is computed by core from the locked head. If anything here fails, the caller's change
-/// fails with it: no action without its record (L1).
+/// fails with it: no action without its record.
 pub async fn record(conn: &mut AnyConnection, event: NewEvent<'_>) -> Result<EventId, sqlx::Error> {
     if !is_event_type(event.event_type) {
         return Err(sqlx::Error::Protocol(format!(

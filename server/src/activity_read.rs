@@ -1,4 +1,4 @@
-//! Reading the activity log: the list behind the Activity page (L3) and the CSV download (L5).
+//! Reading the activity log: the list behind the Activity page and the CSV download.
 //!
 //! The download is a plain GET route rather than a server function so the browser can stream
 //! it: rows go from a database cursor through the `csv` writer into 64 KiB chunks on a bounded
@@ -109,7 +109,7 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
     let db = services.db.clone();
     let pool = db.pool.clone();
 
-    // The people, emails and addresses in the log leave the platform: that is recorded (L1)
+    // The people, emails and addresses in the log leave the platform: that is recorded
     // before the first byte is sent, and a download that cannot be recorded does not start.
     let peer = request
         .extensions
@@ -470,7 +470,7 @@ fn write_event(
         principal_id.as_bytes(),
         name.as_bytes(),
         email.as_bytes(),
-        b"".as_slice(), // external-id: always empty (L5)
+        b"".as_slice(), // external-id: always empty
         source.as_bytes(),
         object_id.as_bytes(),
         object_name.as_bytes(),

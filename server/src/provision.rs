@@ -131,7 +131,7 @@ pub async fn create_operator(
         created_at: now,
     };
     users::insert(&mut *conn, user).await.map_err(problem)?;
-    // An operator must be able to sign in (U3), so their own domain joins the allowlist.
+    // An operator must be able to sign in, so their own domain joins the allowlist.
     domains::allow(&mut *conn, op.email.domain(), None, now)
         .await
         .map_err(problem)?;

@@ -261,7 +261,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi::document())
 }
 
-/// The calling bot: its token and its app with what the app asks for (P3).
+/// The calling bot: its token and its app with what the app asks for.
 async fn me(
     State(state): State<ApiState>,
     extensions: Extensions,

@@ -1,4 +1,5 @@
-//! Reading the activity log (L3, L5, L6). There is no UPDATE or DELETE here, nor anywhere:
+//! Reading the activity log: the list, the download and the chain check. There is no UPDATE
+//! or DELETE here, nor anywhere:
 //! events are only ever inserted, by `crate::activity::record`, and the database's triggers
 //! refuse anything else. Every query names its tenant.
 
