@@ -62,7 +62,7 @@ fn put_time_of_day(ms: i64, out: &mut [u8; 24]) {
 
 /// Writes many `csv_time`s, remembering the last date it wrote: a download's rows come in time
 /// order, so nearly every time falls on the day of the one before, and only the time of day
-/// needs writing (the calendar arithmetic was a tenth of a download's work).
+/// needs writing: the calendar arithmetic is the costly part of formatting a time.
 #[derive(Debug, Clone, Default)]
 pub struct CsvTimes {
     /// The day (since 1970-01-01) whose `yyyy-mm-ddT` is in `date`.
