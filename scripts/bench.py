@@ -213,7 +213,7 @@ def activity_figures(bindir, smoke):
 
 
 def tables_figures(bindir, smoke):
-    """Dashboard and jobs pages (A9, A10): p50/p99 of the first and the last page for every
+    """Dashboard and jobs pages: p50/p99 of the first and the last page for every
     sortable column, the last page by keyset cursor beside the same page by OFFSET."""
     auths, jobs, iterations = (2_000, 20_000, 10) if smoke else (100_000, 1_000_000, 200)
     print(f"\n[tables] {auths:,} authorizations and {jobs:,} jobs in one tenant, 50 rows a page")

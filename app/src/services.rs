@@ -94,7 +94,7 @@ pub trait Console:
 /// How server functions find the server's services.
 pub type SharedConsole = Arc<dyn Console>;
 
-/// The activity log (L3): reading it needs `view_activity` in the current tenant.
+/// The activity log: reading it needs `view_activity` in the current tenant.
 #[async_trait]
 pub trait Activity: Send + Sync {
     /// One page of the current tenant's events.
@@ -105,7 +105,7 @@ pub trait Activity: Send + Sync {
     ) -> Result<Page<crate::model::EventRow>, Problem>;
 }
 
-/// Applications and bot tokens (P2, P3): a developer's own apps, managed from their profile.
+/// Applications and bot tokens: a developer's own apps, managed from the Apps page.
 /// Someone else's app answers 404.
 #[async_trait]
 pub trait Apps: Send + Sync {
@@ -156,7 +156,7 @@ pub trait Apps: Send + Sync {
     /// The apps installed on the current tenant (needs `view_apps`) and on the agencies the
     /// caller administers.
     async fn installs(&self, caller: &Caller) -> Result<Vec<crate::model::InstallRow>, Problem>;
-    /// Grants what an installed app asks for beyond its grant (P5).
+    /// Grants what an installed app asks for beyond its grant.
     async fn approve_install(
         &self,
         caller: &Caller,
@@ -179,7 +179,7 @@ pub trait Apps: Send + Sync {
     ) -> Result<(), Problem>;
 }
 
-/// A person to add to the current tenant (U2), already checked by core.
+/// A person to add to the current tenant, already checked by core.
 #[derive(Debug, Clone)]
 pub struct NewUserRequest {
     pub name: String,
@@ -189,7 +189,7 @@ pub struct NewUserRequest {
     pub send_welcome: bool,
 }
 
-/// People, access and Customer 360 (spec U1-U9). Every method decides through core's
+/// People, access and Customer 360. Every method decides through core's
 /// `TenantAccess::decide` for the caller's current tenant before it reads or changes anything.
 #[async_trait]
 pub trait People: Send + Sync {
@@ -240,7 +240,7 @@ pub trait People: Send + Sync {
         description: String,
         meta: RequestMeta,
     ) -> Result<ResourceGroupId, Problem>;
-    /// Creates a custom policy: a named set of actions (U6).
+    /// Creates a custom policy: a named set of actions.
     async fn create_policy(
         &self,
         caller: &Caller,
@@ -303,11 +303,12 @@ pub trait People: Send + Sync {
         unmask: bool,
         meta: RequestMeta,
     ) -> Result<TablePreview, Problem>;
-    /// Whether the caller may open the Sources area (U8), with the reason.
+    /// Whether the caller may open the Sources area (only through an assignment on *All
+    /// resource groups*), with the reason.
     async fn sources(&self, caller: &Caller) -> Result<portcullis_core::decide::Decision, Problem>;
 }
 
-/// A new authorization as the wizard sends it (A2); core checks it again on the server.
+/// A new authorization as the wizard sends it; core checks it again on the server.
 #[derive(Clone)]
 pub struct NewAuthorization {
     pub provider: String,
@@ -329,7 +330,7 @@ impl std::fmt::Debug for NewAuthorization {
     }
 }
 
-/// Authorizations for third-party tools (A2-A8). Reading needs `view_authorizations`, changing
+/// Authorizations for third-party tools. Reading needs `view_authorizations`, changing
 /// `manage_authorizations`, in the caller's current tenant; another tenant's answers 404.
 #[async_trait]
 pub trait Authorizations: Send + Sync {
@@ -352,7 +353,7 @@ pub trait Authorizations: Send + Sync {
         new: NewAuthorization,
         meta: RequestMeta,
     ) -> Result<portcullis_core::ids::AuthorizationId, Problem>;
-    /// Changes the label and description only (A6).
+    /// Changes the label and description only; the configuration never changes.
     async fn edit_authorization(
         &self,
         caller: &Caller,
@@ -362,7 +363,7 @@ pub trait Authorizations: Send + Sync {
         description: String,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
-    /// Deletes one nothing holds (A7); otherwise a conflict listing the blockers.
+    /// Deletes one nothing holds; otherwise a conflict listing the blockers.
     async fn delete_authorization(
         &self,
         caller: &Caller,
@@ -370,14 +371,14 @@ pub trait Authorizations: Send + Sync {
         version: i64,
         meta: RequestMeta,
     ) -> Result<(), Problem>;
-    /// Asks the provider now (A5).
+    /// Checks its health with the provider now.
     async fn check_authorization(
         &self,
         caller: &Caller,
         id: portcullis_core::ids::AuthorizationId,
         meta: RequestMeta,
     ) -> Result<crate::model::AuthorizationSummary, Problem>;
-    /// Requests made with it, per step, over a window (A8).
+    /// Requests made with it, per step, over a window.
     async fn authorization_metrics(
         &self,
         caller: &Caller,
@@ -400,7 +401,7 @@ pub trait Authorizations: Send + Sync {
     ) -> Result<String, Problem>;
 }
 
-/// Jobs and imported experiences (A11). Reading needs `view_jobs`, changing `manage_jobs`.
+/// Jobs and imported experiences. Reading needs `view_jobs`, changing `manage_jobs`.
 #[async_trait]
 pub trait Jobs: Send + Sync {
     /// One page of jobs.
@@ -493,7 +494,7 @@ impl std::fmt::Debug for SsoProviderInput {
     }
 }
 
-/// SSO (U10, X5): settings need `manage_sso` in the current tenant; starting a sign-in is public.
+/// SSO: settings need `manage_sso` in the current tenant; starting a sign-in is public.
 #[async_trait]
 pub trait Sso: Send + Sync {
     /// The provider (never its secret), the mappings and the tenant's sign-in link.

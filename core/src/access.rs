@@ -1,8 +1,8 @@
-//! Policies and resource groups that every tenant starts with (spec U6, U7).
+//! Policies and resource groups that every tenant starts with.
 //!
 //! The names live here so that the server seeds them and the UI shows them from one source.
-//! [`reach`] is the resource-group rule of U7: which databases a person's assignments reach.
-//! The full decision engine (actions, policies, reasons) builds on it in the people issue.
+//! [`reach`] is the resource-group rule: which databases a person's assignments reach.
+//! The decision function (`decide.rs`: actions, policies, reasons) builds on it.
 
 use crate::ids::ResourceGroupId;
 use std::collections::BTreeSet;
@@ -30,7 +30,7 @@ pub const BUILTIN_POLICIES: &[(&str, &str)] = &[
     ("Viewer", "Sees databases and results, changes nothing."),
 ];
 
-/// Which databases of a tenant a person's assignments reach (spec U7).
+/// Which databases of a tenant a person's assignments reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reach {
     /// An assignment on *All resource groups* (or platform operator): every database.
@@ -47,7 +47,7 @@ pub struct AssignedGroup {
     pub all: bool,
 }
 
-/// The rule of U7 for one assignment: its group reaches a database (whose custom group is
+/// The resource-group rule for one assignment: its group reaches a database (whose custom group is
 /// `database_group`) when it is *All resource groups* or that very custom group.
 ///
 /// Generic over how a group is named (its id, or its position in an index).

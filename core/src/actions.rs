@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub enum Scope {
     /// Tenant-wide administration: any assignment whose policy holds the action grants it.
     Tenant,
-    /// One database: the assignment's resource group must reach it (spec U7).
+    /// One database: the assignment's resource group must reach it.
     Database,
-    /// All the tenant's data: only an assignment on *All resource groups* grants it (spec U8).
+    /// All the tenant's data: only an assignment on *All resource groups* grants it.
     AllData,
 }
 
@@ -78,7 +78,7 @@ actions! {
     QueryAllData => "query_all_data", AllData, "run queries over all of the tenant's data";
 }
 
-/// The actions of each built-in policy (spec U6), by policy name.
+/// The actions of each built-in policy, by policy name.
 pub fn builtin_policy_actions(name: &str) -> &'static [Action] {
     use Action::*;
     match name {

@@ -1,4 +1,4 @@
-//! Every REST operation under `/api/v1` and the permission that guards it (P5).
+//! Every REST operation under `/api/v1` and the permission that guards it.
 //!
 //! One list feeds the server's OpenAPI document, the README's permission table and the tests
 //! that prove each of the 25 permissions guards a real operation, so the three cannot drift

@@ -1,6 +1,6 @@
-//! Applications and their bots (spec P1-P6, seed 002): the permission catalog exactly as the
-//! seed lists it, its common combinations, what an app must say when it asks for a permission,
-//! how a bot token's credentials are read, and the bot's decision rule (P5):
+//! Applications and their bots: the permission catalog exactly as the seed lists it, its
+//! common combinations, what an app must say when it asks for a permission, how a bot token's
+//! credentials are read, and the bot's decision rule:
 //! *granted at install ∩ the app's current permissions, where it is installed*, with
 //! `agency.updateDeleteAllAgencyAccounts` reaching every tenant the agency owns.
 
@@ -103,7 +103,7 @@ impl TryFrom<String> for Permission {
     }
 }
 
-/// One of the seed's common permission combinations, offered as a preset (P2).
+/// One of the seed's common permission combinations, offered as a preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {
     pub name: &'static str,
@@ -158,7 +158,7 @@ pub const PRESETS: &[Preset] = &[
 /// The longest reason an app may give for one permission.
 pub const WHY_MAX_CHARS: usize = 300;
 
-/// A permission an app asks for, and why (P2: "explain why you need permissions").
+/// A permission an app asks for, and why: every requested permission carries its reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionRequest {
     pub permission: Permission,
@@ -411,7 +411,7 @@ pub enum Target {
     Agency(AgencyId),
 }
 
-/// An installation of the bot's app, with what its installer allowed (P4).
+/// An installation of the bot's app, with what its installer allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Install {
     pub id: InstallId,
@@ -429,7 +429,7 @@ pub struct BotAccess {
     pub agency_tenants: Vec<(AgencyId, TenantId)>,
 }
 
-/// Why a bot may or may not do something (X1 for bots).
+/// Why a bot may or may not do something, so every refusal can say what is missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BotReason {
     /// The install on the target granted it and the app still asks for it.
@@ -461,7 +461,7 @@ pub struct BotDecision {
 
 impl BotDecision {
     /// The API's answer to a refusal: 404 where the app is not installed (a bot never learns
-    /// what exists elsewhere), else 403 naming the missing permission (P6).
+    /// what exists elsewhere), else 403 naming the missing permission.
     pub fn into_result(self) -> Result<BotReason, Problem> {
         if self.allowed {
             return Ok(self.reason);
@@ -485,7 +485,8 @@ impl BotDecision {
 }
 
 impl BotAccess {
-    /// What a bot of this app may do with `permission` on `target` (P5).
+    /// What a bot of this app may do with `permission` on `target`: what the install granted
+    /// ∩ what the app asks for now, where it is installed.
     pub fn decide(&self, permission: Permission, target: &Target) -> BotDecision {
         let decision = |allowed, reason| BotDecision {
             allowed,
@@ -542,8 +543,8 @@ impl BotAccess {
     }
 }
 
-/// What an install has not approved yet: the app's current permissions beyond the grant (P5:
-/// "an app that later asks for more gets it only after the installer approves again").
+/// What an install has not approved yet: the app's current permissions beyond the grant. An
+/// app that later asks for more gets it only after the installer approves again.
 pub fn pending_approval(
     install: &Install,
     app_permissions: &BTreeSet<Permission>,
@@ -555,7 +556,8 @@ pub fn pending_approval(
         .collect()
 }
 
-/// What the consent screen lists: the app's permissions that apply to the target (P4).
+/// What the consent screen lists: the app's permissions that apply to the target, exactly
+/// what Allow grants.
 pub fn consent_list(app_permissions: &BTreeSet<Permission>, target: &Target) -> Vec<Permission> {
     app_permissions
         .iter()

@@ -1,4 +1,4 @@
-//! The activity log's rules (spec L1-L6): event types, the hash chain that makes each tenant's
+//! The activity log's rules: event types, the hash chain that makes each tenant's
 //! log tamper-evident, the list's sorts and filters, and the download's header and file name.
 //!
 //! The chain is computed here, not in the database, so that `portcullis audit verify` and any
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
-/// The download's header row, exactly as the seed gives it (L5).
+/// The download's header row, exactly as the seed gives it.
 pub const CSV_HEADER: [&str; 12] = [
     "event-id",
     "event-type",
@@ -62,7 +62,7 @@ fn put_time_of_day(ms: i64, out: &mut [u8; 24]) {
 
 /// Writes many `csv_time`s, remembering the last date it wrote: a download's rows come in time
 /// order, so nearly every time falls on the day of the one before, and only the time of day
-/// needs writing (the calendar arithmetic was a tenth of a download's work).
+/// needs writing: the calendar arithmetic is the costly part of formatting a time.
 #[derive(Debug, Clone, Default)]
 pub struct CsvTimes {
     /// The day (since 1970-01-01) whose `yyyy-mm-ddT` is in `date`.
@@ -298,7 +298,7 @@ impl ChainVerifier {
     }
 }
 
-/// Columns the activity list sorts by (L3).
+/// Columns the activity list sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ActivitySort {
     #[default]
@@ -338,7 +338,7 @@ impl ActivitySort {
     }
 }
 
-/// What the activity list and the download are narrowed to (L3), checked.
+/// What the activity list and the download are narrowed to, checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActivityFilter {
     /// Part of the principal's name or email, or a principal id; lower-case.

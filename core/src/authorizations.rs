@@ -1,11 +1,11 @@
-//! Authorizations as records (spec A4, A6, A10): what the dashboard sorts by, and how a checked
+//! Authorizations as records: what the dashboard sorts by, and how a checked
 //! configuration splits into what may be shown and what is sealed.
 
 use crate::providers::Method;
 use crate::Problem;
 use std::collections::BTreeMap;
 
-/// Columns of the authorizations dashboard (A10).
+/// Columns of the authorizations dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorizationSort {
@@ -62,7 +62,7 @@ impl AuthorizationSort {
 }
 
 /// A checked configuration, split: `settings` may be shown again, `secrets` are sealed and
-/// never leave the server except to the job that uses them (A3, A11).
+/// never leave the server except to the job that uses them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SplitConfig {
     pub settings: BTreeMap<String, String>,

@@ -1,4 +1,4 @@
-//! What an agency (a screen operator) holds for the apps that work for it (P5): boards (screens)
+//! What an agency (a screen operator) holds for the apps that work for it: boards (screens)
 //! and their images, campaigns placed on boards and their ad approvals, campaign pulls (what
 //! each board plays now) and the stats it publishes.
 

@@ -1,9 +1,9 @@
-//! What an advertiser account (a tenant) holds for the apps that work in it (P5): campaigns,
+//! What an advertiser account (a tenant) holds for the apps that work in it: campaigns,
 //! content (posts and photos), data feeds, default creatives, child accounts and the analytics
 //! window. Each `New…`/`…Patch` is what the REST API accepts; its `check` returns the value the
 //! server stores, or a [`Problem`] naming the field and the rule.
 //!
-//! Unknown fields are refused (`deny_unknown_fields`, API.md), so a client never believes it set
+//! Unknown fields are refused (`deny_unknown_fields`), so a client never believes it set
 //! something the API ignores. A body of the wrong shape is refused by what it should be
 //! (`expecting`), since serde's default names the Rust type and the REST API passes that on.
 

@@ -2,7 +2,8 @@
 //!
 //! A decision is a value with its reason, never a bare bool: the UI shows the reason wherever
 //! something is refused, and the activity log can say which assignment granted an action.
-//! The rules of U7 and U8 live here and nowhere else.
+//! The resource-group rules live here and nowhere else: a custom group reaches only its own
+//! databases, and all-data actions and PII need an assignment on *All resource groups*.
 
 use crate::access::group_reaches;
 use crate::actions::{Action, Scope};

@@ -1,4 +1,4 @@
-//! Authorization health (spec A5, seed 000): how each method's credential is checked against the
+//! Authorization health: how each method's credential is checked against the
 //! provider's real verification endpoint, and what the answer means.
 //!
 //! Core plans the request (URL, headers, signature) and reads the verdict from the status; the
@@ -63,7 +63,7 @@ impl Health {
     }
 }
 
-/// How often the scheduler checks each authorization (seed 000: daily).
+/// How often the scheduler checks each authorization: daily.
 pub const CHECK_EVERY_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long a replica holds its claim on a check before another may take it over.
 pub const CHECK_LEASE_MS: i64 = 60 * 1000;

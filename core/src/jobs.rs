@@ -1,4 +1,4 @@
-//! Jobs and imported experiences (spec A7, A9, A11, seed 000): their statuses, who may move a
+//! Jobs and imported experiences: their statuses, who may move a
 //! job from one status to another, and what stands in the way of deleting an authorization.
 
 use crate::providers::{JobType, Method};
@@ -57,7 +57,7 @@ impl JobStatus {
             })
     }
 
-    /// Seed 000: an authorization cannot be deleted while a job using it is running, sleeping
+    /// An authorization cannot be deleted while a job using it is running, sleeping
     /// or paused (a paused job is expected to run again).
     pub fn holds_authorization(self) -> bool {
         matches!(
@@ -165,7 +165,7 @@ pub struct ExperienceRef {
     pub active: bool,
 }
 
-/// What stands in the way of deleting an authorization (A7): every job holding it and every
+/// What stands in the way of deleting an authorization: every job holding it and every
 /// active imported experience using it. Empty means it may go.
 pub fn deletion_blockers(jobs: &[JobRef], experiences: &[ExperienceRef]) -> Vec<Blocker> {
     let jobs = jobs
@@ -210,7 +210,7 @@ pub fn blocked_delete(blockers: Vec<Blocker>) -> Problem {
     p
 }
 
-/// Columns the jobs tables sort by (A9).
+/// Columns the jobs tables sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobSort {

@@ -1,4 +1,4 @@
-//! Activity metrics of an authorization (spec A8): requests counted per hour, shown per hour,
+//! Activity metrics of an authorization: requests counted per hour, shown per hour,
 //! day, week or month over a chosen window. Buckets are UTC; weeks start on Monday.
 
 use crate::Problem;

@@ -1,4 +1,4 @@
-//! OAuth methods (spec A2): where each provider's consent and token endpoints are, and when a
+//! OAuth methods: where each provider's consent and token endpoints are, and when a
 //! stored access token must be refreshed. The server runs the authorization-code flow with PKCE.
 
 use std::collections::BTreeMap;

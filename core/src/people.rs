@@ -1,5 +1,5 @@
-//! Rules for people: names, the email-domain allowlist (U3, U4), resource-group names (U7),
-//! assignment lists (U6) and the users list's sort order (U1).
+//! Rules for people: names, the email-domain allowlist and requests to extend it,
+//! resource-group names, assignment lists and the users list's sort order.
 //!
 //! The browser runs these as a person types; the server runs the same ones before storing.
 
@@ -95,7 +95,7 @@ pub fn check_domain(input: &str) -> Result<String, Problem> {
     Ok(domain)
 }
 
-/// U3: whether `email`'s domain is on the platform-wide allowlist. The refusal says why and what
+/// Whether `email`'s domain is on the platform-wide allowlist. The refusal says why and what
 /// to do, and names the `email` field.
 pub fn domain_allowed<'a>(
     email: &Email,
@@ -136,7 +136,7 @@ pub fn check_reason(input: &str) -> Result<String, Problem> {
     Ok(reason.to_owned())
 }
 
-/// Where a request to allowlist a domain stands (U4).
+/// Where a request to allowlist a domain stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
@@ -195,7 +195,7 @@ pub fn parse_assignments(input: &str) -> Result<Vec<AssignmentPair>, Problem> {
     Ok(out)
 }
 
-/// The actions of a custom policy (U6), as forms send them: codes separated by spaces or
+/// The actions of a custom policy, as forms send them: codes separated by spaces or
 /// commas. At least one; every code must be in the catalog.
 pub fn parse_policy_actions(
     input: &str,
@@ -228,7 +228,7 @@ pub fn parse_policy_actions(
     Ok(out)
 }
 
-/// The columns the users list sorts by (U1).
+/// The columns the users list sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserSort {

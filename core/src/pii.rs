@@ -1,5 +1,6 @@
-//! Customer 360 tables and the PII rule of U8/U9: a preview shows PII only to those who may see
-//! it, and masks it for everyone else in every view.
+//! Customer 360 tables and the PII rule: a preview shows PII only to those who may see it
+//! (an assignment on *All resource groups* whose policy allows it), and masks it for everyone
+//! else in every view.
 
 use serde::{Deserialize, Serialize};
 

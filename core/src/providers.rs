@@ -1,7 +1,7 @@
-//! The provider catalog for authorizations (spec A1, seed 000): each third-party provider, its
-//! methods, each method's configuration fields (type, required, secret, rule) and the job types
-//! it supports; and the one validation both the browser's wizard and the server run (A2).
-//! Secret fields are write-only (A3): [`masked`] is the only way a stored configuration is
+//! The provider catalog for authorizations: each third-party provider, its methods, each
+//! method's configuration fields (type, required, secret, rule) and the job types it
+//! supports; and the one validation both the browser's wizard and the server run.
+//! Secret fields are write-only: [`masked`] is the only way a stored configuration is
 //! shown again.
 
 use crate::Problem;
@@ -531,7 +531,7 @@ fn parse_strict(value: &str) -> Result<url::Url, BadUrl> {
     url::Url::parse(value).map_err(|_| BadUrl)
 }
 
-/// A stored configuration as it may be shown: secret fields replaced by a fixed mask (A3).
+/// A stored configuration as it may be shown: secret fields replaced by a fixed mask.
 /// Keys the method does not declare (tokens an OAuth consent returned) count as secret too.
 pub fn masked(method: &Method, config: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     config

@@ -1,4 +1,4 @@
-//! SSO group mappings (spec U10, X5, seed 003): an identity provider's group turns into a
+//! SSO group mappings: an identity provider's group turns into a
 //! (policy, resource group) assignment. At each SSO sign-in the person's SSO-sourced
 //! assignments become exactly what the mappings give now: new ones added, ones whose group is
 //! gone removed; assignments given by hand are never touched. The dry run in the browser and the

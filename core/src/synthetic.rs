@@ -81,7 +81,7 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// The benchmark tenant of the people issue: 10,000 users, 50 policies, 200 resource
+    /// The decision benchmark's tenant: 10,000 users, 50 policies, 200 resource
     /// groups, 2,000 databases, about 1.5 assignments a person.
     pub const BENCH: Shape = Shape {
         users: 10_000,

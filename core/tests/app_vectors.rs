@@ -1,5 +1,5 @@
 //! Application vectors (`vectors/apps.json`), natively and as wasm under node. The catalog and
-//! presets in the file were read out of seed 002's text by a script, so these tests compare
+//! presets in the file were read out of the seed's text by a script, so these tests compare
 //! core's catalog with the seed itself, not with a copy of core.
 
 #![allow(

@@ -1,4 +1,4 @@
-//! Properties of bot decisions over random installs (proptest, P5): a bot never acts on a
+//! Properties of bot decisions over random installs (proptest): a bot never acts on a
 //! tenant where its app is not installed, unless an agency that owns the tenant installed it
 //! with full account rights; it never holds more than granted ∩ requested; taking a
 //! permission away from the app never adds access.

@@ -1,4 +1,4 @@
-//! The decision function over seed 003's multi-brand tenant, from a shared data file checked
+//! The decision function over the multi-brand tenant, from a shared data file checked
 //! natively and as wasm under node.
 
 #![allow(

@@ -1,4 +1,4 @@
-//! The provider catalog (A1) and its configuration rules (A2), natively and as wasm under
+//! The provider catalog and its configuration rules, natively and as wasm under
 //! node: the wizard in the browser and the server must refuse the same input, naming the same
 //! field.
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// The activity log (L3-L5): a change appears as a row, sorts, copies its id, downloads as CSV.
+// The activity log: a change appears as a row, sorts, copies its id, downloads as CSV.
 
 const HEADER =
   'event-id,event-type,happened-at,recorded-at,principal-id,principal-name,principal-email,external-id,source,object,object-name,origin-ip';

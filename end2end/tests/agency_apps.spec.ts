@@ -1,6 +1,6 @@
 import { test, expect, planted, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// Installs on an agency (P4, P5): an agency's member installs an app through consent on the
+// Installs on an agency: an agency's member installs an app through consent on the
 // agency; its bot reads the agency's boards, and a permission it was not granted is a 403 naming it.
 
 test('an agency member installs an app on the agency and its bot reads the boards', async ({ page, browser }) => {

@@ -1,6 +1,6 @@
 import { test, expect, planted, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// Applications and bot tokens (P2, P3): a preset, a token whose secret is shown once, the API.
+// Applications and bot tokens: a preset, a token whose secret is shown once, the API.
 
 test('a developer creates an app from a preset, makes a token, an administrator installs it through consent, the bot calls the API, the token is revoked', async ({ page, browser }) => {
   await signIn(page, 'owner.b@acme.example', DEMO_PASSWORD);

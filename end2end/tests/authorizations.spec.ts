@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// Authorizations (A2-A11): the wizard, a real health check against a local fake provider, a job
+// Authorizations: the wizard, a real health check against a local fake provider, a job
 // that blocks the delete, then pausing and deleting it, then deleting the authorization. The
 // secret never comes back in any response, and the database file does not hold it in plaintext.
 
@@ -47,7 +47,7 @@ test('an API-key authorization is created, checked Healthy, held by a job, then 
   await expect(page.locator('#health')).toContainText('Healthy');
   await expect(page.locator('#last-check')).toContainText('HTTP 200');
   await expect(page.locator('.config-table')).toContainText('••••');
-  // Today's bar counts the checks: the request chart (A8) moves with use.
+  // Today's bar counts the checks: the request chart moves with use.
   const today = page.locator('#metrics svg g.chart-slot').last();
   await expect(today).not.toHaveAttribute('data-requests', '0');
   await today.hover();

@@ -3,7 +3,7 @@ import { test, expect, DEMO_PASSWORD, OPERATOR, signIn, waitForHydration } from 
 test('the operator signs in, sees the shell, switches tenant and signs out', async ({ page, context }) => {
   await signIn(page, OPERATOR, DEMO_PASSWORD);
 
-  // The shell: every area of the spec is one click away.
+  // The shell: every area of the console is one click away.
   await expect(page).toHaveURL(/\/$/);
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const area of ['Overview', 'Users & Activity', 'Customer 360', 'Authorizations', 'Apps', 'Jobs']) {

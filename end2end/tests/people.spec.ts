@@ -1,6 +1,7 @@
 import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// Seed 003's multi-brand tenant, end to end (U7, U8, U9, U11), and the allowlist (U3).
+// The multi-brand tenant, end to end (each brand owner reaches only their brand's database,
+// PII stays masked, Sources needs All resource groups), and the email-domain allowlist.
 
 test("brand A's owner sees only brand A's database, never unmasked PII, and not Sources", async ({ page }) => {
   await signIn(page, 'owner.a@acme.example', DEMO_PASSWORD);
@@ -78,7 +79,7 @@ test('a user administrator cannot add a person from an unknown domain, and can a
   await expect(added).toContainText('Eve Outsider');
   await page.screenshot({ path: 'test-results/users.png', fullPage: true });
 
-  // A custom policy: a named set of actions from the catalog (U6).
+  // A custom policy: a named set of actions from the catalog.
   await page.getByRole('button', { name: 'Add policy' }).click();
   const policyDialog = page.getByRole('dialog');
   await policyDialog.getByLabel('Name').fill('Campaign Designer');

@@ -1,6 +1,6 @@
 import { test, expect, DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
-// SSO (U10, X5): an administrator configures the tenant's OpenID provider (a local fake), maps a
+// SSO: an administrator configures the tenant's OpenID provider (a local fake), maps a
 // group, checks it with the dry run; a person signs in through the provider and has the access;
 // the provider drops the group, the person signs in again and the access is gone.
 

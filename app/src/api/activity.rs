@@ -1,4 +1,4 @@
-//! Server functions of the activity log (L3). The download (L5) is a streaming GET route of
+//! Server functions of the activity list. The CSV download is a streaming GET route of
 //! the server, `/activity/events.csv`, which takes the same filters.
 
 // A server function's arguments are its form fields; a struct would nest their names. The

@@ -1,4 +1,4 @@
-//! Server functions of applications and bot tokens (P2, P3): the caller's own apps only.
+//! Server functions of applications and bot tokens: the caller's own apps only.
 
 use crate::error::AppError;
 use crate::model::{AppRow, NewToken};

@@ -1,4 +1,4 @@
-//! Server functions of authorizations (A2-A8). A configuration travels as one JSON object of
+//! Server functions of authorizations. A configuration travels as one JSON object of
 //! field → value; core checks it here on the server as it did in the wizard.
 
 use crate::error::AppError;

@@ -1,4 +1,4 @@
-//! Server functions of jobs and imported experiences (A9, A11).
+//! Server functions of jobs and imported experiences.
 
 use crate::error::AppError;
 use crate::model::{ExperienceRow, JobRow, Page};

@@ -1,4 +1,4 @@
-//! Server functions of people, access and Customer 360 (spec U1-U9). Each establishes its
+//! Server functions of people, access and Customer 360. Each establishes its
 //! caller, checks its input with core, and hands over to the server's `People` services, which
 //! decide through core before touching anything.
 
@@ -43,7 +43,8 @@ pub async fn list_users(
     console.list_users(&caller, query).await.map_err(ssr::fail)
 }
 
-/// Adds a person to the current tenant with one assignment (U2).
+/// Adds a person to the current tenant with one assignment, and a welcome email unless
+/// turned off.
 #[server]
 pub async fn add_user(
     name: String,
@@ -91,7 +92,7 @@ pub async fn answer_invitation(tenant_id: String, accept: bool) -> Result<(), Ap
         .map_err(ssr::fail)
 }
 
-/// Renames a person and replaces their assignments: `assignments` is `pol_…/rg_…,…` (U5, U6).
+/// Renames a person and replaces their assignments: `assignments` is `pol_…/rg_…,…`.
 #[server]
 pub async fn edit_user(
     user_id: String,
@@ -118,7 +119,7 @@ pub async fn edit_user(
         .map_err(ssr::fail)
 }
 
-/// Deletes a person from every tenant (U5).
+/// Deletes a person from every tenant.
 #[server]
 pub async fn delete_user(user_id: String, version: i64) -> Result<(), AppError> {
     use portcullis_core::ids::UserId;
@@ -130,7 +131,7 @@ pub async fn delete_user(user_id: String, version: i64) -> Result<(), AppError> 
         .map_err(ssr::fail)
 }
 
-/// Removes a person from the current tenant only (U5).
+/// Removes a person from the current tenant only.
 #[server]
 pub async fn revoke_user(user_id: String, version: i64) -> Result<(), AppError> {
     use portcullis_core::ids::UserId;
@@ -142,7 +143,7 @@ pub async fn revoke_user(user_id: String, version: i64) -> Result<(), AppError> 
         .map_err(ssr::fail)
 }
 
-/// Creates a custom resource group (U7).
+/// Creates a custom resource group.
 #[server]
 pub async fn create_group(name: String, description: String) -> Result<String, AppError> {
     let (console, caller) = ssr::require_caller().await?;
@@ -153,7 +154,7 @@ pub async fn create_group(name: String, description: String) -> Result<String, A
     Ok(id.to_string())
 }
 
-/// Creates a custom policy; `actions` are action codes separated by spaces or commas (U6).
+/// Creates a custom policy; `actions` are action codes separated by spaces or commas.
 #[server]
 pub async fn create_policy(
     name: String,
@@ -170,7 +171,7 @@ pub async fn create_policy(
     Ok(id.to_string())
 }
 
-/// Deletes a custom resource group that nothing uses (U7).
+/// Deletes a custom resource group that nothing uses.
 #[server]
 pub async fn delete_group(group_id: String) -> Result<(), AppError> {
     use portcullis_core::ids::ResourceGroupId;
@@ -182,7 +183,7 @@ pub async fn delete_group(group_id: String) -> Result<(), AppError> {
         .map_err(ssr::fail)
 }
 
-/// Asks operators to allowlist a domain (U4).
+/// Asks operators to allowlist a domain.
 #[server]
 pub async fn request_domain(domain: String, reason: String) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
@@ -192,14 +193,14 @@ pub async fn request_domain(domain: String, reason: String) -> Result<(), AppErr
         .map_err(ssr::fail)
 }
 
-/// The caller's requests and their outcome, or every request for an operator (U4).
+/// The caller's domain requests and their outcome, or every request for an operator.
 #[server]
 pub async fn load_domain_requests() -> Result<Vec<DomainRequestRow>, AppError> {
     let (console, caller) = ssr::require_caller().await?;
     console.domain_requests(&caller).await.map_err(ssr::fail)
 }
 
-/// An operator approves or rejects a request (U4).
+/// An operator approves or rejects a domain request.
 #[server]
 pub async fn review_domain(request_id: String, approve: bool) -> Result<(), AppError> {
     let (console, caller) = ssr::require_caller().await?;
@@ -209,14 +210,14 @@ pub async fn review_domain(request_id: String, approve: bool) -> Result<(), AppE
         .map_err(ssr::fail)
 }
 
-/// Mail kept for lack of SMTP; operators only (U2).
+/// Mail kept for lack of SMTP; operators only.
 #[server]
 pub async fn load_outbox() -> Result<Vec<OutboxMessage>, AppError> {
     let (console, caller) = ssr::require_caller().await?;
     console.outbox(&caller).await.map_err(ssr::fail)
 }
 
-/// Sets a password through the welcome link and signs in (U2). No caller yet: the one-time
+/// Sets a password through the welcome link and signs in. No caller yet: the one-time
 /// token is the credential.
 #[server]
 pub async fn set_password(token: String, password: String) -> Result<(), AppError> {
@@ -230,14 +231,14 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
     Ok(())
 }
 
-/// The databases the caller reaches (U9).
+/// The databases the caller reaches.
 #[server]
 pub async fn load_customer_360() -> Result<Customer360, AppError> {
     let (console, caller) = ssr::require_caller().await?;
     console.customer_360(&caller).await.map_err(ssr::fail)
 }
 
-/// Gives a database to one custom group; an empty `group_id` leaves it on *All* only (U7).
+/// Gives a database to one custom group; an empty `group_id` leaves it on *All* only.
 #[server]
 pub async fn change_database_group(
     database_id: String,
@@ -262,7 +263,7 @@ pub async fn change_database_group(
         .map_err(ssr::fail)
 }
 
-/// A table's first rows, PII masked unless the caller may see it and asks to (U9).
+/// A table's first rows, PII masked unless the caller may see it and asks to.
 #[server]
 pub async fn preview_table(
     database_id: String,
@@ -278,7 +279,7 @@ pub async fn preview_table(
         .map_err(ssr::fail)
 }
 
-/// Whether the caller may open Sources, and why (U8).
+/// Whether the caller may open Sources, and why.
 #[server]
 pub async fn load_sources() -> Result<Decision, AppError> {
     let (console, caller) = ssr::require_caller().await?;

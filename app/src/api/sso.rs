@@ -1,4 +1,4 @@
-//! Server functions of SSO (U10, X5): the tenant's provider and mappings (`manage_sso`), the
+//! Server functions of SSO: the tenant's provider and mappings (`manage_sso`), the
 //! dry run's view of a member's assignments, and the public start of an SSO sign-in.
 
 use crate::error::AppError;

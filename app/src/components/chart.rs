@@ -1,4 +1,4 @@
-//! A bar chart of requests over time (A8): SVG with a labelled y axis, dates along the x axis,
+//! A bar chart of requests over time: SVG with a labelled y axis, dates along the x axis,
 //! and the exact value of the bar under the pointer (or keyboard focus) shown above it.
 
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
-//! The access panels of Users & Activity: resource groups (U7), policies (U6), the domain
-//! allowlist and its requests (U3, U4), and the operators' outbox (U2).
+//! The access panels of Users & Activity: resource groups, policies, the domain
+//! allowlist and its requests, and the operators' outbox of unsent mail.
 
 use crate::api::{
     create_group, create_policy, delete_group, load_domain_requests, load_outbox, request_domain,
@@ -157,7 +157,7 @@ fn DeleteGroupDialog(
     }
 }
 
-/// Policies: what each allows and how many people hold it; custom ones can be added (U6).
+/// Policies: what each allows and how many people hold it; custom ones can be added.
 #[component]
 pub fn PoliciesPanel(
     policies: Vec<PolicyRow>,
@@ -372,7 +372,7 @@ fn RequestsTable(
     }
 }
 
-/// Asks operators to allowlist a domain, with a reason (U4).
+/// Asks operators to allowlist a domain, with a reason.
 #[component]
 pub fn RequestDomainDialog(
     domain: String,

@@ -1,4 +1,4 @@
-//! Activity (L3-L5): the tenant's events in the viewer's time zone, sorted by any column on the
+//! Activity: the tenant's events in the viewer's time zone, sorted by any column on the
 //! server, filtered by user, action and dates, with "Show more", a menu per row to copy its
 //! ids, and a streamed CSV download with progress.
 

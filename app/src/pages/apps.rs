@@ -1,4 +1,4 @@
-//! Apps (P1-P3): the caller's applications, what each asks for and why (picked from the
+//! Apps: the caller's applications, what each asks for and why (picked from the
 //! catalog or a preset), and their bot tokens: "+ New token" shows the secret once.
 
 use crate::api::{

@@ -1,4 +1,4 @@
-//! One authorization (A4-A9): provider, method, health with the provider's last answer, owner
+//! One authorization: provider, method, health with the provider's last answer, owner
 //! and dates; edit (label and description only), check now, delete with its blockers; the
 //! requests chart and the jobs that use it.
 
@@ -246,7 +246,7 @@ fn MetricsPanel(id: String, checks: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// The jobs that use this authorization (A9).
+/// The jobs that use this authorization.
 #[component]
 fn JobsPanel(id: String) -> impl IntoView {
     let new_job = format!("/jobs?new=1&authorization={id}");
@@ -261,7 +261,7 @@ fn JobsPanel(id: String) -> impl IntoView {
     }
 }
 
-/// Edit: label and description only (A6).
+/// Edit: label and description only; the configuration is immutable.
 #[component]
 fn EditDialog(
     summary: AuthorizationSummary,
@@ -349,7 +349,7 @@ fn blocker_link(b: &Blocker) -> String {
     }
 }
 
-/// Delete: refused with the list of what still uses it (A7).
+/// Delete: refused with the list of what still uses it.
 #[component]
 fn DeleteDialog(summary: AuthorizationSummary, on_close: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);

@@ -1,4 +1,4 @@
-//! The create wizard (A2): provider, then method, then label, description and configuration.
+//! The create wizard: provider, then method, then label, description and configuration.
 //! Core checks the configuration here as the person types and again on the server. OAuth
 //! methods continue to the provider's consent. Opened from the job wizard with `?job_type=`,
 //! it offers only the methods that can run that job.

@@ -1,4 +1,4 @@
-//! Security › Authorizations (A10): every authorization of the tenant, sorted on the server by
+//! Security › Authorizations: every authorization of the tenant, sorted on the server by
 //! label, description, provider, status, creator or last change, a page at a time.
 
 use crate::api::list_authorizations;

@@ -1,4 +1,4 @@
-//! The consent screen (P4): installing an app on the current tenant, or on an agency the viewer
+//! The consent screen: installing an app on the current tenant, or on an agency the viewer
 //! administers (`?agency=`), lists exactly what Allow grants there, each with the app's reason;
 //! Cancel grants nothing.
 

@@ -1,5 +1,5 @@
 //! Customer 360: the databases the viewer reaches, their tables with PII masked unless the
-//! viewer may see it (U9), and "Change permissions" (U7).
+//! viewer may see it, and "Change permissions", which gives a database to one custom group.
 
 use crate::api::{change_database_group, load_customer_360, preview_table};
 use crate::components::access::Access;

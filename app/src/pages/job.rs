@@ -1,4 +1,4 @@
-//! One job (A11): what it does, where it is, with which authorization; pause, resume, delete.
+//! One job: what it does, where it is, with which authorization; pause, resume, delete.
 
 use crate::api::{change_job, delete_job, load_job};
 use crate::components::browser::{hard_navigate, local_time, ClientOnly};

@@ -1,4 +1,4 @@
-//! Jobs (A9, A11): the tenant's jobs sorted on the server, the job wizard whose
+//! Jobs: the tenant's jobs sorted on the server, the job wizard whose
 //! choose-authorization step can open the authorization wizard in a new tab, and the imported
 //! experiences that hold authorizations.
 

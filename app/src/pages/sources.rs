@@ -1,5 +1,5 @@
 //! Sources: the raw feeds behind every database. Reaching all of a tenant's data, it opens only
-//! through an assignment on *All resource groups* (U8); anyone else is told why.
+//! through an assignment on *All resource groups*; anyone else is told why.
 
 use crate::api::load_sources;
 use crate::components::problem::ProblemPanel;

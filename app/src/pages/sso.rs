@@ -1,4 +1,4 @@
-//! Users & Activity › SSO (U10, X5): the tenant's OpenID Connect provider, its group mappings,
+//! Users & Activity › SSO: the tenant's OpenID Connect provider, its group mappings,
 //! and the dry run: paste groups (or a sample ID token's claims) and see what a sign-in would
 //! give, add and remove, computed by core's `plan_sign_in`, the function the server applies.
 
@@ -283,7 +283,7 @@ fn MappingsPanel(
     }
 }
 
-/// X5: what a sign-in with these groups would do, before anyone signs in.
+/// The dry run: what a sign-in with these groups would do, before anyone signs in.
 #[component]
 fn DryRunPanel(
     mappings: Vec<MappingRow>,

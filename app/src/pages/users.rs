@@ -1,4 +1,5 @@
-//! Users & Activity: the tenant's people (U1, U2, U5), with the access panels below them.
+//! Users & Activity: the tenant's people (list, add, edit, revoke, delete), with the access
+//! panels below them.
 
 use crate::api::{add_user, delete_user, edit_user, list_users, load_directory, revoke_user};
 use crate::components::access::Access;
@@ -286,7 +287,7 @@ fn AddUserDialog(
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
     let domains = StoredValue::new(directory.domains.clone());
-    // Core's rules, run as the person types: the email's form, then the domain allowlist (U3).
+    // Core's rules, run as the person types: the email's form, then the domain allowlist.
     let email_rule = move || {
         if !email_touched.get() {
             return None;

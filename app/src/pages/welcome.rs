@@ -1,4 +1,4 @@
-//! The welcome link's page: a new person sets their password once and is signed in (U2).
+//! The welcome link's page: a new person sets their password once and is signed in.
 
 use crate::api::SetPassword;
 use crate::components::auth_card::AuthCard;

@@ -1,4 +1,5 @@
-//! Activity-log benchmark helper (spec L5, L6), driven by `scripts/bench.py`.
+//! Activity-log benchmark helper (the CSV download and the chained writes), driven by
+//! `scripts/bench.py`.
 //!
 //! `prepare URL ROWS`: migrates a fresh database, loads the demo, adds ROWS events to Acme
 //! Retail's log in one INSERT … SELECT, opens a session for its user administrator and prints

@@ -1,4 +1,4 @@
-//! The decision benchmark (people issue, item 8): time per decision of core's `decide` for a
+//! The decision benchmark: time per decision of core's `decide` for a
 //! tenant of 10,000 users, 50 policies, 200 resource groups and 2,000 databases, beside the same
 //! rules written for cedar-policy and for casbin, measured in the same run; core again at ten
 //! times the data. Cedar is also the differential oracle: every query's answer must agree.

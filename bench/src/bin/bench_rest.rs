@@ -1,4 +1,4 @@
-//! REST API benchmark helper (issue 5, P5), driven by `scripts/bench.py` with `wrk`.
+//! REST API benchmark helper, driven by `scripts/bench.py` with `wrk`.
 //!
 //! `prepare URL`: migrates a fresh database, loads the demo, and — through the product's own
 //! services, as Acme's user administrator — creates an app asking for `account.view`, a token,

@@ -1,4 +1,4 @@
-//! Dashboard and jobs benchmark (issue 4, A9, A10): `bench-tables URL AUTHS JOBS ITERATIONS`.
+//! Dashboard and jobs benchmark: `bench-tables URL AUTHS JOBS ITERATIONS`.
 //!
 //! Fills Acme Retail with AUTHS authorizations and JOBS jobs (one INSERT … SELECT each), then
 //! times the product's own list functions (`store::authorizations::list`, `store::jobs::list`,

@@ -1,4 +1,4 @@
-//! What the authorization and job pages receive (A4, A8-A11). Never a secret: a stored
+//! What the authorization and job pages receive. Never a secret: a stored
 //! configuration arrives masked by core's `providers::masked`.
 
 use crate::health::Health;
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One authorization on the dashboard (A10).
+/// One authorization on the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizationRow {
     pub id: AuthorizationId,
@@ -24,7 +24,7 @@ pub struct AuthorizationRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The summary page of one authorization (A4, A5).
+/// The summary page of one authorization, with its health.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizationSummary {
     pub row: AuthorizationRow,
@@ -45,7 +45,7 @@ pub struct AuthorizationSummary {
     pub version: i64,
 }
 
-/// A job (A9, A11).
+/// A job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRow {
     pub id: JobId,
@@ -63,7 +63,8 @@ pub struct JobRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An experience imported from a third-party tool (A7, A11).
+/// An experience imported from a third-party tool; while active it blocks deleting its
+/// authorization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExperienceRow {
     pub id: ExperienceId,

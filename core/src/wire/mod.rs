@@ -40,7 +40,7 @@ pub struct AssignmentView {
     pub group: String,
 }
 
-/// A person in the users list (U1).
+/// A person in the users list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
     pub id: crate::ids::UserId,
@@ -59,7 +59,7 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// A policy with what it allows and how many people hold it (U6).
+/// A policy with what it allows and how many people hold it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRow {
     pub id: crate::ids::PolicyId,
@@ -70,7 +70,7 @@ pub struct PolicyRow {
     pub users: i64,
 }
 
-/// A resource group with what uses it (U7).
+/// A resource group with what uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRow {
     pub id: crate::ids::ResourceGroupId,
@@ -86,7 +86,7 @@ pub struct GroupRow {
 pub struct PeopleDirectory {
     pub policies: Vec<PolicyRow>,
     pub groups: Vec<GroupRow>,
-    /// The platform-wide allowlist (U3).
+    /// The platform-wide email-domain allowlist.
     pub domains: Vec<String>,
     /// The caller's own access data, for deciding in the browser what to offer.
     pub access: crate::decide::AccessSnapshot,
@@ -110,7 +110,7 @@ impl PeopleDirectory {
     }
 }
 
-/// A request to allowlist a domain and its outcome (U4).
+/// A request to allowlist a domain and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainRequestRow {
     pub id: String,
@@ -126,7 +126,7 @@ pub struct DomainRequestRow {
     pub sso_claimed_by: Option<String>,
 }
 
-/// A message kept because no SMTP server is configured (U2).
+/// A message kept because no SMTP server is configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
     pub id: String,
@@ -162,7 +162,7 @@ pub struct Customer360 {
     pub me: crate::ids::UserId,
 }
 
-/// A table preview: PII masked unless the viewer may see it (U9).
+/// A table preview: PII masked unless the viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TablePreview {
     pub database: String,
@@ -173,7 +173,7 @@ pub struct TablePreview {
     pub masked: Option<String>,
 }
 
-/// One row of the activity list (L3); times are Unix milliseconds so the browser can show them
+/// One row of the activity list; times are Unix milliseconds so the browser can show them
 /// in the viewer's own time zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRow {
@@ -189,7 +189,7 @@ pub struct EventRow {
     pub origin_ip: Option<String>,
 }
 
-/// A bot token as listed (P3): never its secret.
+/// A bot token as listed: never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRow {
     pub id: crate::ids::TokenId,
@@ -216,7 +216,7 @@ impl std::fmt::Debug for NewToken {
     }
 }
 
-/// One of the caller's applications (P2) with its tokens.
+/// One of the caller's applications with its tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppRow {
     pub id: crate::ids::AppId,
@@ -229,7 +229,7 @@ pub struct AppRow {
     pub version: i64,
 }
 
-/// What an install's consent screen shows (P4): exactly what Allow grants, and why.
+/// What an install's consent screen shows: exactly what Allow grants, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     pub app_id: crate::ids::AppId,
@@ -250,7 +250,8 @@ pub struct Consent {
     pub installed: bool,
 }
 
-/// An app installed in the current tenant (P4), with what waits for approval (P5).
+/// An app installed in the current tenant, with what it asks for beyond its grant and so
+/// waits for the installer's approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstallRow {
     pub id: crate::ids::InstallId,

@@ -1,4 +1,4 @@
-//! What the SSO settings page receives (U10, X5). Never the client secret.
+//! What the SSO settings page and its dry run receive. Never the client secret.
 
 use crate::people::AssignmentPair;
 use crate::sso::GroupMapping;

@@ -1,4 +1,4 @@
-//! REST operations on an account (a tenant) for bots (P5): the account itself, its campaigns,
+//! REST operations on an account (a tenant) for bots: the account itself, its campaigns,
 //! child accounts, content, data feeds, analytics and default creatives. Each checks the
 //! permission core decides, then reads or writes that tenant's records only; every change is
 //! recorded with the token as principal in the same transaction.

@@ -1,4 +1,4 @@
-//! REST operations on an agency (a screen operator) for bots (P5): the agency, its accounts,
+//! REST operations on an agency (a screen operator) for bots: the agency, its accounts,
 //! boards and their images, campaigns on its boards and their ad approvals, campaign pulls,
 //! published stats and lightning devices. Agency records are recorded in the platform's log
 //! (they belong to no tenant), except what is made in one of its accounts, which that

@@ -76,7 +76,7 @@ impl BotCall {
     }
 
     /// Records a change the bot made, with its token as principal, in `tenant`'s log (or the
-    /// platform's, for agency records), in the change's transaction (L1, P6).
+    /// platform's, for agency records), in the change's transaction.
     pub async fn record(
         &self,
         conn: &mut AnyConnection,

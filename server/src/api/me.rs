@@ -9,7 +9,7 @@ use axum::http::{Extensions, HeaderMap};
 use axum::Json;
 use serde_json::json;
 
-/// The calling bot: its token and its app with what the app asks for (P3).
+/// The calling bot: its token and its app with what the app asks for.
 pub(crate) async fn me(
     State(state): State<ApiState>,
     extensions: Extensions,

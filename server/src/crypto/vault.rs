@@ -1,4 +1,4 @@
-//! Sealing authorization secrets at rest (spec A3).
+//! Sealing authorization secrets at rest; they are never sent back to a browser or client.
 //!
 //! ChaCha20-Poly1305 under a 256-bit master key, a fresh random 96-bit nonce per seal, and the
 //! owning row's tenant and id as associated data, so a sealed value copied onto another row or

@@ -1,7 +1,7 @@
-//! Demo data: seed 003's multi-brand tenant, a second tenant and an agency that owns both.
+//! Demo data: the multi-brand tenant, a second tenant and an agency that owns both.
 //!
 //! Acme Retail has a global analytics team on *All resource groups* and one owner per brand,
-//! each on a custom group that holds only their brand's database (spec U11).
+//! each on a custom group that holds only their brand's database.
 
 pub mod authorizations;
 pub mod platform;
@@ -168,7 +168,7 @@ async fn seed(conn: &mut AnyConnection, password_hash: &str) -> Result<(), Store
     )
     .await?;
 
-    // U3: only allowlisted domains may be added or sign in.
+    // Only allowlisted domains may be added or sign in.
     for domain in ALLOWED_DOMAINS {
         domains::allow(&mut *conn, domain, None, now).await?;
     }

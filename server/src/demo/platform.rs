@@ -1,4 +1,4 @@
-//! Demo records for the REST API (P5): Orbit Media's boards and lightning devices, and Acme's
+//! Demo records for the REST API: Orbit Media's boards and lightning devices, and Acme's
 //! campaigns (with 30 days of figures and placements on Orbit's boards), content, a data feed
 //! and default creatives. Part of the demo, so a bot installed on Acme or Orbit Media has real
 //! records to read from its first call.

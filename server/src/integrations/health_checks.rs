@@ -1,4 +1,4 @@
-//! Sends the health checks core plans (A5) and reads their answers: HTTP requests to the
+//! Sends the health checks core plans and reads their answers: HTTP requests to the
 //! provider's verification endpoint, `SELECT 1` for PostgreSQL, and Google's service-account
 //! token exchange. A rejected credential is Unhealthy; no answer, or an answer that says nothing
 //! about the credential, is Unknown.

@@ -1,4 +1,4 @@
-//! Delivers the outbox over SMTP when `PORTCULLIS_SMTP_URL` is set (U2). Without it, mail stays
+//! Delivers the outbox over SMTP when `PORTCULLIS_SMTP_URL` is set. Without it, mail stays
 //! in the outbox, where operators read it on the Users page.
 //!
 //! Any replica may deliver: a message is claimed with a conditional UPDATE before it is sent,

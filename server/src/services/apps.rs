@@ -1,4 +1,4 @@
-//! Applications and bot tokens (P2, P3): the server's side of [`Apps`], and how a REST call's
+//! Applications and bot tokens: the server's side of [`Apps`], and how a REST call's
 //! bot token is authenticated.
 //!
 //! Apps belong to the developer who made them: another person's app answers 404. Changes are

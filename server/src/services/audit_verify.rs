@@ -1,4 +1,4 @@
-//! `portcullis audit verify`: recomputes every tenant's hash chain (L6) with core's rules and
+//! `portcullis audit verify`: recomputes every tenant's hash chain with core's rules and
 //! names the first event that does not fit. Events are streamed in chain order and only the
 //! previous hash is held, so a chain of any length verifies in constant memory.
 

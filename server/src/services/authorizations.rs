@@ -1,4 +1,4 @@
-//! Authorizations (A2-A8): the server's side of [`Authorizations`], health checks on demand and
+//! Authorizations: the server's side of [`Authorizations`], health checks on demand and
 //! by the scheduler, and the credential a job's runner fetches.
 //!
 //! Secrets are sealed by the vault before they touch the database and opened only to check the
@@ -115,7 +115,7 @@ impl Services {
     }
 
     /// Checks one authorization against its provider and stores the outcome; the check counts
-    /// as one request (A8), and a change of health is recorded (L1). `on_demand` checks (a
+    /// as one request, and a change of health is recorded. `on_demand` checks (a
     /// person pressed "check now") are recorded even when the health stays the same.
     pub async fn run_check(
         &self,

@@ -1,4 +1,4 @@
-//! Jobs and imported experiences (A9, A11): the server's side of [`Jobs`], and what a job's
+//! Jobs and imported experiences: the server's side of [`Jobs`], and what a job's
 //! runner does through the REST API: fetch its credential, report its status.
 
 use crate::services::audit::Actor;
@@ -54,7 +54,7 @@ impl Services {
             .ok_or_else(|| Problem::not_found("job"))
     }
 
-    /// Hands a job's credential to its runner (A11): refused unless the job may run (running
+    /// Hands a job's credential to its runner: refused unless the job may run (running
     /// or sleeping); counted as a request of the authorization and recorded, in one
     /// transaction, before the secret leaves.
     pub async fn fetch_credential(

@@ -51,9 +51,9 @@ pub struct Services {
     pub public_url: String,
     /// Proxies allowed to name the client in `X-Forwarded-For` (the activity log's origin IP).
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Seals and opens authorization secrets (A3).
+    /// Seals and opens authorization secrets.
     pub vault: std::sync::Arc<crate::crypto::vault::Vault>,
-    /// Sends health checks and OAuth exchanges to providers (A2, A5).
+    /// Sends health checks and OAuth exchanges to providers.
     pub checker: crate::integrations::health_checks::Checker,
     /// Requests a bot token may make per minute on this replica (`PORTCULLIS_BOT_RATE_LIMIT`).
     pub bot_rate_limit: u32,
@@ -110,7 +110,7 @@ impl Console for Services {
             return Err(wrong_credentials());
         };
 
-        // U3: a person whose domain left the allowlist cannot sign in, and is told why.
+        // A person whose domain left the allowlist cannot sign in, and is told why.
         let allowlist = domains::allowlist(pool).await?;
         domain_allowed(&email, allowlist.iter().map(String::as_str))?;
 
@@ -213,7 +213,7 @@ impl Console for Services {
         })?;
         let pool = &self.db.pool;
         let (users, policies, resource_groups) = overview::counts(pool, &tenant.id).await?;
-        // U7 through core's decide: a custom group reaches only its own databases.
+        // Through core's decide: a custom group reaches only its own databases.
         let checked = self.access_of(caller).await?;
         let databases = overview::databases(pool, &tenant.id, |db| {
             checked

@@ -1,4 +1,4 @@
-//! OAuth methods (A2): the authorization-code flow with PKCE against the provider's endpoints,
+//! OAuth methods: the authorization-code flow with PKCE against the provider's endpoints,
 //! the callback that stores the tokens (sealed), and their refresh before they expire.
 //!
 //! The state sent to the provider is random; only its SHA-256 is stored, with the PKCE verifier

@@ -1,4 +1,4 @@
-//! People, access and Customer 360 (spec U1-U9): the server's side of [`People`].
+//! People, access and Customer 360: the server's side of [`People`].
 //!
 //! Every method first decides through core (`TenantAccess::decide`) for the caller's current
 //! tenant, then reads or changes storage; every change writes its activity records in the same
@@ -586,7 +586,7 @@ impl People for Services {
                 .record(&mut tx, "install/delete", (install.as_str(), &why))
                 .await?;
         }
-        // U5: deletion reaches every tenant, so every tenant's log says so.
+        // Deletion reaches every tenant, so every tenant's log says so.
         for tenant in theirs {
             let audit = self.audit(caller, Some(&tenant), &meta);
             audit
@@ -1061,7 +1061,7 @@ impl People for Services {
             Some(format!("PII is masked: {}", pii.reason.explain()))
         };
         if show {
-            // U9/L1: every view of unmasked PII is recorded, in its own transaction with nothing else.
+            // Every view of unmasked PII is recorded, in its own transaction with nothing else.
             let audit = self.audit(caller, Some(tenant), &meta);
             let mut tx = self.db.write().await?;
             audit

@@ -128,7 +128,7 @@ pub async fn create_operator(
         created_at: now,
     };
     users::insert(&mut *conn, user).await?;
-    // An operator must be able to sign in (U3), so their own domain joins the allowlist.
+    // An operator must be able to sign in, so their own domain joins the allowlist.
     domains::allow(&mut *conn, op.email.domain(), None, now).await?;
     let own = Principal {
         id: id.to_string(),

@@ -1,4 +1,4 @@
-//! SSO (U10, X5): the server's side of [`Sso`]: a tenant's OpenID Connect provider (its client
+//! SSO: the server's side of [`Sso`]: a tenant's OpenID Connect provider (its client
 //! secret sealed like every stored secret), its email domains and group mappings, and the start
 //! of a sign-in: discovery, then the authorization-code flow with PKCE, a state and a nonce.
 //! The provider's answer is handled by `sso_callback`.

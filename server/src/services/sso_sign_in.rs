@@ -1,4 +1,4 @@
-//! The end of an SSO sign-in (U10): the identity provider sends the person back with a code.
+//! The end of an SSO sign-in: the identity provider sends the person back with a code.
 //!
 //! The state is taken once; the code is exchanged with the PKCE verifier; the ID token's
 //! signature, issuer, audience, expiry and nonce are checked by `openidconnect`. Then, in one

@@ -1,4 +1,4 @@
-//! Reading the activity log (L3, L5, L6). There is no UPDATE or DELETE here, nor anywhere:
+//! Reading the activity log. There is no UPDATE or DELETE here, nor anywhere:
 //! events are only ever inserted, by [`record`], and the database's triggers
 //! refuse anything else. Every query names its tenant.
 
@@ -201,9 +201,9 @@ pub fn export_sql(w: &Where) -> String {
 
 /// PostgreSQL's download as one COPY, the database writing each line as the download's CSV
 /// except in two ways the server mends as the rows pass (`activity_read::put_copied_row`): the
-/// two times stay milliseconds (`to_char` doubled the database's time), and an empty string
-/// comes as `""` where the download writes an empty field, as for NULL (`NULLIF` on every
-/// column cost the database a sixth of its time, and the database is the slower side).
+/// two times stay milliseconds, and an empty string comes as `""` where the download writes
+/// an empty field, as for NULL. Both rewrites (`to_char`, `NULLIF`) would cost the database
+/// more than they cost the server, and the database is the slower side.
 /// `external-id` is always empty. COPY takes no bind parameters, so each `$n` of the filter
 /// reads the setting `portcullis.pn`, which the caller sets in the same transaction
 /// ([`copy_settings`]); no value is ever spliced into the SQL.
@@ -366,7 +366,7 @@ pub const PLATFORM_CHAIN: &str = "platform";
 /// The chain's head row is locked first (an UPDATE that bumps its position), so concurrent
 /// writers to one tenant queue up behind each other while other tenants proceed; the hash
 /// is computed by core from the locked head. If anything here fails, the caller's change
-/// fails with it: no action without its record (L1).
+/// fails with it: no action without its record.
 pub async fn record(conn: &mut AnyConnection, event: NewEvent<'_>) -> Result<EventId, StoreError> {
     if !is_event_type(event.event_type) {
         return Err(StoreError(sqlx::Error::Protocol(format!(

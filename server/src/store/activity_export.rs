@@ -191,7 +191,7 @@ fn millis_at(row: &[u8], from: usize) -> Option<(i64, usize)> {
 
 /// SQLite: one read-only connection of its own on a blocking thread steps through every
 /// matching row and writes it straight into the CSV chunks, so no row is handed between threads
-/// (sqlx hands each SQLite row from its worker to the async task, about 11 µs a row).
+/// (sqlx hands each SQLite row from its worker thread to the async task, a hand-off per row).
 async fn write_sqlite(
     db: &Db,
     tenant: &TenantId,
@@ -296,7 +296,7 @@ fn write_event(
         principal_id.as_bytes(),
         name.as_bytes(),
         email.as_bytes(),
-        b"".as_slice(), // external-id: always empty (L5)
+        b"".as_slice(), // external-id: always empty
         source.as_bytes(),
         object_id.as_bytes(),
         object_name.as_bytes(),

@@ -1,4 +1,4 @@
-//! Applications, their permission requests and bot tokens (P2, P3). Apps belong to a user, so
+//! Applications, their permission requests and bot tokens. Apps belong to a user, so
 //! every query names the owner; bot tokens are found by their public half.
 
 use crate::store::columns::{Columns, FromColumns};

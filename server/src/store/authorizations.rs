@@ -1,4 +1,4 @@
-//! Authorizations (A2-A10): the dashboard, one record with its sealed secrets, health, the
+//! Authorizations: the dashboard, one record with its sealed secrets, health, the
 //! scheduler's claims, and hourly request counts. Every query names its tenant, except the
 //! scheduler's claim, which by design looks across tenants for due checks.
 
@@ -317,7 +317,7 @@ async fn win_leases(
     Ok(claimed)
 }
 
-/// Counts one request made with an authorization in the hour holding `at` (A8).
+/// Counts one request made with an authorization in the hour holding `at`, for its chart.
 pub async fn count_request(
     conn: &mut AnyConnection,
     id: &AuthorizationId,

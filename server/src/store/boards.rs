@@ -1,4 +1,4 @@
-//! What agencies hold for apps (P5): their accounts, boards (screens), campaign placements with
+//! What agencies hold for apps: their accounts, boards (screens), campaign placements with
 //! ad approvals, campaign pulls, published stats and lightning devices. Every query names its
 //! agency.
 

@@ -1,4 +1,4 @@
-//! What accounts hold for apps (P5): campaigns and their daily figures, content, data feeds and
+//! What accounts hold for apps: campaigns and their daily figures, content, data feeds and
 //! default creatives. Every query names its tenant.
 
 use super::id_pages::{page, PageAt};

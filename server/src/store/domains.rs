@@ -1,5 +1,5 @@
-//! The platform-wide email-domain allowlist (U3), requests to extend it (U4), and the outbox
-//! that keeps mail when no SMTP server is configured (U2). These are platform records, not a
+//! The platform-wide email-domain allowlist, requests to extend it, and the outbox
+//! that keeps mail when no SMTP server is configured. These are platform records, not a
 //! tenant's: the allowlist is one list for every tenant.
 
 use crate::store::StoreError;

@@ -1,4 +1,4 @@
-//! Installs of apps on tenants and agencies and what each grants (P4, P5). Every query names
+//! Installs of apps on tenants and agencies and what each grants. Every query names
 //! its tenant or agency, except loading a bot's installs, which by definition spans the places
 //! its app is in.
 

@@ -1,4 +1,4 @@
-//! Jobs and imported experiences (A7, A9, A11). Every query names its tenant.
+//! Jobs and imported experiences. Every query names its tenant.
 
 use crate::store::keyset::Keyset;
 use crate::store::StoreError;
@@ -183,7 +183,7 @@ pub async fn delete(
     Ok(done.rows_affected() == 1)
 }
 
-/// Every job and experience linked to an authorization, for the delete guard (A7).
+/// Every job and experience linked to an authorization, for the delete guard.
 pub async fn holders(
     conn: &mut AnyConnection,
     tenant: &TenantId,

@@ -1,4 +1,4 @@
-//! OAuth consents under way (A2): one row per started consent, taken exactly once.
+//! OAuth consents under way: one row per started consent, taken exactly once.
 
 use crate::store::StoreError;
 use crate::store::{stored_id, to_millis};

@@ -1,5 +1,5 @@
-//! The users of a tenant, their assignments, and the users list (U1, U5). Every query names
-//! its tenant, except deleting a person, which by definition reaches every tenant (U5).
+//! The users of a tenant, their assignments, and the users list. Every query names
+//! its tenant, except deleting a person, which by definition reaches every tenant.
 
 use crate::store::StoreError;
 use crate::store::{from_millis, stored_id, to_millis};

@@ -3,9 +3,9 @@
 //! PostgreSQL through sqlx.
 //!
 //! Why: sqlx runs each SQLite connection on a worker thread of its own, so every query pays two
-//! thread hand-offs, which cost more than the query (the token check alone took 46 µs). Here a
-//! call's reads borrow one of the server's read-only connections and step through their rows in
-//! place, blocking the async thread for the few microseconds a read from the page cache takes.
+//! thread hand-offs, which cost more than the query. Here a call's reads borrow one of the
+//! server's read-only connections and step through their rows in place, blocking the async
+//! thread for the few microseconds a read from the page cache takes.
 //!
 //! Why one transaction: each SQLite read transaction takes and releases the file's shared lock
 //! and a WAL read mark (`fcntl` calls under a mutex every connection to the file shares), and

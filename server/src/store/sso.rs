@@ -1,4 +1,4 @@
-//! SSO (U10): each tenant's provider, its email domains, its group mappings, sign-ins under
+//! SSO: each tenant's provider, its email domains, its group mappings, sign-ins under
 //! way, and the SSO-sourced assignments a sign-in replaces. Every query names its tenant, except
 //! finding the tenant of an email domain and taking a sign-in's state, which is how a tenant is
 //! found in the first place.

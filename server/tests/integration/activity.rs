@@ -1,4 +1,4 @@
-//! The activity log (L1-L6): records fail with their change, the database refuses edits, the
+//! The activity log: records fail with their change, the database refuses edits, the
 //! chain names a tampered event, the list sorts, filters and pages, the download streams CSV.
 
 use crate::harness::{TestApp, ADMIN, ANALYST, HOST};
@@ -91,7 +91,7 @@ async fn tenants(app: &TestApp) -> Vec<(String, String)> {
 }
 
 on_both_backends! {
-    /// L6: the chain verifies; the database refuses UPDATE and DELETE; with the guard removed
+    /// The chain verifies; the database refuses UPDATE and DELETE; with the guard removed
     /// by hand, an altered row is named by verification.
     async fn chain_names_the_altered_event(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -126,7 +126,7 @@ on_both_backends! {
         assert!(after.chains.iter().filter(|c| c.chain != acme_id).all(|c| c.outcome.is_ok()), "other tenants' chains still verify");
     }
 
-    /// L1: when the record cannot be written, the change is not made either.
+    /// When the record cannot be written, the change is not made either.
     async fn a_change_without_its_record_is_not_made(app) {
         let admin = app.sign_in(ADMIN).await;
         let policy = app.directory_id(&admin, "policies", "Viewer").await;
@@ -141,7 +141,7 @@ on_both_backends! {
         assert_eq!(app.count("outbox", "to_email = 'never@acme.example'").await, 0);
     }
 
-    /// L3: every sort walks all rows exactly once in order over keyset pages; filters narrow;
+    /// Every sort walks all rows exactly once in order over keyset pages; filters narrow;
     /// bad filters name their field; a policy without view_activity is refused with it named.
     async fn list_sorts_filters_and_pages(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -192,7 +192,7 @@ on_both_backends! {
         assert_eq!(refused.body["missing_permission"], "view_activity");
     }
 
-    /// L5: the download's name, exact header, UTC times, empty external-id, correct quoting,
+    /// The download's name, exact header, UTC times, empty external-id, correct quoting,
     /// one row per event; it is itself recorded; it needs a session and download_activity.
     async fn download_is_csv_of_every_event(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -242,8 +242,8 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type = 'activity/download'").await, 2, "a refused download records nothing");
     }
 
-    /// L5 at volume: more events than one export batch, many sharing a millisecond, come out
-    /// once each, oldest first.
+    /// The download at volume: more events than one export batch, many sharing a millisecond,
+    /// come out once each, oldest first.
     async fn download_crosses_batches_in_order(app) {
         let acme_id = acme(&tenants(&app).await);
         let mut tx = app.db.write().await.unwrap();
@@ -269,7 +269,7 @@ on_both_backends! {
         assert!(reader.records().all(|r| &r.unwrap()[5] == "Volume, \"V\""));
     }
 
-    /// L5's file is the same bytes on both backends (SQLite writes it with the `csv` crate,
+    /// The download is the same bytes on both backends (SQLite writes it with the `csv` crate,
     /// PostgreSQL's COPY formats it): empty and missing text are empty fields, line breaks,
     /// quotes and non-ASCII survive, times are UTC with milliseconds, `external-id` is empty.
     async fn download_writes_the_same_csv_on_both_backends(app) {
@@ -288,7 +288,7 @@ on_both_backends! {
         assert_eq!(body, expected);
     }
 
-    /// L6 under load: many writers to one tenant still make one unbroken chain.
+    /// Under load, many writers to one tenant still make one unbroken chain.
     async fn concurrent_writers_make_one_chain(app) {
         let acme_id = TenantId::parse(&acme(&tenants(&app).await)).unwrap();
         let before = app.count("activity_events", &format!("tenant_id = '{acme_id}'")).await;

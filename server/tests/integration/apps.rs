@@ -1,4 +1,4 @@
-//! Applications and bot tokens (P2, P3): apps ask for permissions with reasons; a token's
+//! Applications and bot tokens: apps ask for permissions with reasons; a token's
 //! secret is shown once and stored only as a hash; the REST API authenticates it, records its
 //! use, and refuses it once revoked.
 
@@ -47,7 +47,7 @@ fn basic(pair: &str) -> String {
 }
 
 on_both_backends! {
-    /// P2: every permission needs its reason; the app lists what it asks for.
+    /// Every permission needs its reason; the app lists what it asks for.
     async fn an_app_asks_for_permissions_with_reasons(app) {
         let dev = app.sign_in(ADMIN).await;
         let no_why = app.call::<CreateApp>(Some(&dev), &[("name", "Reporter"), ("description", "Weekly reports"), ("permissions", "account.viewAnalytics:  ")]).await;
@@ -78,7 +78,7 @@ on_both_backends! {
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     }
 
-    /// P3: the secret is shown once, kept only as a hash, authenticates Bearer and Basic,
+    /// The secret is shown once, kept only as a hash, authenticates Bearer and Basic,
     /// records its last use, and is refused once revoked.
     async fn a_token_is_shown_once_and_can_be_revoked(app) {
         let dev = app.sign_in(ADMIN).await;
@@ -123,7 +123,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", &format!("event_type = 'token/revoke' AND object_id = '{token_id}'")).await, 1);
     }
 
-    /// P4-P6: consent lists what Allow grants; the bot reaches only where installed; what the
+    /// Consent lists what Allow grants; the bot reaches only where installed; what the
     /// app asks for later waits for approval (403 naming it until then); uninstall cuts it off.
     async fn installs_grant_what_consent_listed(app) {
         let dev = app.sign_in(OWNER_A).await;
@@ -184,7 +184,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type IN ('install/create', 'install/approve', 'install/delete')").await, 3);
     }
 
-    /// Issue 5's per-token rate limit: past the minute's allowance a token gets 429 with
+    /// The per-token rate limit: past the minute's allowance a token gets 429 with
     /// Retry-After; another token is unaffected.
     async fn a_token_is_rate_limited(app) {
         let dev = app.sign_in(ADMIN).await;

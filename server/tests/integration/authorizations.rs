@@ -1,4 +1,4 @@
-//! Authorizations (A2-A8): the wizard's configuration checked on the server, secrets sealed and
+//! Authorizations: the wizard's configuration checked on the server, secrets sealed and
 //! never returned, health checked against local fake providers, the delete guard, a check that
 //! runs once across replicas, and the OAuth consent with PKCE.
 
@@ -61,7 +61,7 @@ fn all_text(v: &Value) -> String {
 }
 
 on_both_backends! {
-    /// A2, A3: the server checks the configuration like the wizard; secrets are sealed at rest
+    /// The server checks the configuration like the wizard; secrets are sealed at rest
     /// and no answer carries them; the creation is recorded.
     async fn the_configuration_is_checked_and_secrets_never_come_back(app) {
         let owner = app.sign_in(OWNER_A).await;
@@ -109,7 +109,7 @@ on_both_backends! {
         assert!(stored.1.starts_with("v1."));
         assert_eq!(app.count("activity_events", &format!("event_type = 'authorization/create' AND object_id = '{id}'")).await, 1);
 
-        // A6: edit changes label and description only.
+        // Edit changes label and description only.
         let edited = app.call::<EditAuthorization>(Some(&owner), &[("id", &id), ("version", &app.version_of("authorizations", &id).await), ("label", "Newsletters (EU)"), ("description", "weekly")]).await;
         assert_eq!(edited.status, StatusCode::OK);
         let after = app.call::<LoadAuthorization>(Some(&owner), &[("id", &id)]).await;
@@ -124,9 +124,9 @@ on_both_backends! {
         assert_eq!(app.call::<LoadAuthorization>(Some(&globex), &[("id", &id)]).await.status, StatusCode::NOT_FOUND);
     }
 
-    /// A5: a check reads the provider's answer: accepted is Healthy, rejected Unhealthy, no
+    /// A check reads the provider's answer: accepted is Healthy, rejected Unhealthy, no
     /// answer Unknown. Changes are recorded, secrets in the answer are blotted out, and every
-    /// check counts as a request (A8).
+    /// check counts as a request.
     async fn health_follows_what_the_provider_answers(app) {
         let fake = FakeProvider::start().await;
         let owner = app.sign_in(OWNER_A).await;
@@ -179,7 +179,7 @@ on_both_backends! {
         assert_eq!(fake.hits("/v3/scopes"), 1);
     }
 
-    /// A7: a job that is running, sleeping or paused, or an active imported experience, blocks
+    /// A job that is running, sleeping or paused, or an active imported experience, blocks
     /// the delete, and the refusal lists them; once they are gone the delete goes through.
     async fn a_delete_waits_for_jobs_and_experiences(app) {
         let fake = FakeProvider::start().await;
@@ -217,7 +217,7 @@ on_both_backends! {
         }
     }
 
-    /// A10, A9: the dashboard and the jobs tables sort by each column, page by keyset, and
+    /// The dashboard and the jobs tables sort by each column, page by keyset, and
     /// never repeat or skip a row.
     async fn tables_sort_and_page_without_gaps(app) {
         let fake = FakeProvider::start().await;
@@ -263,7 +263,7 @@ on_both_backends! {
         assert_eq!(one.body["items"][0]["authorization"][1], "delta");
     }
 
-    /// A5: with two replicas on one database, each due check runs once.
+    /// With two replicas on one database, each due check runs once.
     async fn a_due_check_runs_on_one_replica(app) {
         let fake = FakeProvider::start().await;
         let owner = app.sign_in(OWNER_A).await;
@@ -283,7 +283,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type = 'authorization/health' AND principal_name = 'Health check scheduler'").await, 6);
     }
 
-    /// A2: an OAuth method goes through the provider's consent with PKCE; the tokens are sealed,
+    /// An OAuth method goes through the provider's consent with PKCE; the tokens are sealed,
     /// the state is used once, and tokens are refreshed before they expire.
     async fn oauth_consent_stores_tokens_with_pkce(app) {
         let fake = FakeProvider::start().await;

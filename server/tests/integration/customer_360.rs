@@ -1,4 +1,4 @@
-//! Customer 360 under the rules of U7-U9: reach, masking, audited PII views, Sources.
+//! Customer 360 under the resource-group rules: reach, masking, audited PII views, Sources.
 
 use crate::harness::{ANALYST, OPERATOR, OWNER_A};
 use crate::on_both_backends;
@@ -19,7 +19,7 @@ fn db_id(c360: &Value, name: &str) -> String {
 }
 
 on_both_backends! {
-    /// U7/U8/U11: brand A's owner sees only Northwind, never unmasked PII, and not Sources;
+    /// Brand A's owner sees only Northwind, never unmasked PII, and not Sources;
     /// the global analyst sees both and may show PII, which is recorded.
     async fn multi_brand_reach_and_pii(app) {
         let owner = app.sign_in(OWNER_A).await;
@@ -53,7 +53,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", &format!("event_type = 'pii/view' AND object_id = '{south}' AND principal_email = '{ANALYST}'")).await, 1);
     }
 
-    /// U7/U9: changing a database's group needs All resource groups; the change is recorded
+    /// Changing a database's group needs All resource groups; the change is recorded
     /// and moves who reaches it.
     async fn change_permissions(app) {
         let owner = app.sign_in(OWNER_A).await;

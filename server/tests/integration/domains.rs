@@ -1,4 +1,4 @@
-//! The email-domain allowlist: refused at sign-in, requested, reviewed by operators (U3, U4).
+//! The email-domain allowlist: refused at sign-in, requested, reviewed by operators.
 
 use crate::harness::{ADMIN, OPERATOR};
 use crate::on_both_backends;
@@ -8,7 +8,7 @@ use portcullis_app::api::{
 };
 
 on_both_backends! {
-    /// U4: a request with a reason, approved by an operator, lets the user be added; the
+    /// A request with a reason, approved by an operator, lets the user be added; the
     /// requester sees the outcome. Only operators review.
     async fn request_approve_then_add(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -47,7 +47,7 @@ on_both_backends! {
         assert_eq!(app.count("outbox", "to_email = 'pat@partner.example'").await, 0, "no welcome when unticked");
     }
 
-    /// U3: a person whose domain is no longer allowed cannot sign in, and is told why.
+    /// A person whose domain is no longer allowed cannot sign in, and is told why.
     async fn sign_in_refused_for_unlisted_domain(app) {
         sqlx::query("DELETE FROM allowed_domains WHERE domain = 'globex.example'").execute(&app.db.pool).await.unwrap();
         let r = app.call::<SignIn>(None, &[("email", "admin@globex.example"), ("password", crate::harness::DEMO_PASSWORD)]).await;

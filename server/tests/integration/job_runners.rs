@@ -1,4 +1,4 @@
-//! A11: a job's runner fetches its credential and reports status over REST with a bot token.
+//! A job's runner fetches its credential and reports status over REST with a bot token.
 //! The fetch needs `account.viewFeeds` on the job's tenant, the report `account.createFeeds`;
 //! every fetch counts as a request of the authorization and is recorded with the bot as actor.
 

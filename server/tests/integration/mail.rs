@@ -1,4 +1,4 @@
-//! Welcome mail goes out over SMTP when a server is configured (U2), here a fake one on
+//! Welcome mail goes out over SMTP when a server is configured, here a fake one on
 //! loopback that speaks just enough SMTP to accept a message.
 
 use crate::harness::{loopback_fakes, ADMIN};

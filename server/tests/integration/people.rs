@@ -1,4 +1,4 @@
-//! Users of a tenant: list, add, edit, revoke, delete, resource groups (U1, U2, U5, U6, U7).
+//! Users of a tenant: list, add, edit, revoke, delete, policies and resource groups.
 //! Every change's test also asserts the activity record it wrote.
 
 use crate::harness::{TestApp, ADMIN, OWNER_A};
@@ -37,7 +37,7 @@ fn emails(reply: &crate::harness::Reply) -> Vec<String> {
 }
 
 on_both_backends! {
-    /// U1: sorted by email both ways, searched, and paged by cursor without repeats or gaps.
+    /// Sorted by email both ways, searched, and paged by cursor without repeats or gaps.
     async fn users_list_sorts_searches_and_pages(app) {
         let admin = app.sign_in(ADMIN).await;
         let asc = app.call::<ListUsers>(Some(&admin), &[("search", ""), ("sort", "email"), ("order", "asc")]).await;
@@ -70,7 +70,7 @@ on_both_backends! {
         assert_eq!(bad.body["field"], "sort");
     }
 
-    /// U2 + U3: an unknown domain is refused naming the field and the rule; nothing is stored.
+    /// An unknown domain is refused naming the field and the rule; nothing is stored.
     async fn unknown_domain_cannot_be_added(app) {
         let admin = app.sign_in(ADMIN).await;
         let before = app.count("users", "1 = 1").await;
@@ -83,7 +83,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", "event_type = 'user/create'").await, 0);
     }
 
-    /// U2: adding writes the user, the grant and receipt (L2), and a welcome link that sets a
+    /// Adding writes the user, the grant and receipt, and a welcome link that sets a
     /// password once and signs the person in.
     async fn added_user_sets_password_through_welcome_link(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -126,7 +126,7 @@ on_both_backends! {
         assert!(r.body["message"].as_str().unwrap().contains("view users"));
     }
 
-    /// U5: revoke removes one tenant only; delete removes every tenant, logged in each.
+    /// Revoke removes one tenant only; delete removes every tenant, logged in each.
     async fn revoke_is_one_tenant_and_delete_is_all(app) {
         let admin = app.sign_in(ADMIN).await;
         let r = add(&app, &admin, "Bo Both", "bo@acme.example").await;
@@ -160,7 +160,7 @@ on_both_backends! {
         assert_eq!(self_delete.status, StatusCode::CONFLICT);
     }
 
-    /// U5/U6: edit replaces assignments with grant and revoke records; an admin cannot edit
+    /// Edit replaces assignments with grant and revoke records; an admin cannot edit
     /// away their own right to manage users.
     async fn edit_replaces_assignments_and_guards_lockout(app) {
         let admin = app.sign_in(ADMIN).await;
@@ -186,7 +186,7 @@ on_both_backends! {
         assert_eq!(empty.body["field"], "assignments");
     }
 
-    /// U7: All resource groups cannot be deleted; a group in use says what uses it; an unused one goes.
+    /// All resource groups cannot be deleted; a group in use says what uses it; an unused one goes.
     async fn resource_groups_guard_their_deletion(app) {
         let admin = app.sign_in(ADMIN).await;
         let all = app.directory_id(&admin, "groups", "All resource groups").await;
@@ -213,7 +213,7 @@ on_both_backends! {
         assert_eq!(app.count("activity_events", &format!("event_type = 'resource_group/delete' AND object_id = '{id}'")).await, 1);
     }
 
-    /// U6: a custom policy is a named set of actions from the catalog; it is listed with them,
+    /// A custom policy is a named set of actions from the catalog; it is listed with them,
     /// recorded, and refused when its actions are unknown or missing.
     async fn custom_policies(app) {
         let admin = app.sign_in(ADMIN).await;

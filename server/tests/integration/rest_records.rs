@@ -1,6 +1,6 @@
-//! P5-P7 over the REST records: each of the 25 permissions guards real operations. With the
-//! permission a token's call succeeds; without it the same call is a 403 naming it and changes
-//! nothing. Bodies are read strictly; bots never reach where their app is not installed, except
+//! Bot permissions over the REST records: each of the 25 permissions guards real operations.
+//! With the permission a token's call succeeds; without it the same call is a 403 naming it and
+//! changes nothing. Bodies are read strictly; bots never reach where their app is not installed, except
 //! an agency's accounts through `agency.updateDeleteAllAgencyAccounts`.
 
 use crate::harness::{TestApp, ADMIN, HOST};
@@ -174,7 +174,7 @@ fn set_permissions(permissions: &[Permission]) -> String {
 }
 
 on_both_backends! {
-    /// P5-P7: for each of the 25 permissions, every operation it guards answers 403 naming it
+    /// For each of the 25 permissions, every operation it guards answers 403 naming it
     /// (and changes nothing) while the app does not hold it, and succeeds once it does; each
     /// change is recorded with the token as principal.
     async fn each_permission_guards_its_operations(app) {
@@ -234,7 +234,7 @@ on_both_backends! {
         assert!(app.count("activity_events", &format!("principal_id = '{token_id}' AND event_type = 'campaign/pull'")).await == 1);
     }
 
-    /// P5's agency rule and tenant isolation: an app installed on Acme alone never reaches Globex
+    /// The agency rule and tenant isolation: an app installed on Acme alone never reaches Globex
     /// (404, as if it did not exist); installed on Orbit Media with
     /// `agency.updateDeleteAllAgencyAccounts`, it reaches every account Orbit owns.
     async fn bots_reach_only_where_installed_or_through_their_agency(app) {

@@ -1,4 +1,4 @@
-//! SSO (U10): sign-in through a local OpenID provider; mappings add and remove SSO-sourced
+//! SSO: sign-in through a local OpenID provider; mappings add and remove SSO-sourced
 //! assignments at every sign-in while hand-given ones survive; a person with no mapped group
 //! gets no session and is told why; bad ID tokens and replayed states are refused.
 
@@ -168,7 +168,7 @@ async fn sources(app: &TestApp, email: &str) -> Vec<String> {
 }
 
 on_both_backends! {
-    /// U10: a first sign-in creates the person with what the mappings give; later sign-ins add
+    /// A first sign-in creates the person with what the mappings give; later sign-ins add
     /// and remove SSO-sourced assignments; hand-given ones survive; the log records it all.
     async fn mappings_add_and_remove_access_at_each_sign_in(app) {
         let fake = FakeOidc::start().await;
@@ -212,7 +212,7 @@ on_both_backends! {
         }
     }
 
-    /// U10: a person whose groups map to nothing gets no session and is told why; losing every
+    /// A person whose groups map to nothing gets no session and is told why; losing every
     /// mapped group takes the access away at once.
     async fn no_mapped_group_means_no_access(app) {
         let fake = FakeOidc::start().await;

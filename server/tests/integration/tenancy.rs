@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use portcullis_app::api::{CurrentViewer, LoadOverview, SwitchTenant};
 
 on_both_backends! {
-    /// A brand owner sees their one tenant, and in it only their brand's database (U7, U11).
+    /// A brand owner sees their one tenant, and in it only their brand's database.
     async fn member_sees_only_their_tenant(app) {
         let cookie = app.sign_in(OWNER_A).await;
         let me = app.call::<CurrentViewer>(Some(&cookie), &[]).await;

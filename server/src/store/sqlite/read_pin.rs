@@ -6,9 +6,8 @@
 //! `-shm` file. The lock is a POSIX lock, which belongs to the process, so SQLite counts its
 //! own connections' holds and calls `fcntl` only when the count moves between none and one.
 //! Under load the API's calls run one or two at a time, the count kept falling to none, and
-//! every call paid two `fcntl` calls under a mutex all readers share (about a third of a
-//! call's server CPU with the kernel's share). While the pin holds the current read mark, the
-//! count never falls to none and the calls' locks stay in the process.
+//! every call paid two `fcntl` calls under a mutex all readers share. While the pin holds the
+//! current read mark, the count never falls to none and the calls' locks stay in the process.
 //!
 //! Why renewed, and why the pin checkpoints: a read transaction keeps SQLite from copying later
 //! commits back into the database file, and any reader outside the first read mark keeps the
@@ -20,9 +19,9 @@
 //! which lets the next writer start the WAL over. When another connection is checkpointing
 //! (say a truncating one, which waits for every reader), the pin stands aside for a while.
 //!
-//! Why it lets go while the database changes: a held read mark slowed single-row writes by
-//! about a tenth (the record benchmark), so the pin holds only once a turn has passed without
-//! a change. API reads during a stream of writes pay the kernel's locks as before.
+//! Why it lets go while the database changes: a held read mark slows single-row writes, so
+//! the pin holds only once a turn has passed without a change. API reads during a stream of
+//! writes pay the kernel's locks as before.
 //!
 //! It reads nothing: each call still begins its own transaction and sees every commit made
 //! before it (`store::reads`).
