@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (skipping what is there) and runs every test:
 # formatting, clippy (server and wasm), native tests, core's wasm tests, storage tests on SQLite
-# and PostgreSQL, the browser build, and Playwright in Debian's Chromium.
+# and PostgreSQL (counted per backend at the end), the browser build, and Playwright in Debian's
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -24,6 +25,11 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     echo "no PostgreSQL on 127.0.0.1:5432: PostgreSQL storage tests will say they were skipped"
   fi
 fi
+# CI always has PostgreSQL: there a dual-backend test that cannot reach it fails, not skips.
+if [ -n "${CI:-}" ]; then export PORTCULLIS_REQUIRE_POSTGRES=1; fi
+# Each dual-backend test appends a line here per backend; summed up at the end.
+export PORTCULLIS_BACKEND_LOG="$PWD/target/dual-backend-runs.log"
+: > "$PORTCULLIS_BACKEND_LOG"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -55,6 +61,10 @@ step "Playwright in Debian's Chromium"
 
 step "benchmarks, smoke mode"
 scripts/bench.sh --smoke
+
+count() { grep -c "^$1 " "$PORTCULLIS_BACKEND_LOG" || true; }
+echo
+echo "dual-backend tests: $(count sqlite) on SQLite, $(count postgres) on PostgreSQL, $(count postgres-skipped) skipped"
 
 # One closing line over every runner: cargo's "test result" lines and Playwright's summary.
 passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^ +[0-9]+ passed \()' "$LOG" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
