@@ -81,6 +81,20 @@ pub fn postgres_missing(test: &str) {
     record_backend("postgres-skipped", test);
 }
 
+/// Waits until `check` holds, asking again every 10 ms, and fails naming `what` if it still
+/// does not after `within`: a test waits for the state it needs, never for a fixed time, so
+/// it is neither slow when the state comes early nor flaky when it comes late.
+pub async fn eventually(within: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {within:?} for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// A fresh database with the demo loaded, and the application over it.
 pub struct TestApp {
     pub db: Db,
