@@ -30,6 +30,8 @@ if [ -n "${CI:-}" ]; then export PORTCULLIS_REQUIRE_POSTGRES=1; fi
 # Each dual-backend test appends a line here per backend; summed up at the end.
 export PORTCULLIS_BACKEND_LOG="$PWD/target/dual-backend-runs.log"
 : > "$PORTCULLIS_BACKEND_LOG"
+# A snapshot that differs fails the run instead of leaving a .snap.new to review.
+export INSTA_UPDATE=no
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
