@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (skipping what is there) and runs every test:
-# formatting, clippy (server and wasm), native tests, core's wasm tests, storage tests on SQLite
-# and PostgreSQL (counted per backend at the end), the browser build, and Playwright in Debian's
-# Chromium.
+# formatting, clippy (server and wasm), the expected values' generators, native tests, core's
+# wasm tests, storage tests on SQLite and PostgreSQL (counted per backend at the end), the
+# browser build, and Playwright in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -41,6 +41,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy: the browser build (wasm32, hydrate)"
 cargo clippy -p portcullis-app -p portcullis-core --features portcullis-app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "expected values against the scripts that computed them"
+python3 core/tests/vectors/generate.py
 
 step "native tests (core vectors, server integration on both backends)"
 cargo test --workspace --locked -- --skip boundary:: --skip fuzz_
