@@ -44,6 +44,7 @@ cargo clippy -p portcullis-app -p portcullis-core --features portcullis-app/hydr
 
 step "expected values against the scripts that computed them"
 python3 core/tests/vectors/generate.py
+python3 server/tests/integration/fixtures/jwks.py
 
 step "native tests (core vectors, server integration on both backends)"
 cargo test --workspace --locked -- --skip boundary:: --skip fuzz_
