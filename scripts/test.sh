@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (skipping what is there) and runs every test:
-# formatting, clippy (server and wasm), native tests, core's wasm tests, storage tests on SQLite
-# and PostgreSQL, the browser build, and Playwright in Debian's Chromium.
+# formatting, clippy (server and wasm), the expected values' generators, native tests, core's
+# wasm tests, storage tests on SQLite and PostgreSQL (counted per backend at the end), the
+# browser build, and Playwright in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -24,6 +25,13 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     echo "no PostgreSQL on 127.0.0.1:5432: PostgreSQL storage tests will say they were skipped"
   fi
 fi
+# CI always has PostgreSQL: there a dual-backend test that cannot reach it fails, not skips.
+if [ -n "${CI:-}" ]; then export PORTCULLIS_REQUIRE_POSTGRES=1; fi
+# Each dual-backend test appends a line here per backend; summed up at the end.
+export PORTCULLIS_BACKEND_LOG="$PWD/target/dual-backend-runs.log"
+: > "$PORTCULLIS_BACKEND_LOG"
+# A snapshot that differs fails the run instead of leaving a .snap.new to review.
+export INSTA_UPDATE=no
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -33,6 +41,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "clippy: the browser build (wasm32, hydrate)"
 cargo clippy -p portcullis-app -p portcullis-core --features portcullis-app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "expected values against the scripts that computed them"
+python3 core/tests/vectors/generate.py
+python3 server/tests/integration/fixtures/jwks.py
 
 step "native tests (core vectors, server integration on both backends)"
 cargo test --workspace --locked -- --skip boundary:: --skip fuzz_
@@ -55,6 +67,10 @@ step "Playwright in Debian's Chromium"
 
 step "benchmarks, smoke mode"
 scripts/bench.sh --smoke
+
+count() { grep -c "^$1 " "$PORTCULLIS_BACKEND_LOG" || true; }
+echo
+echo "dual-backend tests: $(count sqlite) on SQLite, $(count postgres) on PostgreSQL, $(count postgres-skipped) skipped"
 
 # One closing line over every runner: cargo's "test result" lines and Playwright's summary.
 passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^ +[0-9]+ passed \()' "$LOG" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

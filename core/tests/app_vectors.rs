@@ -1,6 +1,6 @@
 //! Application vectors (`vectors/apps.json`), natively and as wasm under node. The catalog and
-//! presets in the file were read out of the seed's text by a script, so these tests compare
-//! core's catalog with the seed itself, not with a copy of core.
+//! presets in the file were read out of the seed's text by `vectors/generate.py`, so these
+//! tests compare core's catalog with the seed itself, not with a copy of core.
 
 #![allow(
     clippy::unwrap_used,

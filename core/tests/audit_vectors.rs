@@ -1,6 +1,7 @@
 //! Activity-log vectors (`vectors/audit.json`), checked natively and as wasm under node. The
 //! chain hashes in the file were written by an independent Python reimplementation of the
-//! encoding, so these tests also pin the format `portcullis audit verify` relies on.
+//! encoding (`vectors/generate.py`), so these tests also pin the format `portcullis audit
+//! verify` relies on.
 
 #![allow(
     clippy::unwrap_used,

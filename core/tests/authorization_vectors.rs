@@ -1,6 +1,7 @@
 //! Authorization health, jobs and metrics, natively and as wasm under node:
-//! the plans core makes for each method's check (HMAC signatures pinned against Python's hmac),
-//! how a provider's status reads, which job status moves are allowed, and chart buckets.
+//! the plans core makes for each method's check (HMAC signatures pinned against Python's hmac
+//! in `vectors/generate.py`), how a provider's status reads, which job status moves are
+//! allowed, and chart buckets.
 
 #![allow(
     clippy::unwrap_used,

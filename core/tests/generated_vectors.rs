@@ -1,5 +1,7 @@
 //! At least 1,000 decisions over generated tenants, checked natively and as wasm under node
 //! against one digest stored in `vectors/generated.json`: both targets decide identically.
+//! The digest is core's own output, recorded once: after a deliberate change to a decision,
+//! this test fails printing the new values to copy into the file.
 
 #![allow(
     clippy::unwrap_used,

@@ -15,6 +15,7 @@ pub const CLIENT_ID: &str = "portcullis-console";
 pub const CLIENT_SECRET: &str = "oidc-client-secret-123";
 const KEY: &str = include_str!("fixtures/oidc_key.pem");
 const OTHER_KEY: &str = include_str!("fixtures/oidc_other_key.pem");
+/// `KEY`'s public half, derived by `fixtures/jwks.py`.
 const JWKS: &str = include_str!("fixtures/oidc_jwks.json");
 
 /// How the next ID token is made.

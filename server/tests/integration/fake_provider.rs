@@ -124,6 +124,8 @@ async fn sendgrid(
 
 async fn slow(State(shared): State<Arc<Mutex<Shared>>>) -> impl IntoResponse {
     hit(&shared, "/slow");
+    // Slow on purpose, not waiting for anything: the check under test must give up at its
+    // two-second timeout instead of waiting for this answer.
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     StatusCode::OK
 }

@@ -19,6 +19,10 @@ pub const ANALYST: &str = "analytics@acme.example";
 pub use portcullis_server::demo::DEMO_PASSWORD;
 
 /// Runs the test body once on SQLite and once on PostgreSQL.
+///
+/// Each half records that it ran or was skipped ([`record_backend`]), so a run can say how
+/// many tests each backend really saw. Without `TEST_DATABASE_URL` the PostgreSQL half says
+/// it was skipped, or fails when `PORTCULLIS_REQUIRE_POSTGRES` is set (CI always has it).
 #[macro_export]
 macro_rules! on_both_backends {
     ($($(#[$doc:meta])* async fn $name:ident($app:ident) $body:block)*) => {$(
@@ -29,18 +33,66 @@ macro_rules! on_both_backends {
             #[tokio::test]
             async fn sqlite() {
                 let $app = $crate::harness::TestApp::sqlite().await;
+                $crate::harness::record_backend("sqlite", module_path!());
                 $body
             }
             #[tokio::test]
             async fn postgres() {
                 let Some($app) = $crate::harness::TestApp::postgres().await else {
-                    eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set");
+                    $crate::harness::postgres_missing(module_path!());
                     return;
                 };
+                $crate::harness::record_backend("postgres", module_path!());
                 $body
             }
         }
     )*};
+}
+
+/// Appends `<outcome> <test>` to the file named by `PORTCULLIS_BACKEND_LOG`, when set.
+/// libtest has no end-of-run hook and hides a passing test's output, so scripts/test.sh counts
+/// these lines after the suites to say how many dual tests ran on each backend.
+pub fn record_backend(outcome: &str, test: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("PORTCULLIS_BACKEND_LOG").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    // One short write in append mode, so lines from parallel tests never interleave.
+    let line = format!("{outcome} {test}\n");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .unwrap_or_else(|e| panic!("cannot record the backend run in {path:?}: {e}"));
+}
+
+/// The PostgreSQL half of `test` without `TEST_DATABASE_URL`: fails when the run must cover
+/// PostgreSQL, else says it was skipped and records that.
+pub fn postgres_missing(test: &str) {
+    let required =
+        std::env::var("PORTCULLIS_REQUIRE_POSTGRES").is_ok_and(|v| !v.is_empty() && v != "0");
+    assert!(
+        !required,
+        "{test}: PORTCULLIS_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not, \
+         so this run cannot test PostgreSQL as it must"
+    );
+    eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set ({test})");
+    record_backend("postgres-skipped", test);
+}
+
+/// Waits until `check` holds, asking again every 10 ms, and fails naming `what` if it still
+/// does not after `within`: a test waits for the state it needs, never for a fixed time, so
+/// it is neither slow when the state comes early nor flaky when it comes late.
+pub async fn eventually(within: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {within:?} for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
 /// A fresh database with the demo loaded, and the application over it.

@@ -2,7 +2,10 @@
 //!
 //! Every test runs twice, on SQLite and on PostgreSQL. PostgreSQL tests need
 //! `TEST_DATABASE_URL` (for example `postgres://postgres@127.0.0.1:5432/test`); each test creates
-//! its own database there and drops it afterwards. Without the variable they say so and pass.
+//! its own database there and drops it afterwards. Without the variable they say so and pass,
+//! unless `PORTCULLIS_REQUIRE_POSTGRES` is set (scripts/test.sh sets it in CI): then they fail.
+//! With `PORTCULLIS_BACKEND_LOG` naming a file, each half appends a line saying it ran or was
+//! skipped, which scripts/test.sh sums up after the suites.
 
 #![allow(
     clippy::unwrap_used,
