@@ -36,6 +36,9 @@ export INSTA_UPDATE=no
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "server layers: imports only downward, no import loops"
+python3 scripts/layers.py
+
 step "clippy: server, app (ssr), core, tests"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
