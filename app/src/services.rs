@@ -25,6 +25,9 @@ pub struct RequestMeta {
     /// The client's address as the server sees it (or from a trusted proxy's header).
     pub origin_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// When the server received the request: the one clock read its decisions and records
+    /// share. `None` for calls that did not come through the server's HTTP layer.
+    pub received_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A session just created: the raw token goes into the cookie, only its hash is stored.

@@ -12,7 +12,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::campaigns::{totals, CampaignPatch, NewAccount, NewCampaign};
 use portcullis_core::campaigns::{DailyFigures, NewContent, NewFeed};
@@ -59,7 +58,7 @@ pub(crate) async fn create_campaign(
     let tenant = call.account(&account, P::AccountCreateCampaigns)?;
     let settings = body::<NewCampaign>(&bytes)?.check()?;
     let id = fresh(CampaignId::from_bytes);
-    let now = Utc::now();
+    let now = call.now;
     let mut tx = state.services.db.write().await?;
     store::insert_campaign(&mut tx, &tenant, &id, &settings, now).await?;
     call.record(
@@ -96,7 +95,7 @@ pub(crate) async fn update_campaign(
         .await?
         .ok_or_else(|| ApiError(Problem::not_found("campaign")))?;
     let next = patch.apply(&current.settings())?;
-    store::update_campaign(&mut tx, &tenant, &campaign, &next, Utc::now()).await?;
+    store::update_campaign(&mut tx, &tenant, &campaign, &next, call.now).await?;
     call.record(
         &mut tx,
         Some(&tenant),
@@ -165,7 +164,7 @@ pub(crate) async fn create_content(
     let tenant = call.account(&account, P::AccountCreateContent)?;
     let content = body::<NewContent>(&bytes)?.check()?;
     let id = fresh(ContentId::from_bytes);
-    let now = Utc::now();
+    let now = call.now;
     let mut tx = state.services.db.write().await?;
     // The campaign must be this account's.
     if let Some(c) = &content.campaign_id {
@@ -221,7 +220,7 @@ pub(crate) async fn create_feed(
     let tenant = call.account(&account, P::AccountCreateFeeds)?;
     let feed = body::<NewFeed>(&bytes)?.check()?;
     let id = fresh(FeedId::from_bytes);
-    let now = Utc::now();
+    let now = call.now;
     let mut tx = state.services.db.write().await?;
     store::insert_feed(&mut tx, &tenant, &id, &feed, now).await?;
     call.record(&mut tx, Some(&tenant), "feed/create", (&id, &feed.name))

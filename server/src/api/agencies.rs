@@ -15,7 +15,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::Utc;
 use portcullis_core::apps::Permission as P;
 use portcullis_core::boards::{playlist, reviewable, AdDecision, BoardImage, BoardPatch};
 use portcullis_core::boards::{NewAgencyCampaign, StatsReport};
@@ -46,7 +45,7 @@ pub(crate) async fn new_account(
         name,
         agency,
         &call.bot.principal(),
-        Utc::now(),
+        call.now,
     )
     .await?;
     Ok(created.id)
@@ -114,7 +113,7 @@ pub(crate) async fn create_account(
             name,
             agency_id: Some(agency.to_string()),
             parent_id: None,
-            created_at: Utc::now(),
+            created_at: call.now,
         }),
     ))
 }
@@ -182,7 +181,7 @@ async fn change_board(
         .await?
         .ok_or_else(|| ApiError(Problem::not_found("board")))?;
     change(&mut found);
-    found.updated_at = Utc::now();
+    found.updated_at = call.now;
     store::update_board(&mut tx, agency, &found).await?;
     call.record(&mut tx, None, event_type, (&found.id, &found.name))
         .await?;
@@ -245,7 +244,7 @@ pub(crate) async fn create_campaign(
     let new = body::<NewAgencyCampaign>(&bytes)?;
     let (settings, boards) = new.check()?;
     let id = fresh(CampaignId::from_bytes);
-    let now = Utc::now();
+    let now = call.now;
     let pool = &state.services.db.pool;
     // What the campaign names is checked before the transaction, so that it starts with its
     // first write (SQLite); an account or board never moves to another agency.
@@ -299,7 +298,7 @@ pub(crate) async fn decide_ad(
     let agency = call.agency(&agency, P::AgencyCanApproveAds)?;
     let decision = body::<AdDecision>(&bytes)?;
     let (approval, note) = decision.check()?;
-    let now = Utc::now();
+    let now = call.now;
     let mut tx = state.services.db.write().await?;
     if !store::review(
         &mut tx,
@@ -350,7 +349,7 @@ pub(crate) async fn pull_campaigns(
     call: BotCall,
 ) -> Result<Created<Pull>, ApiError> {
     let agency = call.agency(&agency, P::AgencyPullCampaigns)?;
-    let now = Utc::now();
+    let now = call.now;
     let id = fresh(PullId::from_bytes);
     let mut tx = state.services.db.write().await?;
     let (boards, placements) = store::pull_inputs(&mut tx, &agency).await?;
@@ -373,7 +372,7 @@ pub(crate) async fn publish_stats(
 ) -> Result<Json<BoardDay>, ApiError> {
     let agency = call.agency(&agency, P::AgencyPublishAnalytics)?;
     let report = body::<StatsReport>(&bytes)?;
-    let now = Utc::now();
+    let now = call.now;
     report.check(now.date_naive())?;
     let pool = &state.services.db.pool;
     let mut conn = pool.acquire().await?;

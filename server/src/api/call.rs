@@ -6,7 +6,7 @@ use crate::api::state::ApiState;
 use crate::http::problem::ApiError;
 use crate::http::request::meta_of;
 use crate::services::apps::Bot;
-use crate::services::audit::{Principal, Source};
+use crate::services::audit::{received, Principal, Source};
 use crate::services::rate_limits::Allowance;
 use crate::store::activity::{record, NewEvent};
 use crate::store::id_pages::PageAt;
@@ -15,7 +15,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use portcullis_core::apps::{Limited, APP_ALLOWANCE_IN_TOKENS, INVALID_CALLS_PER_ADDRESS_MINUTE};
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::error::{field_named_in, is_field_name, one_short_line};
@@ -33,6 +33,8 @@ pub(crate) struct BotCall {
     /// The client's address (from a trusted proxy's header where there is one), kept as an
     /// address: only a change, which the log records, needs its text.
     pub origin_ip: Option<String>,
+    /// When the call arrived: the one clock read its checks, changes and records share.
+    pub now: DateTime<Utc>,
     /// The call's reads: the token and its access were read (or recalled) in it, and a
     /// handler's reads of records go through it too, so the whole call sees one committed state.
     pub reads: Snapshot,
@@ -44,10 +46,11 @@ impl FromRequestParts<ApiState> for BotCall {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let reads = Snapshot::begin(&state.services.db)?;
         let bot = bot_of(state, &reads, &parts.headers, &parts.extensions).await?;
-        let origin_ip = meta_of(&parts.extensions).origin_ip;
+        let meta = meta_of(&parts.extensions);
         Ok(BotCall {
             bot,
-            origin_ip,
+            now: received(&meta),
+            origin_ip: meta.origin_ip,
             reads,
         })
     }
@@ -90,7 +93,7 @@ impl BotCall {
             NewEvent {
                 tenant_id: tenant,
                 event_type,
-                happened_at: Utc::now(),
+                happened_at: self.now,
                 principal: &self.bot.principal(),
                 source: Source::Api.code(),
                 object_id: Some(object.0),
@@ -224,7 +227,7 @@ pub(crate) async fn bot_of(
     headers: &HeaderMap,
     extensions: &Extensions,
 ) -> Result<std::sync::Arc<crate::services::apps::Bot>, ApiError> {
-    let now = chrono::Utc::now();
+    let now = received(&meta_of(extensions));
     let now_ms = now.timestamp_millis();
     // Without a peer address (a router called in-process) there is no address to count.
     let address = meta_of(extensions).origin_ip;

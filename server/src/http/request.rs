@@ -16,8 +16,8 @@ pub fn peer_of(extensions: &Extensions) -> Option<IpAddr> {
 }
 
 /// The request facts the activity log keeps: the client's address (the peer's, or
-/// `X-Forwarded-For`'s when the peer is a trusted proxy, by core's `client_ip` rule) and the
-/// user agent.
+/// `X-Forwarded-For`'s when the peer is a trusted proxy, by core's `client_ip` rule), the
+/// user agent, and the time it arrived (the request's one clock read).
 pub fn request_meta_of(
     headers: &HeaderMap,
     extensions: &Extensions,
@@ -27,6 +27,7 @@ pub fn request_meta_of(
     let origin = peer_of(extensions)
         .map(|peer| portcullis_core::audit::client_ip(peer, forwarded, trusted_proxies));
     RequestMeta {
+        received_at: Some(chrono::Utc::now()),
         origin_ip: origin.map(|ip| ip.to_string()),
         user_agent: headers
             .get(axum::http::header::USER_AGENT)

@@ -5,6 +5,7 @@
 //! recorded in the developer's current tenant (the platform's log when they are in none).
 
 use crate::crypto::secrets::{new_token, token_hash};
+use crate::services::audit::received;
 use crate::services::audit::Actor;
 use crate::services::Services;
 use crate::store::apps::{self, NewApp, NewTokenRow, StoredBot};
@@ -173,7 +174,7 @@ impl Apps for Services {
         let description = check_description(&description)?;
         let requests = check_requests(&requests)?;
         let id = new_id(AppId::from_bytes);
-        let now = Utc::now();
+        let now = received(&meta);
         let mut tx = self.db.write().await?;
         apps::insert(
             &mut tx,
@@ -187,7 +188,7 @@ impl Apps for Services {
         )
         .await?;
         apps::replace_permissions(&mut tx, &id, &requests, now).await?;
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(&mut tx, "app/create", (id.as_str(), &name))
             .await?;
         tx.commit().await?;
@@ -209,13 +210,13 @@ impl Apps for Services {
             .db
             .edit(Versioned::App, &app, &caller.viewer.user_id, version)
             .await?;
-        apps::replace_permissions(&mut tx, &app, &requests, Utc::now()).await?;
+        apps::replace_permissions(&mut tx, &app, &requests, received(&meta)).await?;
         let summary = if codes.is_empty() {
             "no permissions".to_owned()
         } else {
             codes.join(", ")
         };
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(&mut tx, "app/update_permissions", (app.as_str(), &summary))
             .await?;
         Ok(tx.commit().await?)
@@ -235,7 +236,7 @@ impl Apps for Services {
         // bits of which only the SHA-256 is kept.
         let public_token = format!("{TOKEN_PREFIX}{}", &new_token()[..32]);
         let secret = new_token();
-        let now = Utc::now();
+        let now = received(&meta);
         let mut tx = self.db.write().await?;
         let active = apps::active_tokens_locked(&mut tx, &app).await?;
         if active >= i64::from(MAX_TOKENS_PER_APP) {
@@ -261,7 +262,7 @@ impl Apps for Services {
             },
         )
         .await?;
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(
                 &mut tx,
                 "token/create",
@@ -355,7 +356,7 @@ impl Apps for Services {
             &app,
             &target,
             &caller.viewer.user_id,
-            Utc::now(),
+            received(&meta),
         )
         .await?;
         installs::grant(&mut tx, &id, &granted).await?;
@@ -364,7 +365,7 @@ impl Apps for Services {
             granted_name(&consent.app_name, &granted),
             consent.target_name
         );
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(&mut tx, "install/create", (id.as_str(), &name))
             .await?;
         tx.commit().await?;
@@ -422,7 +423,7 @@ impl Apps for Services {
             installs::grant(&mut tx, &install, &pending).await?;
             ("install/approve", granted_name(&found.app_name, &pending))
         };
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(&mut tx, event, (install.as_str(), &name))
             .await?;
         Ok(tx.commit().await?)
@@ -437,7 +438,7 @@ impl Apps for Services {
         let (target, found) = self.managed_install(caller, &install).await?;
         let mut tx = self.db.write().await?;
         installs::delete(&mut tx, &target, &install).await?;
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(
                 &mut tx,
                 "install/delete",
@@ -458,14 +459,14 @@ impl Apps for Services {
             .await?
             .ok_or_else(|| Problem::not_found("token"))?;
         let mut tx = self.db.write().await?;
-        if !apps::revoke(&mut tx, &token, Utc::now()).await? {
+        if !apps::revoke(&mut tx, &token, received(&meta)).await? {
             return Err(Problem::new(
                 ProblemKind::Conflict,
                 "already_revoked",
                 "this token is already revoked",
             ));
         }
-        Actor::caller(caller, &meta, Utc::now())
+        Actor::caller(caller, &meta)
             .record(
                 &mut tx,
                 "token/revoke",

@@ -52,6 +52,12 @@ impl Source {
     }
 }
 
+/// When `meta`'s request arrived: the time every decision and record of the request uses
+/// (now, for a call that did not come through the HTTP layer).
+pub fn received(meta: &RequestMeta) -> DateTime<Utc> {
+    meta.received_at.unwrap_or_else(Utc::now)
+}
+
 /// Who makes a change, through what, from where and when: what every record of one request
 /// or one scheduler turn carries. The time is read once, where the actor is made.
 #[derive(Debug, Clone)]
@@ -66,26 +72,21 @@ pub struct Actor<'a> {
 
 impl<'a> Actor<'a> {
     /// A signed-in person acting in `tenant` from the request's origin.
-    pub fn person(
-        tenant: &'a TenantId,
-        caller: &'a Caller,
-        meta: &'a RequestMeta,
-        now: DateTime<Utc>,
-    ) -> Actor<'a> {
+    pub fn person(tenant: &'a TenantId, caller: &'a Caller, meta: &'a RequestMeta) -> Actor<'a> {
         Actor {
             tenant: Some(tenant),
-            ..Actor::caller(caller, meta, now)
+            ..Actor::caller(caller, meta)
         }
     }
 
     /// A signed-in person acting in whichever tenant they are in (the platform's log when none).
-    pub fn caller(caller: &'a Caller, meta: &'a RequestMeta, now: DateTime<Utc>) -> Actor<'a> {
+    pub fn caller(caller: &'a Caller, meta: &'a RequestMeta) -> Actor<'a> {
         Actor {
             tenant: caller.viewer.current.as_ref(),
             principal: Principal::of(&caller.viewer),
             source: Source::Console,
             origin_ip: meta.origin_ip.as_deref(),
-            now,
+            now: received(meta),
         }
     }
 

@@ -4,7 +4,7 @@
 //! Secrets are sealed by the vault before they touch the database and opened only to check the
 //! credential or to hand it to the job that uses it; no page or answer carries them.
 
-use crate::services::audit::{Actor, Principal, Source};
+use crate::services::audit::{received, Actor, Principal, Source};
 use crate::services::Services;
 use crate::store::authorizations::{self as store, CheckOutcome, NewRecord, Stored};
 use crate::store::jobs;
@@ -263,7 +263,7 @@ impl Authorizations for Services {
         let config = split_config(method, validate(method, &new.config)?);
         let id = new_id(AuthorizationId::from_bytes);
         let sealed = self.seal(tenant, &id, &config.secrets)?;
-        let actor = Actor::person(tenant, caller, &meta, Utc::now());
+        let actor = Actor::person(tenant, caller, &meta);
         let mut tx = self.db.write().await?;
         store::insert(
             &mut tx,
@@ -278,7 +278,7 @@ impl Authorizations for Services {
                 settings: &config.settings,
                 sealed: &sealed,
                 created_by: (&caller.viewer.user_id, &caller.viewer.name),
-                now: Utc::now(),
+                now: received(&meta),
             },
         )
         .await?;
@@ -305,7 +305,7 @@ impl Authorizations for Services {
             .await?;
         let label = check_label(&label)?;
         let description = check_description(&description)?;
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self
             .db
             .edit(Versioned::Authorization, &id, actor.in_tenant()?, version)
@@ -316,7 +316,7 @@ impl Authorizations for Services {
             &id,
             &label,
             &description,
-            Utc::now(),
+            received(&meta),
         )
         .await?
         {
@@ -338,7 +338,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self
             .db
             .edit(Versioned::Authorization, &id, actor.in_tenant()?, version)
@@ -371,7 +371,7 @@ impl Authorizations for Services {
         let checked = self
             .require(caller, Action::ManageAuthorizations, None)
             .await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         self.run_check(&actor, &id, true).await?;
         self.summary(checked.tenant(), &id, true).await
     }

@@ -3,7 +3,7 @@
 //! provider opened, which speaks for them in that tenant only).
 
 use crate::services::audit::Principal;
-use crate::services::audit::{Actor, Source};
+use crate::services::audit::{received, Actor, Source};
 use crate::services::Services;
 use crate::store::access::{self, NewAssignment};
 use crate::store::invitations as store;
@@ -146,7 +146,7 @@ impl Invitations for Services {
             principal: me.clone(),
             source: Source::Console,
             origin_ip: meta.origin_ip.as_deref(),
-            now: Utc::now(),
+            now: received(&meta),
         };
         if !accept {
             actor

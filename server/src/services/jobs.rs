@@ -1,7 +1,7 @@
 //! Jobs and imported experiences: the server's side of [`Jobs`], and what a job's
 //! runner does through the REST API: fetch its credential, report its status.
 
-use crate::services::audit::Actor;
+use crate::services::audit::{received, Actor};
 use crate::services::Services;
 use crate::store::authorizations as auth_store;
 use crate::store::installs;
@@ -226,7 +226,7 @@ impl Jobs for Services {
             }
         }
         let id = new_id(JobId::from_bytes);
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await?;
         store::insert(
             &mut tx,
@@ -238,7 +238,7 @@ impl Jobs for Services {
                 job_type,
                 runner: runner.as_ref(),
                 created_by: &caller.viewer.user_id,
-                now: Utc::now(),
+                now: received(&meta),
             },
         )
         .await?;
@@ -279,7 +279,7 @@ impl Jobs for Services {
             StatusChange::Resume => ("job/resume", format!("resumed by {}", caller.viewer.name)),
             StatusChange::Report(_) => ("job/report", String::new()),
         };
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         self.move_job(&actor, &found, to, &detail, event).await
     }
 
@@ -292,7 +292,7 @@ impl Jobs for Services {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
         let found = self.job_of(checked.tenant(), &id).await?;
         check_job_delete(found.status)?;
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await?;
         if !store::delete(&mut tx, actor.in_tenant()?, &id, found.status).await? {
             return Err(changed_meanwhile());
@@ -317,7 +317,7 @@ impl Jobs for Services {
     ) -> Result<ExperienceId, Problem> {
         let (checked, name, stored) = self.job_prologue(caller, &name, &authorization).await?;
         let id = new_id(ExperienceId::from_bytes);
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await?;
         store::insert_experience(
             &mut tx,
@@ -325,7 +325,7 @@ impl Jobs for Services {
             &id,
             &authorization,
             &name,
-            Utc::now(),
+            received(&meta),
         )
         .await?;
         let object = format!("{name} ({})", stored.row.label);
@@ -343,7 +343,7 @@ impl Jobs for Services {
         meta: RequestMeta,
     ) -> Result<(), Problem> {
         let checked = self.require(caller, Action::ManageJobs, None).await?;
-        let actor = Actor::person(checked.tenant(), caller, &meta, Utc::now());
+        let actor = Actor::person(checked.tenant(), caller, &meta);
         let mut tx = self.db.write().await?;
         let name = store::retire_experience(&mut tx, actor.in_tenant()?, &id)
             .await?

@@ -17,7 +17,7 @@ pub mod sso;
 pub mod sso_sign_in;
 
 use crate::crypto::secrets::{hash_password, new_token, token_hash, verify_password};
-use crate::services::audit::{Principal, Source};
+use crate::services::audit::{received, Principal, Source};
 use crate::services::provision::{create_operator, NewOperator};
 use crate::store::activity::{record, NewEvent};
 use crate::store::Db;
@@ -83,7 +83,7 @@ impl Console for Services {
         replaces: Option<String>,
         meta: RequestMeta,
     ) -> Result<NewSession, Problem> {
-        let now = Utc::now();
+        let now = received(&meta);
         let pool = &self.db.pool;
         let address = meta.origin_ip.as_deref();
         // Every attempt is counted before any password is hashed, each counter only once the
@@ -154,7 +154,7 @@ impl Console for Services {
     }
 
     async fn sign_out(&self, caller: &Caller, meta: RequestMeta) -> Result<(), Problem> {
-        let now = Utc::now();
+        let now = received(&meta);
         let v = &caller.viewer;
         let principal = Principal::of(v);
         let mut tx = self.db.write().await?;
@@ -238,7 +238,7 @@ impl Console for Services {
         password: Password,
         meta: RequestMeta,
     ) -> Result<NewSession, Problem> {
-        let now = Utc::now();
+        let now = received(&meta);
         let link_dead = || {
             Problem::invalid(
                 "token",

@@ -5,7 +5,7 @@
 //! transaction.
 
 use crate::crypto::secrets::{hash_password, new_token, token_hash};
-use crate::services::audit::{Actor, Principal, Source};
+use crate::services::audit::{received, Actor, Principal, Source};
 use crate::services::{new_session, open_session, Services, SessionTenant};
 use crate::store::access::{self, NewAssignment};
 use crate::store::new_id;
@@ -102,7 +102,7 @@ impl Services {
             principal: Principal::of(&caller.viewer),
             source: Source::Console,
             origin_ip: meta.origin_ip.as_deref(),
-            now: Utc::now(),
+            now: received(meta),
         }
     }
 
@@ -876,7 +876,7 @@ impl People for Services {
         } else {
             RequestStatus::Rejected
         };
-        let now = Utc::now();
+        let now = received(&meta);
         let mut tx = self.db.write().await?;
         let Some((domain, tenant)) =
             domains::decide_request(&mut tx, &request, status, &caller.viewer.user_id, now).await?
@@ -914,7 +914,7 @@ impl People for Services {
         password: Password,
         meta: RequestMeta,
     ) -> Result<NewSession, Problem> {
-        let now = Utc::now();
+        let now = received(&meta);
         let invalid_link = || {
             Problem::invalid(
                 "token",

@@ -4,12 +4,13 @@
 //! The provider's answer is handled by `sso_callback`.
 
 use crate::crypto::secrets::{new_token, token_hash};
+use crate::services::audit::received;
 use crate::services::audit::Actor;
 use crate::services::Services;
 use crate::store::sso::{self as store, StoredProvider};
 use crate::store::versions::Versioned;
 use async_trait::async_trait;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
 use openidconnect::{
     ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
@@ -87,7 +88,7 @@ impl Services {
     /// before any work: each reads a discovery document, and a refused return is recorded.
     pub(crate) async fn admit_sso(&self, meta: &RequestMeta) -> Result<(), Problem> {
         let address = meta.origin_ip.as_deref();
-        self.count(Counter::SsoFromAddress, None, address, Utc::now())
+        self.count(Counter::SsoFromAddress, None, address, received(meta))
             .await?
             .verdict
     }
@@ -144,10 +145,10 @@ impl Services {
         let checked = self.require(caller, Action::ManageSso, None).await?;
         let tenant = checked.tenant().clone();
         let (policy, group) = checked.pair_names(&mapping.pair.0, &mapping.pair.1)?;
-        let actor = Actor::person(&tenant, caller, meta, Utc::now());
+        let actor = Actor::person(&tenant, caller, meta);
         let mut tx = self.db.write().await?;
         let changed = if adding {
-            store::add_mapping(&mut tx, &tenant, mapping, Utc::now()).await
+            store::add_mapping(&mut tx, &tenant, mapping, received(meta)).await
         } else {
             store::remove_mapping(&mut tx, &tenant, mapping).await
         }?;
@@ -244,12 +245,12 @@ impl Sso for Services {
             sealed_secret,
             groups_claim,
             domains,
-            updated_at: Utc::now(),
+            updated_at: received(&meta),
             version: input.version,
         };
         // A provider whose discovery document cannot be read would fail every sign-in.
         self.oidc_client(&tenant, &stored).await?;
-        let actor = Actor::person(&tenant, caller, &meta, Utc::now());
+        let actor = Actor::person(&tenant, caller, &meta);
         let mut tx = self
             .db
             .edit(Versioned::SsoProvider, &tenant, &tenant, input.version)
@@ -378,7 +379,7 @@ impl Sso for Services {
             &token_hash(&browser_binding),
             &tenant,
             &sealed,
-            Utc::now() + Duration::seconds(SSO_SIGN_IN_SECS),
+            received(&meta) + Duration::seconds(SSO_SIGN_IN_SECS),
         )
         .await?;
         Ok(SsoStart {

@@ -9,7 +9,7 @@
 
 use crate::crypto::secrets::token_hash;
 use crate::services::audit::Principal;
-use crate::services::audit::{Actor, Source};
+use crate::services::audit::{received, Actor, Source};
 use crate::services::sso::PendingSignIn;
 use crate::services::{new_session, open_session, Services, SessionTenant};
 use crate::store::access::{self, NewAssignment};
@@ -17,7 +17,6 @@ use crate::store::sso as store;
 use crate::store::versions::{self, Versioned};
 use crate::store::{domains, invitations, people, tenants, users};
 use crate::store::{new_id, problem};
-use chrono::Utc;
 use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
@@ -71,7 +70,7 @@ impl Services {
     ) -> Result<NewSession, Problem> {
         self.admit_sso(meta).await?;
         let state_hash = token_hash(state);
-        let now = Utc::now();
+        let now = received(meta);
         let mut conn = self.db.conn().await?;
         let taken = store::take_state(&mut conn, &state_hash, now)
             .await?
@@ -193,7 +192,7 @@ impl Services {
             },
             source: Source::Sso,
             origin_ip: meta.origin_ip.as_deref(),
-            now: Utc::now(),
+            now: received(meta),
         };
         let recorded = async {
             let mut tx = self.db.write().await?;
@@ -283,7 +282,7 @@ impl Services {
         groups: &[String],
         meta: &RequestMeta,
     ) -> Result<NewSession, SignInError> {
-        let now = Utc::now();
+        let now = received(meta);
         let email = a.email;
         let rows = store::mappings(&self.db.pool, tenant).await?;
         let names: std::collections::BTreeMap<_, String> = rows
@@ -361,7 +360,7 @@ impl Services {
             },
             source: Source::Sso,
             origin_ip: meta.origin_ip.as_deref(),
-            now: Utc::now(),
+            now: received(meta),
         };
         for pair in &plan.remove {
             store::remove_sso_assignment(&mut tx, tenant, &user, pair).await?;
