@@ -205,17 +205,7 @@ pub fn chain_hash(prev_hash: &str, event: &ChainedEvent<'_>) -> String {
     field(event.object_id.map(str::as_bytes));
     field(event.object_name.map(str::as_bytes));
     field(event.origin_ip.map(str::as_bytes));
-    to_hex(&h.finalize())
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
+    hex::encode(h.finalize())
 }
 
 /// Where a chain stops fitting, naming the first event that does not.
