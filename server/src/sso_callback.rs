@@ -30,6 +30,7 @@ use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
 };
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use portcullis_app::api::{cookie_in, session_cookie, sso_binding_cookie, sso_binding_cookie_name};
 use portcullis_app::services::{NewSession, RequestMeta};
 use portcullis_core::email::Email;
@@ -38,6 +39,7 @@ use portcullis_core::people::domain_allowed;
 use portcullis_core::sso::{groups_in_claims, no_access_reason, plan_sign_in, GroupMapping};
 use portcullis_core::{Problem, ProblemKind};
 use sqlx::AnyConnection;
+use subtle::ConstantTimeEq;
 
 /// The callback route.
 pub fn router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
@@ -92,19 +94,20 @@ async fn callback(
     response
 }
 
+/// Everything but RFC 3986's unreserved characters (letters, digits, `-`, `_`, `.`, `~`).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// `key=value`, percent-encoded.
 fn serde_urlencoded_pair(key: &str, value: &str) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    format!("{}={}", encode(key), encode(value))
+    format!(
+        "{}={}",
+        utf8_percent_encode(key, QUERY_VALUE),
+        utf8_percent_encode(value, QUERY_VALUE)
+    )
 }
 
 fn refused(why: String) -> Problem {
@@ -153,9 +156,10 @@ impl Services {
         let tenant = taken.tenant;
         let same_browser = browser.is_some_and(|b| {
             !taken.browser_hash.is_empty()
-                && crate::apps::constant_time_eq(
-                    token_hash(b).as_bytes(),
-                    taken.browser_hash.as_bytes(),
+                && bool::from(
+                    token_hash(b)
+                        .as_bytes()
+                        .ct_eq(taken.browser_hash.as_bytes()),
                 )
         });
         if !same_browser {

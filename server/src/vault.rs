@@ -7,7 +7,6 @@
 //! can be rotated: start with the new `PORTCULLIS_MASTER_KEY` and the old one in
 //! `PORTCULLIS_PREVIOUS_MASTER_KEYS`, run `portcullis secrets rotate`, then drop the old key.
 
-use crate::secrets::hex;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
@@ -46,7 +45,7 @@ impl SealingKey {
     fn new(bytes: [u8; 32]) -> SealingKey {
         let digest = Sha256::digest(bytes);
         SealingKey {
-            id: hex(&digest[..8]),
+            id: hex::encode(&digest[..8]),
             cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
         }
     }
@@ -121,7 +120,12 @@ impl Vault {
             .cipher
             .encrypt(Nonce::from_slice(&nonce), payload)
             .unwrap_or_default();
-        format!("v1.{}.{}.{}", self.current.id, hex(&nonce), hex(&sealed))
+        format!(
+            "v1.{}.{}.{}",
+            self.current.id,
+            hex::encode(nonce),
+            hex::encode(sealed)
+        )
     }
 
     /// Opens a value sealed for `context` by the master key or a previous one.
@@ -140,10 +144,11 @@ impl Vault {
             .chain(&self.previous)
             .find(|k| k.id == key_id)
             .ok_or_else(|| VaultError::UnknownKey(key_id.to_owned()))?;
-        let nonce = unhex(nonce)
+        let nonce = hex::decode(nonce)
+            .ok()
             .filter(|n| n.len() == 12)
             .ok_or(VaultError::Damaged)?;
-        let body = unhex(body).ok_or(VaultError::Damaged)?;
+        let body = hex::decode(body).map_err(|_| VaultError::Damaged)?;
         key.cipher
             .decrypt(
                 Nonce::from_slice(&nonce),
@@ -169,9 +174,9 @@ impl Vault {
 }
 
 fn parse_key(text: &str, name: &'static str) -> Result<[u8; 32], VaultError> {
-    unhex(text.trim())
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or(VaultError::BadKey(name))
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut key).map_err(|_| VaultError::BadKey(name))?;
+    Ok(key)
 }
 
 fn key_from_file(path: &Path, may_create: bool) -> Result<[u8; 32], VaultError> {
@@ -187,7 +192,7 @@ fn key_from_file(path: &Path, may_create: bool) -> Result<[u8; 32], VaultError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut key);
-            write_private(path, &hex(&key)).map_err(fail)?;
+            write_private(path, &hex::encode(key)).map_err(fail)?;
             Ok(key)
         }
         Err(e) => Err(fail(e)),
@@ -208,16 +213,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
