@@ -289,7 +289,19 @@ impl ChainVerifier {
 }
 
 /// Columns the activity list sorts by (L3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ActivitySort {
     #[default]
     Date,
@@ -301,30 +313,24 @@ pub enum ActivitySort {
 impl ActivitySort {
     /// The sort named by a request (`date`, `user`, `action`, `object`).
     pub fn parse(input: &str) -> Result<ActivitySort, Problem> {
-        match input {
-            "" | "date" => Ok(ActivitySort::Date),
-            "user" => Ok(ActivitySort::User),
-            "action" => Ok(ActivitySort::Action),
-            "object" => Ok(ActivitySort::Object),
-            other => Err(Problem::invalid(
+        if input.is_empty() {
+            return Ok(ActivitySort::Date);
+        }
+        input.parse().map_err(|_| {
+            Problem::invalid(
                 "sort",
                 "unknown_sort",
                 format!(
                     "cannot sort activity by {}; use date, user, action or object",
-                    crate::error::echo(other)
+                    crate::error::echo(input)
                 ),
-            )),
-        }
+            )
+        })
     }
 
     /// The code `parse` reads.
     pub fn code(self) -> &'static str {
-        match self {
-            ActivitySort::Date => "date",
-            ActivitySort::User => "user",
-            ActivitySort::Action => "action",
-            ActivitySort::Object => "object",
-        }
+        self.into()
     }
 }
 

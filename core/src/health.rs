@@ -13,9 +13,22 @@ use std::collections::BTreeMap;
 
 /// Whether an authorization works, as the seed names it.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Health {
     /// The provider accepted the credential.
     Healthy,
@@ -26,15 +39,12 @@ pub enum Health {
 }
 
 impl Health {
-    pub const ALL: [Health; 3] = [Health::Healthy, Health::Unhealthy, Health::Unknown];
+    /// Every health, in declaration order.
+    pub const ALL: &'static [Health] = <Health as strum::VariantArray>::VARIANTS;
 
     /// The stored and wire code.
     pub fn code(self) -> &'static str {
-        match self {
-            Health::Healthy => "healthy",
-            Health::Unhealthy => "unhealthy",
-            Health::Unknown => "unknown",
-        }
+        self.into()
     }
 
     /// How the console shows it.
@@ -48,19 +58,16 @@ impl Health {
 
     /// The health named by `code`, or a problem naming `field`.
     pub fn parse(field: &str, code: &str) -> Result<Health, Problem> {
-        Health::ALL
-            .into_iter()
-            .find(|h| h.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_health",
-                    format!(
-                        "{} is not a health; use healthy, unhealthy or unknown",
-                        crate::error::echo(code)
-                    ),
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_health",
+                format!(
+                    "{} is not a health; use healthy, unhealthy or unknown",
+                    crate::error::echo(code)
+                ),
+            )
+        })
     }
 }
 

@@ -14,7 +14,6 @@ pub mod authorizations;
 pub mod base64;
 pub mod boards;
 pub mod campaigns;
-mod codes;
 pub mod decide;
 pub mod edits;
 pub mod email;

@@ -44,9 +44,22 @@ pub struct Field {
 
 /// Kinds of work a job can do with an authorization.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum JobType {
     ImportPubSub,
     ExportBigQuery,
@@ -62,49 +75,23 @@ pub enum JobType {
 }
 
 impl JobType {
-    pub const ALL: [JobType; 11] = [
-        JobType::ImportPubSub,
-        JobType::ExportBigQuery,
-        JobType::SendAudience,
-        JobType::SyncUsers,
-        JobType::SendEmail,
-        JobType::SyncContacts,
-        JobType::ImportObjects,
-        JobType::SendWebhook,
-        JobType::ImportHttp,
-        JobType::ImportTable,
-        JobType::ExportTable,
-    ];
+    /// Every job type, in declaration order.
+    pub const ALL: &'static [JobType] = <JobType as strum::VariantArray>::VARIANTS;
 
     /// The stored and wire code (`import_pub_sub`, …).
     pub fn code(self) -> &'static str {
-        match self {
-            JobType::ImportPubSub => "import_pub_sub",
-            JobType::ExportBigQuery => "export_big_query",
-            JobType::SendAudience => "send_audience",
-            JobType::SyncUsers => "sync_users",
-            JobType::SendEmail => "send_email",
-            JobType::SyncContacts => "sync_contacts",
-            JobType::ImportObjects => "import_objects",
-            JobType::SendWebhook => "send_webhook",
-            JobType::ImportHttp => "import_http",
-            JobType::ImportTable => "import_table",
-            JobType::ExportTable => "export_table",
-        }
+        self.into()
     }
 
     /// The job type named by `code`, or a problem naming `field`.
     pub fn parse(field: &str, code: &str) -> Result<JobType, Problem> {
-        JobType::ALL
-            .into_iter()
-            .find(|t| t.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_job_type",
-                    format!("{} is not a job type", crate::error::echo(code)),
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_job_type",
+                format!("{} is not a job type", crate::error::echo(code)),
+            )
+        })
     }
 
     /// How the job type reads in the console.

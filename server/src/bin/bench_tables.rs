@@ -40,7 +40,7 @@ async fn main() -> Result<(), Failure> {
         backend(&db),
         started.elapsed().as_secs_f64()
     );
-    for sort in AuthorizationSort::ALL {
+    for sort in AuthorizationSort::ALL.iter().copied() {
         let (expr, numeric) = authorizations::sort_expr(sort);
         let first = time(iterations, || async {
             let q = AuthorizationQuery {
