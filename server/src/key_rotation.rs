@@ -46,7 +46,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
                 )
             })?;
             let mut tx = db.write().await.map_err(problem)?;
-            let resealed = vault.seal(&context, &plain);
+            let resealed = vault.seal(&context, &plain)?;
             if !sealed::swap(&mut tx, column, &value, &resealed)
                 .await
                 .map_err(problem)?

@@ -116,7 +116,7 @@ impl Services {
             user: user.clone(),
             sealed_verifier: self
                 .vault
-                .seal(&format!("oauth/{state_hash}"), verifier.secret().as_bytes()),
+                .seal(&format!("oauth/{state_hash}"), verifier.secret().as_bytes())?,
         };
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;
         oauth_states::insert(

@@ -242,7 +242,9 @@ impl Sso for Services {
                     "enter the client secret the identity provider gave this console",
                 ))
             }
-            (secret, _) => self.vault.seal(&secret_context(&tenant), secret.as_bytes()),
+            (secret, _) => self
+                .vault
+                .seal(&secret_context(&tenant), secret.as_bytes())?,
         };
         let stored = StoredProvider {
             issuer,
@@ -388,7 +390,7 @@ impl Sso for Services {
         .map_err(|_| Problem::internal())?;
         let sealed = self
             .vault
-            .seal(&format!("sso-state/{state_hash}"), &pending);
+            .seal(&format!("sso-state/{state_hash}"), &pending)?;
         let browser_binding = new_token();
         let mut conn = self.db.pool.acquire().await.map_err(problem)?;
         store::insert_state(

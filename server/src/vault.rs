@@ -9,6 +9,7 @@
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use portcullis_core::Problem;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -29,6 +30,8 @@ pub enum VaultError {
     UnknownKey(String),
     #[error("a sealed value is damaged or belongs to another record")]
     Damaged,
+    #[error("the cipher refused to seal a value")]
+    Seal,
     #[error(
         "the key file {0} is missing, and the database holds sealed secrets a new key would not open: \
          restore the file, or set PORTCULLIS_MASTER_KEY to the key they were sealed with"
@@ -107,25 +110,26 @@ impl Vault {
     }
 
     /// Seals `plaintext` for the record `context` names (tenant and id).
-    pub fn seal(&self, context: &str, plaintext: &[u8]) -> String {
+    pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<String, VaultError> {
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         let payload = Payload {
             msg: plaintext,
             aad: context.as_bytes(),
         };
-        // Encryption with a valid key and nonce cannot fail for inputs under 256 GiB.
+        // The cipher refuses only inputs over 256 GiB; should it ever refuse, storing an empty
+        // ciphertext would silently lose the secret, so the caller gets the error instead.
         let sealed = self
             .current
             .cipher
             .encrypt(Nonce::from_slice(&nonce), payload)
-            .unwrap_or_default();
-        format!(
+            .map_err(|_| VaultError::Seal)?;
+        Ok(format!(
             "v1.{}.{}.{}",
             self.current.id,
             hex::encode(nonce),
             hex::encode(sealed)
-        )
+        ))
     }
 
     /// Opens a value sealed for `context` by the master key or a previous one.
@@ -170,6 +174,15 @@ impl Vault {
     /// Whether `sealed` was made by an older key (a rotation still has to re-seal it).
     pub fn is_stale(&self, sealed: &str) -> bool {
         sealed.split('.').nth(1) != Some(self.current.id.as_str())
+    }
+}
+
+/// A vault error in a request is the server's fault: the cause goes to the log, and the caller
+/// is told only that something failed inside.
+impl From<VaultError> for Problem {
+    fn from(e: VaultError) -> Problem {
+        tracing::error!(error = %e, "vault");
+        Problem::internal()
     }
 }
 
@@ -222,7 +235,7 @@ mod tests {
     #[test]
     fn seals_open_only_for_their_record_and_key() {
         let vault = Vault::from_keys([7; 32], &[]);
-        let sealed = vault.seal("tnt_a/auth_1", b"SG.secret");
+        let sealed = vault.seal("tnt_a/auth_1", b"SG.secret").unwrap();
         assert!(!sealed.contains("SG.secret"));
         assert_eq!(
             vault.open_sealed("tnt_a/auth_1", &sealed).ok().as_deref(),
