@@ -43,9 +43,18 @@ pub fn export_file_name(now: DateTime<Utc>) -> String {
 /// Writes `value` as `width` decimal digits at `out[at..]`.
 fn put_digits(out: &mut [u8; 24], at: usize, value: i64, width: usize) {
     let mut v = value;
-    for i in (0..width).rev() {
-        out[at + i] = b'0' + (v % 10) as u8;
+    for digit in out.iter_mut().skip(at).take(width).rev() {
+        *digit = b'0' + (v % 10) as u8;
         v /= 10;
+    }
+}
+
+/// Writes each separator byte at its place.
+fn put_separators<const N: usize>(out: &mut [u8; 24], places: [(usize, u8); N]) {
+    for (at, sep) in places {
+        if let Some(slot) = out.get_mut(at) {
+            *slot = sep;
+        }
     }
 }
 
@@ -55,9 +64,7 @@ fn put_time_of_day(ms: i64, out: &mut [u8; 24]) {
     put_digits(out, 14, ms / 60_000 % 60, 2);
     put_digits(out, 17, ms / 1_000 % 60, 2);
     put_digits(out, 20, ms % 1_000, 3);
-    for (at, sep) in [(13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
-        out[at] = sep;
-    }
+    put_separators(out, [(13, b':'), (16, b':'), (19, b'.'), (23, b'Z')]);
 }
 
 /// Writes many `csv_time`s, remembering the last date it wrote: a download's rows come in time
@@ -135,9 +142,7 @@ pub fn write_csv_time(millis: i64, out: &mut [u8; 24]) -> Option<()> {
     put_digits(out, 0, year, 4);
     put_digits(out, 5, month, 2);
     put_digits(out, 8, day, 2);
-    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T')] {
-        out[at] = sep;
-    }
+    put_separators(out, [(4, b'-'), (7, b'-'), (10, b'T')]);
     put_time_of_day(ms, out);
     Some(())
 }
@@ -419,6 +424,9 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) 
 
 #[cfg(test)]
 mod tests {
+    // A panic in a test is its failure report.
+    #![allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+
     use super::*;
 
     /// The remembering writer writes what `csv_time` does, across days, years, the epoch,

@@ -411,16 +411,16 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
         Rule::GcpProject => {
             let b = value.as_bytes();
             (6..=30).contains(&b.len())
-                && b[0].is_ascii_lowercase()
+                && b.first().is_some_and(u8::is_ascii_lowercase)
                 && b.iter()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                && b[b.len() - 1] != b'-'
+                && b.last() != Some(&b'-')
         }
         Rule::ServiceAccountJson => {
             return match serde_json::from_str::<serde_json::Value>(value) {
-                Ok(v) if v["type"] == "service_account"
-                    && v["client_email"].as_str().is_some_and(|e| e.contains('@'))
-                    && v["private_key"].as_str().is_some_and(|k| k.contains("PRIVATE KEY")) => Ok(()),
+                Ok(v) if v.get("type").and_then(serde_json::Value::as_str) == Some("service_account")
+                    && v.get("client_email").and_then(serde_json::Value::as_str).is_some_and(|e| e.contains('@'))
+                    && v.get("private_key").and_then(serde_json::Value::as_str).is_some_and(|k| k.contains("PRIVATE KEY")) => Ok(()),
                 _ => fail("must be a service-account key file: JSON with \"type\": \"service_account\", client_email and private_key"),
             };
         }
