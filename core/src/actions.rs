@@ -15,21 +15,23 @@ pub enum Scope {
 }
 
 macro_rules! actions {
-    ($($(#[$doc:meta])* $variant:ident => $code:literal, $scope:ident, $label:literal;)*) => {
+    ($($(#[$doc:meta])* $variant:ident, $scope:ident, $label:literal;)*) => {
         /// One thing a person may or may not do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
         #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
         pub enum Action {
             $($(#[$doc])* $variant,)*
         }
 
         impl Action {
             /// Every action, in catalog order.
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+            pub const ALL: &'static [Action] = <Action as strum::VariantArray>::VARIANTS;
 
             /// Stable machine code (`manage_users`).
             pub fn code(self) -> &'static str {
-                match self { $(Action::$variant => $code,)* }
+                self.into()
             }
 
             /// How far the action reaches.
@@ -44,38 +46,38 @@ macro_rules! actions {
 
             /// The action with this code.
             pub fn from_code(code: &str) -> Option<Action> {
-                match code { $($code => Some(Action::$variant),)* _ => None }
+                code.parse().ok()
             }
         }
     };
 }
 
 actions! {
-    ViewUsers => "view_users", Tenant, "view users";
-    ManageUsers => "manage_users", Tenant, "add, edit and remove users";
-    ManagePolicies => "manage_policies", Tenant, "manage policies";
-    ManageResourceGroups => "manage_resource_groups", Tenant, "manage resource groups";
-    ManageSso => "manage_sso", Tenant, "manage SSO and group mappings";
-    ViewActivity => "view_activity", Tenant, "view the activity log";
-    DownloadActivity => "download_activity", Tenant, "download the activity log";
-    ViewAuthorizations => "view_authorizations", Tenant, "view authorizations";
-    ManageAuthorizations => "manage_authorizations", Tenant, "create, edit and delete authorizations";
-    ViewJobs => "view_jobs", Tenant, "view jobs";
-    ManageJobs => "manage_jobs", Tenant, "create and run jobs";
-    ViewApps => "view_apps", Tenant, "view installed apps";
-    ManageApps => "manage_apps", Tenant, "install and uninstall apps";
-    ViewDatabase => "view_database", Database, "view the database";
-    ViewTables => "view_tables", Database, "view the database's tables";
-    ConfigureExports => "configure_exports", Database, "configure database exports";
-    BuildSegments => "build_segments", Database, "build segments and queries";
-    DesignCampaigns => "design_campaigns", Database, "design campaigns";
-    SendToDestinations => "send_to_destinations", Database, "send results to destinations";
-    ViewPii => "view_pii", AllData, "see personally identifiable information";
-    ExportPii => "export_pii", AllData, "export rows that hold PII";
-    OpenSources => "open_sources", AllData, "open the Sources area";
-    ManageDatabases => "manage_databases", AllData, "add and edit databases";
-    ChangeDatabasePermissions => "change_database_permissions", AllData, "change a database's resource group";
-    QueryAllData => "query_all_data", AllData, "run queries over all of the tenant's data";
+    ViewUsers, Tenant, "view users";
+    ManageUsers, Tenant, "add, edit and remove users";
+    ManagePolicies, Tenant, "manage policies";
+    ManageResourceGroups, Tenant, "manage resource groups";
+    ManageSso, Tenant, "manage SSO and group mappings";
+    ViewActivity, Tenant, "view the activity log";
+    DownloadActivity, Tenant, "download the activity log";
+    ViewAuthorizations, Tenant, "view authorizations";
+    ManageAuthorizations, Tenant, "create, edit and delete authorizations";
+    ViewJobs, Tenant, "view jobs";
+    ManageJobs, Tenant, "create and run jobs";
+    ViewApps, Tenant, "view installed apps";
+    ManageApps, Tenant, "install and uninstall apps";
+    ViewDatabase, Database, "view the database";
+    ViewTables, Database, "view the database's tables";
+    ConfigureExports, Database, "configure database exports";
+    BuildSegments, Database, "build segments and queries";
+    DesignCampaigns, Database, "design campaigns";
+    SendToDestinations, Database, "send results to destinations";
+    ViewPii, AllData, "see personally identifiable information";
+    ExportPii, AllData, "export rows that hold PII";
+    OpenSources, AllData, "open the Sources area";
+    ManageDatabases, AllData, "add and edit databases";
+    ChangeDatabasePermissions, AllData, "change a database's resource group";
+    QueryAllData, AllData, "run queries over all of the tenant's data";
 }
 
 /// The actions of each built-in policy, by policy name.

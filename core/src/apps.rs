@@ -20,16 +20,17 @@ macro_rules! permissions {
     ($($variant:ident => $code:literal, $scope:ident, $description:literal;)*) => {
         /// One of the seed's 25 application permissions.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
         #[serde(into = "String", try_from = "String")]
-        pub enum Permission { $($variant,)* }
+        pub enum Permission { $(#[strum(serialize = $code)] $variant,)* }
 
         impl Permission {
             /// Every permission, in the seed's order.
-            pub const ALL: &'static [Permission] = &[$(Permission::$variant,)*];
+            pub const ALL: &'static [Permission] = <Permission as strum::VariantArray>::VARIANTS;
 
             /// The code the seed and the API use (`account.viewCampaigns`).
             pub fn code(self) -> &'static str {
-                match self { $(Permission::$variant => $code,)* }
+                self.into()
             }
 
             /// The seed's description.
@@ -76,17 +77,13 @@ permissions! {
 impl Permission {
     /// The permission a code names, or a problem naming `field` and the rule.
     pub fn parse(field: &str, code: &str) -> Result<Permission, Problem> {
-        Permission::ALL
-            .iter()
-            .copied()
-            .find(|p| p.code() == code.trim())
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_permission",
-                    format!("{} is not a permission; use one of the catalog's 25 codes, such as account.viewCampaigns", crate::error::echo(code)),
-                )
-            })
+        code.trim().parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_permission",
+                format!("{} is not a permission; use one of the catalog's 25 codes, such as account.viewCampaigns", crate::error::echo(code)),
+            )
+        })
     }
 }
 

@@ -43,9 +43,18 @@ pub fn export_file_name(now: DateTime<Utc>) -> String {
 /// Writes `value` as `width` decimal digits at `out[at..]`.
 fn put_digits(out: &mut [u8; 24], at: usize, value: i64, width: usize) {
     let mut v = value;
-    for i in (0..width).rev() {
-        out[at + i] = b'0' + (v % 10) as u8;
+    for digit in out.iter_mut().skip(at).take(width).rev() {
+        *digit = b'0' + (v % 10) as u8;
         v /= 10;
+    }
+}
+
+/// Writes each separator byte at its place.
+fn put_separators<const N: usize>(out: &mut [u8; 24], places: [(usize, u8); N]) {
+    for (at, sep) in places {
+        if let Some(slot) = out.get_mut(at) {
+            *slot = sep;
+        }
     }
 }
 
@@ -55,9 +64,7 @@ fn put_time_of_day(ms: i64, out: &mut [u8; 24]) {
     put_digits(out, 14, ms / 60_000 % 60, 2);
     put_digits(out, 17, ms / 1_000 % 60, 2);
     put_digits(out, 20, ms % 1_000, 3);
-    for (at, sep) in [(13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
-        out[at] = sep;
-    }
+    put_separators(out, [(13, b':'), (16, b':'), (19, b'.'), (23, b'Z')]);
 }
 
 /// Writes many `csv_time`s, remembering the last date it wrote: a download's rows come in time
@@ -135,9 +142,7 @@ pub fn write_csv_time(millis: i64, out: &mut [u8; 24]) -> Option<()> {
     put_digits(out, 0, year, 4);
     put_digits(out, 5, month, 2);
     put_digits(out, 8, day, 2);
-    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T')] {
-        out[at] = sep;
-    }
+    put_separators(out, [(4, b'-'), (7, b'-'), (10, b'T')]);
     put_time_of_day(ms, out);
     Some(())
 }
@@ -205,17 +210,7 @@ pub fn chain_hash(prev_hash: &str, event: &ChainedEvent<'_>) -> String {
     field(event.object_id.map(str::as_bytes));
     field(event.object_name.map(str::as_bytes));
     field(event.origin_ip.map(str::as_bytes));
-    to_hex(&h.finalize())
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
+    hex::encode(h.finalize())
 }
 
 /// Where a chain stops fitting, naming the first event that does not.
@@ -299,7 +294,19 @@ impl ChainVerifier {
 }
 
 /// Columns the activity list sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ActivitySort {
     #[default]
     Date,
@@ -311,30 +318,24 @@ pub enum ActivitySort {
 impl ActivitySort {
     /// The sort named by a request (`date`, `user`, `action`, `object`).
     pub fn parse(input: &str) -> Result<ActivitySort, Problem> {
-        match input {
-            "" | "date" => Ok(ActivitySort::Date),
-            "user" => Ok(ActivitySort::User),
-            "action" => Ok(ActivitySort::Action),
-            "object" => Ok(ActivitySort::Object),
-            other => Err(Problem::invalid(
+        if input.is_empty() {
+            return Ok(ActivitySort::Date);
+        }
+        input.parse().map_err(|_| {
+            Problem::invalid(
                 "sort",
                 "unknown_sort",
                 format!(
                     "cannot sort activity by {}; use date, user, action or object",
-                    crate::error::echo(other)
+                    crate::error::echo(input)
                 ),
-            )),
-        }
+            )
+        })
     }
 
     /// The code `parse` reads.
     pub fn code(self) -> &'static str {
-        match self {
-            ActivitySort::Date => "date",
-            ActivitySort::User => "user",
-            ActivitySort::Action => "action",
-            ActivitySort::Object => "object",
-        }
+        self.into()
     }
 }
 
@@ -423,6 +424,9 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) 
 
 #[cfg(test)]
 mod tests {
+    // A panic in a test is its failure report.
+    #![allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+
     use super::*;
 
     /// The remembering writer writes what `csv_time` does, across days, years, the epoch,

@@ -6,8 +6,21 @@ use crate::Problem;
 use std::collections::BTreeMap;
 
 /// Columns of the authorizations dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AuthorizationSort {
     #[default]
     Label,
@@ -19,25 +32,13 @@ pub enum AuthorizationSort {
 }
 
 impl AuthorizationSort {
-    pub const ALL: [AuthorizationSort; 6] = [
-        AuthorizationSort::Label,
-        AuthorizationSort::Description,
-        AuthorizationSort::Provider,
-        AuthorizationSort::Status,
-        AuthorizationSort::CreatedBy,
-        AuthorizationSort::LastModified,
-    ];
+    /// Every column, in declaration order.
+    pub const ALL: &'static [AuthorizationSort] =
+        <AuthorizationSort as strum::VariantArray>::VARIANTS;
 
     /// The code a request names the column by.
     pub fn code(self) -> &'static str {
-        match self {
-            AuthorizationSort::Label => "label",
-            AuthorizationSort::Description => "description",
-            AuthorizationSort::Provider => "provider",
-            AuthorizationSort::Status => "status",
-            AuthorizationSort::CreatedBy => "created_by",
-            AuthorizationSort::LastModified => "last_modified",
-        }
+        self.into()
     }
 
     /// The column named by `input` (empty means label).
@@ -45,19 +46,16 @@ impl AuthorizationSort {
         if input.is_empty() {
             return Ok(AuthorizationSort::Label);
         }
-        AuthorizationSort::ALL
-            .into_iter()
-            .find(|s| s.code() == input)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    "sort",
-                    "unknown_sort",
-                    format!(
-                        "cannot sort authorizations by {}; use label, description, provider, status, created_by or last_modified",
-                        crate::error::echo(input)
-                    ),
-                )
-            })
+        input.parse().map_err(|_| {
+            Problem::invalid(
+                "sort",
+                "unknown_sort",
+                format!(
+                    "cannot sort authorizations by {}; use label, description, provider, status, created_by or last_modified",
+                    crate::error::echo(input)
+                ),
+            )
+        })
     }
 }
 

@@ -3,7 +3,6 @@
 //! each board plays now) and the stats it publishes.
 
 use crate::campaigns::{CampaignSettings, CampaignStatus};
-use crate::codes::coded_enum;
 use crate::people::check_name;
 use crate::providers::check_https_url;
 use crate::Problem;
@@ -129,12 +128,43 @@ impl NewAgencyCampaign {
     }
 }
 
-coded_enum! {
-    /// An ad's standing on one board.
-    pub enum Approval {
-        Pending => "pending",
-        Approved => "approved",
-        Rejected => "rejected",
+/// An ad's standing on one board.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Approval {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Approval {
+    /// Every variant, in declaration order.
+    pub const ALL: &'static [Approval] = <Approval as strum::VariantArray>::VARIANTS;
+
+    /// The code stored and sent for this variant.
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant stored as `code`, if any.
+    pub fn from_code(code: &str) -> Option<Approval> {
+        code.parse().ok()
     }
 }
 
@@ -278,6 +308,9 @@ pub fn reviewable(status: CampaignStatus) -> bool {
 
 #[cfg(test)]
 mod tests {
+    // A panic in a test is its failure report.
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
 
     fn date(s: &str) -> NaiveDate {

@@ -7,20 +7,50 @@
 //! something the API ignores. A body of the wrong shape is refused by what it should be
 //! (`expecting`), since serde's default names the Rust type and the REST API passes that on.
 
-use crate::codes::coded_enum;
 use crate::people::check_name;
 use crate::providers::check_https_url;
 use crate::Problem;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-coded_enum! {
-    /// A campaign's state. Only `active` campaigns inside their dates are played on boards.
-    pub enum CampaignStatus {
-        Draft => "draft",
-        Active => "active",
-        Paused => "paused",
-        Ended => "ended",
+/// A campaign's state. Only `active` campaigns inside their dates are played on boards.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CampaignStatus {
+    Draft,
+    Active,
+    Paused,
+    Ended,
+}
+
+impl CampaignStatus {
+    /// Every variant, in declaration order.
+    pub const ALL: &'static [CampaignStatus] = <CampaignStatus as strum::VariantArray>::VARIANTS;
+
+    /// The code stored and sent for this variant.
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant stored as `code`, if any.
+    pub fn from_code(code: &str) -> Option<CampaignStatus> {
+        code.parse().ok()
     }
 }
 
@@ -177,13 +207,44 @@ mod patch_field {
     }
 }
 
-coded_enum! {
-    /// What a piece of content is.
-    pub enum ContentKind {
-        /// Text, with an optional image.
-        Post => "post",
-        /// An image, with an optional caption.
-        Photo => "photo",
+/// What a piece of content is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ContentKind {
+    /// Text, with an optional image.
+    Post,
+    /// An image, with an optional caption.
+    Photo,
+}
+
+impl ContentKind {
+    /// Every variant, in declaration order.
+    pub const ALL: &'static [ContentKind] = <ContentKind as strum::VariantArray>::VARIANTS;
+
+    /// The code stored and sent for this variant.
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant stored as `code`, if any.
+    pub fn from_code(code: &str) -> Option<ContentKind> {
+        code.parse().ok()
     }
 }
 
@@ -247,12 +308,43 @@ impl NewContent {
     }
 }
 
-coded_enum! {
-    /// How a data feed's file is written.
-    pub enum FeedFormat {
-        Csv => "csv",
-        Json => "json",
-        Xml => "xml",
+/// How a data feed's file is written.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FeedFormat {
+    Csv,
+    Json,
+    Xml,
+}
+
+impl FeedFormat {
+    /// Every variant, in declaration order.
+    pub const ALL: &'static [FeedFormat] = <FeedFormat as strum::VariantArray>::VARIANTS;
+
+    /// The code stored and sent for this variant.
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant stored as `code`, if any.
+    pub fn from_code(code: &str) -> Option<FeedFormat> {
+        code.parse().ok()
     }
 }
 

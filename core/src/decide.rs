@@ -361,11 +361,12 @@ impl TenantAccess {
                 len: pos(list.len()),
                 ..Standing::default()
             };
-            if list.len() <= INLINE {
-                standing.inline[..list.len()].copy_from_slice(&list);
-            } else {
-                standing.start = pos(grants.len());
-                grants.extend(list);
+            match standing.inline.get_mut(..list.len()) {
+                Some(inline) => inline.copy_from_slice(&list),
+                None => {
+                    standing.start = pos(grants.len());
+                    grants.extend(list);
+                }
             }
             *people.entry(user.as_str()) = standing;
         }

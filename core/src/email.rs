@@ -18,9 +18,11 @@ pub const MAX_LOCAL_LEN: usize = 64;
 pub const MAX_LABEL_LEN: usize = 63;
 
 /// Which rule an address breaks; each has a stable code and a sentence for the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(prefix = "email_", serialize_all = "snake_case")]
 pub enum EmailError {
     #[error("enter an email address")]
+    #[strum(serialize = "required")]
     Empty,
     #[error("an email address has at most 254 characters")]
     TooLong,
@@ -43,17 +45,7 @@ pub enum EmailError {
 impl EmailError {
     /// Stable machine code for the rule.
     pub fn code(self) -> &'static str {
-        match self {
-            EmailError::Empty => "email_required",
-            EmailError::TooLong => "email_too_long",
-            EmailError::NotOneAt => "email_not_one_at",
-            EmailError::LocalLength => "email_local_length",
-            EmailError::LocalCharacter => "email_local_character",
-            EmailError::LocalDots => "email_local_dots",
-            EmailError::DomainShape => "email_domain_shape",
-            EmailError::DomainLabel => "email_domain_label",
-            EmailError::TopLevelDomain => "email_top_level_domain",
-        }
+        self.into()
     }
 
     /// The problem to show next to the field called `field`.

@@ -7,14 +7,28 @@
 
 use crate::providers::{MethodKind, Provider};
 use crate::Problem;
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::collections::BTreeMap;
 
 /// Whether an authorization works, as the seed names it.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Health {
     /// The provider accepted the credential.
     Healthy,
@@ -25,15 +39,12 @@ pub enum Health {
 }
 
 impl Health {
-    pub const ALL: [Health; 3] = [Health::Healthy, Health::Unhealthy, Health::Unknown];
+    /// Every health, in declaration order.
+    pub const ALL: &'static [Health] = <Health as strum::VariantArray>::VARIANTS;
 
     /// The stored and wire code.
     pub fn code(self) -> &'static str {
-        match self {
-            Health::Healthy => "healthy",
-            Health::Unhealthy => "unhealthy",
-            Health::Unknown => "unknown",
-        }
+        self.into()
     }
 
     /// How the console shows it.
@@ -47,19 +58,16 @@ impl Health {
 
     /// The health named by `code`, or a problem naming `field`.
     pub fn parse(field: &str, code: &str) -> Result<Health, Problem> {
-        Health::ALL
-            .into_iter()
-            .find(|h| h.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_health",
-                    format!(
-                        "{} is not a health; use healthy, unhealthy or unknown",
-                        crate::error::echo(code)
-                    ),
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_health",
+                format!(
+                    "{} is not a health; use healthy, unhealthy or unknown",
+                    crate::error::echo(code)
+                ),
+            )
+        })
     }
 }
 
@@ -244,32 +252,16 @@ fn path_of(url: &str) -> String {
 /// authenticates by HMAC recomputes to trust the request.
 pub fn hmac_signature(secret: &str, now_ms: i64, method: &str, path: &str) -> String {
     let message = format!("{}.{method}.{path}", now_ms / 1000);
-    hex(&hmac_sha256(secret.as_bytes(), message.as_bytes()))
+    hex::encode(hmac_sha256(secret.as_bytes(), message.as_bytes()))
 }
 
 /// HMAC (RFC 2104) over SHA-256.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // HMAC takes a key of any length (a long one is hashed first), so the error arm of
+    // `new_from_slice` cannot be reached.
+    Hmac::<Sha256>::new_from_slice(key)
+        .map(|mac| mac.chain_update(message).finalize().into_bytes().into())
+        .unwrap_or_default()
 }
 
 /// The health a provider's HTTP answer means: 2xx accepted, a rejecting status rejected, and
@@ -405,7 +397,7 @@ mod tests {
     fn hmac_matches_rfc_4231_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
         assert_eq!(
-            hex(&mac),
+            hex::encode(mac),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }

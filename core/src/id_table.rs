@@ -16,9 +16,17 @@ pub(crate) type Key = [u8; 32];
 /// 26-character ULID); were one given, only its first 32 bytes would count.
 pub(crate) fn key(id: &str) -> Key {
     let mut k = [0u8; 32];
-    let n = id.len().min(32);
-    k[..n].copy_from_slice(&id.as_bytes()[..n]);
+    for (slot, byte) in k.iter_mut().zip(id.as_bytes()) {
+        *slot = *byte;
+    }
     k
+}
+
+/// Where the probe for a key with hash `hash` starts in a table of `len` slots (a power of two).
+fn slot_of(hash: u64, len: usize) -> usize {
+    let mask = len.wrapping_sub(1);
+    // Masked to the table, the hash fits in a usize on every target.
+    usize::try_from(hash & mask as u64).unwrap_or(0)
 }
 
 /// One slot: an id and its value in one cache line.
@@ -60,7 +68,7 @@ impl<V: Copy + Default> IdTable<V> {
     pub(crate) fn home(&self, id: &str) -> usize {
         let mut h = FxHasher::default();
         h.write(&key(id));
-        (h.finish() as usize) & self.slots.len().wrapping_sub(1)
+        slot_of(h.finish(), self.slots.len())
     }
 
     /// Reads the slot at `home` (a byte of it) so that its line is in cache when the lookup
@@ -102,18 +110,22 @@ impl<V: Copy + Default> IdTable<V> {
         let mask = self.slots.len() - 1;
         let mut at = self.home(id);
         // The table is never full (see above), so the probe ends at the id or an empty slot.
-        while self.slots[at].used && self.slots[at].key != k {
+        while self.slots.get(at).is_some_and(|s| s.used && s.key != k) {
             at = (at + 1) & mask;
         }
-        if !self.slots[at].used {
-            self.slots[at] = Slot {
+        // `at` is masked to the table, whose length is a power of two of at least 8 after
+        // `grow`, so it is always in bounds; returning `&mut V` leaves no other arm to take.
+        #[allow(clippy::indexing_slicing)]
+        let slot = &mut self.slots[at];
+        if !slot.used {
+            *slot = Slot {
                 key: k,
                 used: true,
                 value: V::default(),
             };
             self.len += 1;
         }
-        &mut self.slots[at].value
+        &mut slot.value
     }
 
     fn grow(&mut self) {
@@ -124,12 +136,15 @@ impl<V: Copy + Default> IdTable<V> {
         for slot in old.into_iter().filter(|s| s.used) {
             let mut h = FxHasher::default();
             h.write(&slot.key);
-            let mut at = (h.finish() as usize) & mask;
-            while self.slots[at].used {
+            let mut at = slot_of(h.finish(), self.slots.len());
+            while self.slots.get(at).is_some_and(|s| s.used) {
                 at = (at + 1) & mask;
             }
-            self.slots[at] = slot;
-            self.len += 1;
+            // The new table has twice the slots the old one filled, so an empty one is found.
+            if let Some(free) = self.slots.get_mut(at) {
+                *free = slot;
+                self.len += 1;
+            }
         }
     }
 }
@@ -156,7 +171,9 @@ impl Hasher for FxHasher {
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
+            for (w, b) in word.iter_mut().zip(rest) {
+                *w = *b;
+            }
             self.add(u64::from_le_bytes(word));
         }
     }

@@ -6,9 +6,22 @@ use crate::{Blocker, Problem, ProblemKind};
 
 /// Where a job is in its life.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum JobStatus {
     /// Working now.
     Running,
@@ -21,40 +34,26 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    pub const ALL: [JobStatus; 5] = [
-        JobStatus::Running,
-        JobStatus::Sleeping,
-        JobStatus::Paused,
-        JobStatus::Completed,
-        JobStatus::Failed,
-    ];
+    /// Every status, in declaration order.
+    pub const ALL: &'static [JobStatus] = <JobStatus as strum::VariantArray>::VARIANTS;
 
     /// The stored and wire code (`running`, …).
     pub fn code(self) -> &'static str {
-        match self {
-            JobStatus::Running => "running",
-            JobStatus::Sleeping => "sleeping",
-            JobStatus::Paused => "paused",
-            JobStatus::Completed => "completed",
-            JobStatus::Failed => "failed",
-        }
+        self.into()
     }
 
     /// The status named by `code`, or a problem naming `field`.
     pub fn parse(field: &str, code: &str) -> Result<JobStatus, Problem> {
-        JobStatus::ALL
-            .into_iter()
-            .find(|s| s.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_status",
-                    format!(
-                        "{} is not a job status; use running, sleeping, paused, completed or failed",
-                        crate::error::echo(code)
-                    ),
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_status",
+                format!(
+                    "{} is not a job status; use running, sleeping, paused, completed or failed",
+                    crate::error::echo(code)
+                ),
+            )
+        })
     }
 
     /// An authorization cannot be deleted while a job using it is running, sleeping
@@ -211,8 +210,20 @@ pub fn blocked_delete(blockers: Vec<Blocker>) -> Problem {
 }
 
 /// Columns the jobs tables sort by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum JobSort {
     Name,
     Type,
@@ -224,30 +235,24 @@ pub enum JobSort {
 impl JobSort {
     /// The sort named by a request (`name`, `type`, `status`, `created`).
     pub fn parse(input: &str) -> Result<JobSort, Problem> {
-        match input {
-            "name" => Ok(JobSort::Name),
-            "type" => Ok(JobSort::Type),
-            "status" => Ok(JobSort::Status),
-            "" | "created" => Ok(JobSort::Created),
-            other => Err(Problem::invalid(
+        if input.is_empty() {
+            return Ok(JobSort::Created);
+        }
+        input.parse().map_err(|_| {
+            Problem::invalid(
                 "sort",
                 "unknown_sort",
                 format!(
                     "cannot sort jobs by {}; use name, type, status or created",
-                    crate::error::echo(other)
+                    crate::error::echo(input)
                 ),
-            )),
-        }
+            )
+        })
     }
 
     /// The code `parse` reads.
     pub fn code(self) -> &'static str {
-        match self {
-            JobSort::Name => "name",
-            JobSort::Type => "type",
-            JobSort::Status => "status",
-            JobSort::Created => "created",
-        }
+        self.into()
     }
 }
 

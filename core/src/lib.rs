@@ -5,6 +5,10 @@
 //! these functions to validate forms as the user types; the server calls the very same
 //! functions before it stores anything, so the two can never disagree.
 
+// Core judges input from outside (forms, API bodies, headers); a panic while doing so is a
+// denial of service, so indexing and narrowing casts must say what happens when they miss.
+#![deny(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+
 pub mod access;
 pub mod actions;
 pub mod api_catalog;
@@ -14,7 +18,6 @@ pub mod authorizations;
 pub mod base64;
 pub mod boards;
 pub mod campaigns;
-mod codes;
 pub mod cookies;
 pub mod decide;
 pub mod edits;

@@ -11,8 +11,21 @@ pub const HOUR_MS: i64 = 60 * 60 * 1000;
 pub const MAX_BUCKETS: usize = 1000;
 
 /// The step of a metrics chart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Granularity {
     Hour,
     #[default]
@@ -22,34 +35,23 @@ pub enum Granularity {
 }
 
 impl Granularity {
-    pub const ALL: [Granularity; 4] = [
-        Granularity::Hour,
-        Granularity::Day,
-        Granularity::Week,
-        Granularity::Month,
-    ];
+    /// Every step, finest first.
+    pub const ALL: &'static [Granularity] = <Granularity as strum::VariantArray>::VARIANTS;
 
+    /// The stored and wire code (`hour`, …).
     pub fn code(self) -> &'static str {
-        match self {
-            Granularity::Hour => "hour",
-            Granularity::Day => "day",
-            Granularity::Week => "week",
-            Granularity::Month => "month",
-        }
+        self.into()
     }
 
     /// The step named by `code` (`hour`, `day`, `week`, `month`).
     pub fn parse(code: &str) -> Result<Granularity, Problem> {
-        Granularity::ALL
-            .into_iter()
-            .find(|g| g.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    "granularity",
-                    "unknown_granularity",
-                    "granularity is hour, day, week or month",
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                "granularity",
+                "unknown_granularity",
+                "granularity is hour, day, week or month",
+            )
+        })
     }
 
     /// The start of the bucket holding `t`.

@@ -32,7 +32,8 @@ const COMMON: &[&str] = &[
 ];
 
 /// Which rule a new password breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(prefix = "password_", serialize_all = "snake_case")]
 pub enum PasswordError {
     #[error("use at least 12 characters")]
     TooShort,
@@ -49,13 +50,7 @@ pub enum PasswordError {
 impl PasswordError {
     /// Stable machine code for the rule.
     pub fn code(self) -> &'static str {
-        match self {
-            PasswordError::TooShort => "password_too_short",
-            PasswordError::TooLong => "password_too_long",
-            PasswordError::OneCharacter => "password_one_character",
-            PasswordError::ContainsEmail => "password_contains_email",
-            PasswordError::Common => "password_common",
-        }
+        self.into()
     }
 
     /// The problem to show next to the field called `field`.

@@ -137,8 +137,19 @@ pub fn check_reason(input: &str) -> Result<String, Problem> {
 }
 
 /// Where a request to allowlist a domain stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RequestStatus {
     Pending,
     Approved,
@@ -148,21 +159,12 @@ pub enum RequestStatus {
 impl RequestStatus {
     /// Stable code, as stored.
     pub fn code(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Approved => "approved",
-            RequestStatus::Rejected => "rejected",
-        }
+        self.into()
     }
 
     /// The status with this code.
     pub fn from_code(code: &str) -> Option<RequestStatus> {
-        match code {
-            "pending" => Some(RequestStatus::Pending),
-            "approved" => Some(RequestStatus::Approved),
-            "rejected" => Some(RequestStatus::Rejected),
-            _ => None,
-        }
+        code.parse().ok()
     }
 }
 
@@ -229,8 +231,19 @@ pub fn parse_policy_actions(
 }
 
 /// The columns the users list sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum UserSort {
     Name,
     Email,
@@ -241,30 +254,24 @@ pub enum UserSort {
 impl UserSort {
     /// The sort named by a request (`name`, `email`, `policy`, `last_login`).
     pub fn parse(input: &str) -> Result<UserSort, Problem> {
-        match input {
-            "" | "name" => Ok(UserSort::Name),
-            "email" => Ok(UserSort::Email),
-            "policy" => Ok(UserSort::Policy),
-            "last_login" => Ok(UserSort::LastLogin),
-            other => Err(Problem::invalid(
+        if input.is_empty() {
+            return Ok(UserSort::Name);
+        }
+        input.parse().map_err(|_| {
+            Problem::invalid(
                 "sort",
                 "unknown_sort",
                 format!(
                     "cannot sort users by {}; use name, email, policy or last_login",
-                    crate::error::echo(other)
+                    crate::error::echo(input)
                 ),
-            )),
-        }
+            )
+        })
     }
 
     /// The code `parse` reads.
     pub fn code(self) -> &'static str {
-        match self {
-            UserSort::Name => "name",
-            UserSort::Email => "email",
-            UserSort::Policy => "policy",
-            UserSort::LastLogin => "last_login",
-        }
+        self.into()
     }
 }
 

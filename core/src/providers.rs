@@ -44,9 +44,22 @@ pub struct Field {
 
 /// Kinds of work a job can do with an authorization.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum JobType {
     ImportPubSub,
     ExportBigQuery,
@@ -62,49 +75,23 @@ pub enum JobType {
 }
 
 impl JobType {
-    pub const ALL: [JobType; 11] = [
-        JobType::ImportPubSub,
-        JobType::ExportBigQuery,
-        JobType::SendAudience,
-        JobType::SyncUsers,
-        JobType::SendEmail,
-        JobType::SyncContacts,
-        JobType::ImportObjects,
-        JobType::SendWebhook,
-        JobType::ImportHttp,
-        JobType::ImportTable,
-        JobType::ExportTable,
-    ];
+    /// Every job type, in declaration order.
+    pub const ALL: &'static [JobType] = <JobType as strum::VariantArray>::VARIANTS;
 
     /// The stored and wire code (`import_pub_sub`, …).
     pub fn code(self) -> &'static str {
-        match self {
-            JobType::ImportPubSub => "import_pub_sub",
-            JobType::ExportBigQuery => "export_big_query",
-            JobType::SendAudience => "send_audience",
-            JobType::SyncUsers => "sync_users",
-            JobType::SendEmail => "send_email",
-            JobType::SyncContacts => "sync_contacts",
-            JobType::ImportObjects => "import_objects",
-            JobType::SendWebhook => "send_webhook",
-            JobType::ImportHttp => "import_http",
-            JobType::ImportTable => "import_table",
-            JobType::ExportTable => "export_table",
-        }
+        self.into()
     }
 
     /// The job type named by `code`, or a problem naming `field`.
     pub fn parse(field: &str, code: &str) -> Result<JobType, Problem> {
-        JobType::ALL
-            .into_iter()
-            .find(|t| t.code() == code)
-            .ok_or_else(|| {
-                Problem::invalid(
-                    field,
-                    "unknown_job_type",
-                    format!("{} is not a job type", crate::error::echo(code)),
-                )
-            })
+        code.parse().map_err(|_| {
+            Problem::invalid(
+                field,
+                "unknown_job_type",
+                format!("{} is not a job type", crate::error::echo(code)),
+            )
+        })
     }
 
     /// How the job type reads in the console.
@@ -424,16 +411,16 @@ fn check_rule(f: &Field, value: &str) -> Result<(), Problem> {
         Rule::GcpProject => {
             let b = value.as_bytes();
             (6..=30).contains(&b.len())
-                && b[0].is_ascii_lowercase()
+                && b.first().is_some_and(u8::is_ascii_lowercase)
                 && b.iter()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                && b[b.len() - 1] != b'-'
+                && b.last() != Some(&b'-')
         }
         Rule::ServiceAccountJson => {
             return match serde_json::from_str::<serde_json::Value>(value) {
-                Ok(v) if v["type"] == "service_account"
-                    && v["client_email"].as_str().is_some_and(|e| e.contains('@'))
-                    && v["private_key"].as_str().is_some_and(|k| k.contains("PRIVATE KEY")) => Ok(()),
+                Ok(v) if v.get("type").and_then(serde_json::Value::as_str) == Some("service_account")
+                    && v.get("client_email").and_then(serde_json::Value::as_str).is_some_and(|e| e.contains('@'))
+                    && v.get("private_key").and_then(serde_json::Value::as_str).is_some_and(|k| k.contains("PRIVATE KEY")) => Ok(()),
                 _ => fail("must be a service-account key file: JSON with \"type\": \"service_account\", client_email and private_key"),
             };
         }

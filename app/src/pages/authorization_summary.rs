@@ -223,7 +223,7 @@ fn MetricsPanel(id: String, checks: RwSignal<u32>) -> impl IntoView {
             <div class="panel-header filters">
                 <h2>"Activity metrics"</h2>
                 <div class="segmented" role="group" aria-label="Step">
-                    {Granularity::ALL.into_iter().map(|g| view! {
+                    {Granularity::ALL.iter().copied().map(|g| view! {
                         <button type="button" class=move || if step.get() == g { "segment segment-on" } else { "segment" }
                             aria-pressed=move || (step.get() == g).to_string() on:click=move |_| step.set(g)>
                             {match g { Granularity::Hour => "Hourly", Granularity::Day => "Daily", Granularity::Week => "Weekly", Granularity::Month => "Monthly" }}

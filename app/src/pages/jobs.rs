@@ -185,7 +185,7 @@ fn JobWizard(preset: Option<String>, on_close: Callback<()>) -> impl IntoView {
                     <select id="job-type" on:change=move |ev| {
                         if let Ok(t) = JobType::parse("job_type", &event_target_value(&ev)) { job_type.set(t); }
                     }>
-                        {JobType::ALL.into_iter().map(|t| view! {
+                        {JobType::ALL.iter().copied().map(|t| view! {
                             <option value=t.code() selected=t == JobType::SendEmail>{t.label()}</option>
                         }).collect_view()}
                     </select>

@@ -163,7 +163,7 @@ async fn run_writers(
                 }
                 tx.commit().await?;
             }
-            Ok::<(), sqlx::Error>(())
+            Ok::<(), portcullis_server::store::StoreError>(())
         }));
     }
     for t in tasks {

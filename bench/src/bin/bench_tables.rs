@@ -40,7 +40,7 @@ async fn main() -> Result<(), Failure> {
         backend(&db),
         started.elapsed().as_secs_f64()
     );
-    for sort in AuthorizationSort::ALL {
+    for sort in AuthorizationSort::ALL.iter().copied() {
         let (expr, numeric) = authorizations::sort_expr(sort);
         let first = time(iterations, || async {
             let q = AuthorizationQuery {
@@ -240,11 +240,11 @@ async fn offset_page(
         (rows - i64::from(PAGE)).max(0)
     );
     time(iterations.min(20), || async {
-        sqlx::query(&sql)
+        let rows = sqlx::query(&sql)
             .bind(tenant.as_str())
             .fetch_all(&db.pool)
-            .await
-            .map(|r| r.len())
+            .await?;
+        Ok(rows.len())
     })
     .await
 }
@@ -253,7 +253,7 @@ async fn offset_page(
 async fn time<F, Fut>(iterations: usize, f: F) -> Result<Vec<Duration>, Failure>
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<usize, sqlx::Error>>,
+    Fut: std::future::Future<Output = Result<usize, portcullis_server::store::StoreError>>,
 {
     f().await?;
     let mut out = Vec::with_capacity(iterations);

@@ -60,36 +60,10 @@ pub async fn verify_password(password: &Password, stored: Option<String>) -> boo
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    hex(&bytes)
+    hex::encode(bytes)
 }
 
 /// What is stored for a token: its SHA-256, so a copy of the database opens no session.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lower-case hexadecimal, two digits a byte. By table, not `format!` per byte: every API
-/// call hashes its token's secret and compares the hex, so this sits on every call's path.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hex;
-
-    #[test]
-    fn hex_writes_two_lower_case_digits_a_byte() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
-        assert_eq!(hex(&[]), "");
-        let all: Vec<u8> = (0..=255).collect();
-        let by_format: String = all.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex(&all), by_format);
-    }
+    hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -7,9 +7,9 @@
 //! can be rotated: start with the new `PORTCULLIS_MASTER_KEY` and the old one in
 //! `PORTCULLIS_PREVIOUS_MASTER_KEYS`, run `portcullis secrets rotate`, then drop the old key.
 
-use crate::crypto::secrets::hex;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use portcullis_core::Problem;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -30,6 +30,8 @@ pub enum VaultError {
     UnknownKey(String),
     #[error("a sealed value is damaged or belongs to another record")]
     Damaged,
+    #[error("the cipher refused to seal a value")]
+    Seal,
     #[error(
         "the key file {0} is missing, and the database holds sealed secrets a new key would not open: \
          restore the file, or set PORTCULLIS_MASTER_KEY to the key they were sealed with"
@@ -46,7 +48,7 @@ impl SealingKey {
     fn new(bytes: [u8; 32]) -> SealingKey {
         let digest = Sha256::digest(bytes);
         SealingKey {
-            id: hex(&digest[..8]),
+            id: hex::encode(&digest[..8]),
             cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
         }
     }
@@ -108,20 +110,26 @@ impl Vault {
     }
 
     /// Seals `plaintext` for the record `context` names (tenant and id).
-    pub fn seal(&self, context: &str, plaintext: &[u8]) -> String {
+    pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<String, VaultError> {
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         let payload = Payload {
             msg: plaintext,
             aad: context.as_bytes(),
         };
-        // Encryption with a valid key and nonce cannot fail for inputs under 256 GiB.
+        // The cipher refuses only inputs over 256 GiB; should it ever refuse, storing an empty
+        // ciphertext would silently lose the secret, so the caller gets the error instead.
         let sealed = self
             .current
             .cipher
             .encrypt(Nonce::from_slice(&nonce), payload)
-            .unwrap_or_default();
-        format!("v1.{}.{}.{}", self.current.id, hex(&nonce), hex(&sealed))
+            .map_err(|_| VaultError::Seal)?;
+        Ok(format!(
+            "v1.{}.{}.{}",
+            self.current.id,
+            hex::encode(nonce),
+            hex::encode(sealed)
+        ))
     }
 
     /// Opens a value sealed for `context` by the master key or a previous one.
@@ -140,10 +148,11 @@ impl Vault {
             .chain(&self.previous)
             .find(|k| k.id == key_id)
             .ok_or_else(|| VaultError::UnknownKey(key_id.to_owned()))?;
-        let nonce = unhex(nonce)
+        let nonce = hex::decode(nonce)
+            .ok()
             .filter(|n| n.len() == 12)
             .ok_or(VaultError::Damaged)?;
-        let body = unhex(body).ok_or(VaultError::Damaged)?;
+        let body = hex::decode(body).map_err(|_| VaultError::Damaged)?;
         key.cipher
             .decrypt(
                 Nonce::from_slice(&nonce),
@@ -168,10 +177,19 @@ impl Vault {
     }
 }
 
+/// A vault error in a request is the server's fault: the cause goes to the log, and the caller
+/// is told only that something failed inside.
+impl From<VaultError> for Problem {
+    fn from(e: VaultError) -> Problem {
+        tracing::error!(error = %e, "vault");
+        Problem::internal()
+    }
+}
+
 fn parse_key(text: &str, name: &'static str) -> Result<[u8; 32], VaultError> {
-    unhex(text.trim())
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or(VaultError::BadKey(name))
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut key).map_err(|_| VaultError::BadKey(name))?;
+    Ok(key)
 }
 
 fn key_from_file(path: &Path, may_create: bool) -> Result<[u8; 32], VaultError> {
@@ -187,7 +205,7 @@ fn key_from_file(path: &Path, may_create: bool) -> Result<[u8; 32], VaultError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut key);
-            write_private(path, &hex(&key)).map_err(fail)?;
+            write_private(path, &hex::encode(key)).map_err(fail)?;
             Ok(key)
         }
         Err(e) => Err(fail(e)),
@@ -210,16 +228,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,7 +235,7 @@ mod tests {
     #[test]
     fn seals_open_only_for_their_record_and_key() {
         let vault = Vault::from_keys([7; 32], &[]);
-        let sealed = vault.seal("tnt_a/auth_1", b"SG.secret");
+        let sealed = vault.seal("tnt_a/auth_1", b"SG.secret").unwrap();
         assert!(!sealed.contains("SG.secret"));
         assert_eq!(
             vault.open_sealed("tnt_a/auth_1", &sealed).ok().as_deref(),

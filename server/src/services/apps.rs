@@ -28,6 +28,7 @@ use portcullis_core::Problem;
 use portcullis_core::ProblemKind;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 /// How an install's record names what it granted: `App: perm, perm`.
 fn granted_name(app_name: &str, granted: &[Permission]) -> String {
@@ -529,9 +530,10 @@ pub async fn authenticate(
     };
     let token = &known.bot.token;
     if token.revoked.is_some()
-        || !constant_time_eq(
-            token_hash(&credentials.secret).as_bytes(),
-            known.secret_hash.as_bytes(),
+        || !bool::from(
+            token_hash(&credentials.secret)
+                .as_bytes()
+                .ct_eq(known.secret_hash.as_bytes()),
         )
     {
         return Err(refused());
@@ -583,9 +585,4 @@ fn developer(caller: &Caller) -> Result<(), Problem> {
         ));
     }
     Ok(())
-}
-
-/// Equality whose time does not depend on where the inputs differ.
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

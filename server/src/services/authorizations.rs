@@ -72,7 +72,9 @@ impl Services {
         secrets: &BTreeMap<String, String>,
     ) -> Result<String, Problem> {
         let json = serde_json::to_vec(secrets).map_err(|_| Problem::internal())?;
-        Ok(self.vault.seal(&seal_context(tenant, id), &json))
+        self.vault
+            .seal(&seal_context(tenant, id), &json)
+            .map_err(Problem::from)
     }
 
     /// An authorization of `tenant`, or 404.

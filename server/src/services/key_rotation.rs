@@ -47,7 +47,7 @@ pub async fn rotate(db: &Db, vault: &Vault) -> Result<Rotation, Problem> {
                 )
             })?;
             let mut tx = db.write().await?;
-            let resealed = vault.seal(&context, &plain);
+            let resealed = vault.seal(&context, &plain)?;
             if !sealed::swap(&mut tx, column, &value, &resealed).await? {
                 done.changed_meanwhile += 1;
                 continue;

@@ -107,7 +107,7 @@ impl Services {
             user: user.clone(),
             sealed_verifier: self
                 .vault
-                .seal(&format!("oauth/{state_hash}"), verifier.secret().as_bytes()),
+                .seal(&format!("oauth/{state_hash}"), verifier.secret().as_bytes())?,
         };
         let mut conn = self.db.conn().await?;
         oauth_states::insert(

@@ -237,7 +237,9 @@ impl Sso for Services {
                     "enter the client secret the identity provider gave this console",
                 ))
             }
-            (secret, _) => self.vault.seal(&secret_context(&tenant), secret.as_bytes()),
+            (secret, _) => self
+                .vault
+                .seal(&secret_context(&tenant), secret.as_bytes())?,
         };
         let stored = StoredProvider {
             issuer,
@@ -370,7 +372,7 @@ impl Sso for Services {
         .map_err(|_| Problem::internal())?;
         let sealed = self
             .vault
-            .seal(&format!("sso-state/{state_hash}"), &pending);
+            .seal(&format!("sso-state/{state_hash}"), &pending)?;
         let browser_binding = new_token();
         let mut conn = self.db.conn().await?;
         store::insert_state(

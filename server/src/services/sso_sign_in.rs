@@ -17,6 +17,8 @@ use crate::store::sso as store;
 use crate::store::versions::{self, Versioned};
 use crate::store::{domains, invitations, people, tenants, users};
 use crate::store::{new_id, problem};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use openidconnect::core::CoreIdToken;
 use openidconnect::{
     AuthorizationCode, Nonce, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse,
@@ -28,6 +30,7 @@ use portcullis_core::people::domain_allowed;
 use portcullis_core::sso::{groups_in_claims, no_access_reason, plan_sign_in, GroupMapping};
 use portcullis_core::{Problem, ProblemKind};
 use sqlx::AnyConnection;
+use subtle::ConstantTimeEq;
 
 /// A sign-in refused, with the reason the person is shown.
 pub(crate) fn refused(why: String) -> Problem {
@@ -35,18 +38,12 @@ pub(crate) fn refused(why: String) -> Problem {
 }
 
 /// The claims of an ID token already verified, as JSON (for the configurable groups claim).
+/// `openidconnect` has checked the token, so its payload is strict unpadded base64url.
 fn raw_claims(token: &CoreIdToken) -> Option<serde_json::Value> {
     let text = token.to_string();
     let payload = text.split('.').nth(1)?;
-    let standard: String = payload
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    serde_json::from_slice(&portcullis_core::base64::decode(&standard)?).ok()
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice(&json).ok()
 }
 
 /// What the provider vouched for, after the ID token was verified.
@@ -81,9 +78,10 @@ impl Services {
         let tenant = taken.tenant;
         let same_browser = browser.is_some_and(|b| {
             !taken.browser_hash.is_empty()
-                && crate::services::apps::constant_time_eq(
-                    token_hash(b).as_bytes(),
-                    taken.browser_hash.as_bytes(),
+                && bool::from(
+                    token_hash(b)
+                        .as_bytes()
+                        .ct_eq(taken.browser_hash.as_bytes()),
                 )
         });
         if !same_browser {

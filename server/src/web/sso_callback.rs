@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use portcullis_app::services::RequestMeta;
 use portcullis_core::cookies;
 
@@ -71,17 +72,18 @@ async fn callback(
     response
 }
 
+/// What a query value keeps as it is: letters, digits and `-_.~`; the rest is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// `key=value`, percent-encoded.
 fn serde_urlencoded_pair(key: &str, value: &str) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    format!("{}={}", encode(key), encode(value))
+    format!(
+        "{}={}",
+        utf8_percent_encode(key, QUERY_VALUE),
+        utf8_percent_encode(value, QUERY_VALUE)
+    )
 }
