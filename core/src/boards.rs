@@ -153,20 +153,7 @@ pub enum Approval {
     Rejected,
 }
 
-impl Approval {
-    /// Every variant, in declaration order.
-    pub const ALL: &'static [Approval] = <Approval as strum::VariantArray>::VARIANTS;
-
-    /// The code stored and sent for this variant.
-    pub fn code(self) -> &'static str {
-        self.into()
-    }
-
-    /// The variant stored as `code`, if any.
-    pub fn from_code(code: &str) -> Option<Approval> {
-        code.parse().ok()
-    }
-}
+codes!(Approval: ALL, code, from_code);
 
 /// The longest review note.
 pub const NOTE_MAX_CHARS: usize = 500;

@@ -39,20 +39,7 @@ pub enum CampaignStatus {
     Ended,
 }
 
-impl CampaignStatus {
-    /// Every variant, in declaration order.
-    pub const ALL: &'static [CampaignStatus] = <CampaignStatus as strum::VariantArray>::VARIANTS;
-
-    /// The code stored and sent for this variant.
-    pub fn code(self) -> &'static str {
-        self.into()
-    }
-
-    /// The variant stored as `code`, if any.
-    pub fn from_code(code: &str) -> Option<CampaignStatus> {
-        code.parse().ok()
-    }
-}
+codes!(CampaignStatus: ALL, code, from_code);
 
 /// The largest daily budget, in cents (one million in the account's currency): a guard
 /// against a misplaced digit, not a business limit.
@@ -233,20 +220,7 @@ pub enum ContentKind {
     Photo,
 }
 
-impl ContentKind {
-    /// Every variant, in declaration order.
-    pub const ALL: &'static [ContentKind] = <ContentKind as strum::VariantArray>::VARIANTS;
-
-    /// The code stored and sent for this variant.
-    pub fn code(self) -> &'static str {
-        self.into()
-    }
-
-    /// The variant stored as `code`, if any.
-    pub fn from_code(code: &str) -> Option<ContentKind> {
-        code.parse().ok()
-    }
-}
+codes!(ContentKind: ALL, code, from_code);
 
 /// The longest post body.
 pub const BODY_MAX_CHARS: usize = 5_000;
@@ -333,20 +307,7 @@ pub enum FeedFormat {
     Xml,
 }
 
-impl FeedFormat {
-    /// Every variant, in declaration order.
-    pub const ALL: &'static [FeedFormat] = <FeedFormat as strum::VariantArray>::VARIANTS;
-
-    /// The code stored and sent for this variant.
-    pub fn code(self) -> &'static str {
-        self.into()
-    }
-
-    /// The variant stored as `code`, if any.
-    pub fn from_code(code: &str) -> Option<FeedFormat> {
-        code.parse().ok()
-    }
-}
+codes!(FeedFormat: ALL, code, from_code);
 
 /// How often a feed may be fetched: every 15 minutes at most, daily at least.
 pub const FEED_REFRESH_MINUTES: std::ops::RangeInclusive<u32> = 15..=1_440;

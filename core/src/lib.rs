@@ -9,6 +9,8 @@
 // denial of service, so indexing and narrowing casts must say what happens when they miss.
 #![deny(clippy::indexing_slicing, clippy::cast_possible_truncation)]
 
+#[macro_use]
+mod codes;
 pub mod access;
 pub mod actions;
 pub mod api_catalog;

@@ -156,17 +156,7 @@ pub enum RequestStatus {
     Rejected,
 }
 
-impl RequestStatus {
-    /// Stable code, as stored.
-    pub fn code(self) -> &'static str {
-        self.into()
-    }
-
-    /// The status with this code.
-    pub fn from_code(code: &str) -> Option<RequestStatus> {
-        code.parse().ok()
-    }
-}
+codes!(RequestStatus: code, from_code);
 
 /// One (policy, resource group) pair as forms send it: `pol_…/rg_…`.
 pub type AssignmentPair = (PolicyId, ResourceGroupId);
