@@ -1,12 +1,11 @@
 //! Reading the activity log: the list behind the Activity page, and the record a download
 //! leaves before its first byte.
 
-use crate::services::audit::{Principal, Source};
+use crate::services::audit::Actor;
+use crate::services::people::Checked;
 use crate::services::Services;
 use crate::store::activity::{count, list};
-use crate::store::activity::{record, NewEvent};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use portcullis_app::services::{Activity, ActivityQuery, Caller, RequestMeta};
 use portcullis_core::actions::Action;
 use portcullis_core::audit::{csv_time, ActivityFilter};
@@ -32,33 +31,32 @@ impl Activity for Services {
 }
 
 impl Services {
-    /// Lets `caller` download the events `filter` picks: checks the permission, records the
-    /// download (the people, emails and addresses in the log leave the platform, and a download
-    /// that cannot be recorded does not start) and counts the rows, the record included.
-    pub async fn begin_download(
+    /// Whether `caller` may download the current tenant's activity log: checked before the
+    /// download's filters are read, so a refusal says only that.
+    pub(crate) async fn may_download(&self, caller: &Caller) -> Result<Checked, Problem> {
+        self.require(caller, Action::DownloadActivity, None).await
+    }
+
+    /// Starts the download `checked` allowed: records it (the people, emails and addresses in
+    /// the log leave the platform, and a download that cannot be recorded does not start) and
+    /// counts the rows, the record included.
+    pub(crate) async fn begin_download(
         &self,
         caller: &Caller,
+        checked: Checked,
         filter: &ActivityFilter,
         meta: &RequestMeta,
-        now: DateTime<Utc>,
     ) -> Result<(TenantId, i64), Problem> {
-        let checked = self.require(caller, Action::DownloadActivity, None).await?;
         let tenant = checked.tenant().clone();
+        let actor = Actor::person(&tenant, caller, meta);
         let mut tx = self.db.write().await?;
-        record(
-            &mut tx,
-            NewEvent {
-                tenant_id: Some(&tenant),
-                event_type: "activity/download",
-                happened_at: now,
-                principal: &Principal::of(&caller.viewer),
-                source: Source::Console.code(),
-                object_id: Some(tenant.as_str()),
-                object_name: Some(&describe(filter)),
-                origin_ip: meta.origin_ip.as_deref(),
-            },
-        )
-        .await?;
+        actor
+            .record(
+                &mut tx,
+                "activity/download",
+                (tenant.as_str(), &describe(filter)),
+            )
+            .await?;
         tx.commit().await?;
         let total = count(&self.db.pool, &tenant, filter).await?;
         Ok((tenant, total))

@@ -3,6 +3,7 @@
 
 use crate::http::problem::ApiError;
 use crate::http::request::{meta_of, session_token_in};
+use crate::services::audit::received;
 use crate::services::Services;
 use crate::store::activity_export::write_csv;
 use axum::body::{Body, Bytes};
@@ -13,7 +14,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use chrono::Utc;
 use futures_util::stream;
 use portcullis_app::services::Console;
 use portcullis_core::audit::{export_file_name, ActivityFilter};
@@ -61,11 +61,12 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
         .caller(&token)
         .await?
         .ok_or_else(|| Problem::unauthenticated("your session has ended; sign in again"))?;
+    let checked = services.may_download(&caller).await?;
     let params: DownloadParams = serde_urlencoded_params(request)?;
     let filter = ActivityFilter::parse(&params.user, &params.action, params.from, params.to)?;
-    let now = Utc::now();
+    let meta = meta_of(&request.extensions);
     let (tenant, total) = services
-        .begin_download(&caller, &filter, &meta_of(&request.extensions), now)
+        .begin_download(&caller, checked, &filter, &meta)
         .await?;
     let db = services.db.clone();
 
@@ -89,7 +90,10 @@ async fn start_download(services: &Services, request: &Parts) -> Result<Response
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    let disposition = format!("attachment; filename=\"{}\"", export_file_name(now));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        export_file_name(received(&meta))
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(CONTENT_DISPOSITION, v);
     }

@@ -37,6 +37,7 @@ mod metrics_route;
 mod people;
 mod reads;
 mod request_ids;
+mod request_origin;
 mod rest;
 mod rest_records;
 mod secrets;
