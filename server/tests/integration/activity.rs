@@ -239,6 +239,9 @@ on_both_backends! {
         let (status, _, body) = download(&app, Some(&analyst), "").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(body.contains("download_activity"), "{body}");
+        // The permission is judged before the filters: a bad one tells the analyst nothing more.
+        let (status, _, _) = download(&app, Some(&analyst), "?from=9&to=3").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(app.count("activity_events", "event_type = 'activity/download'").await, 2, "a refused download records nothing");
     }
 
