@@ -13,7 +13,8 @@ use portcullis_core::Problem;
 use sqlx::AnyConnection;
 
 /// The part of the product a record comes from, as the log's `source` column names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Source {
     /// A person in the browser console.
     Console,
@@ -38,17 +39,7 @@ pub enum Source {
 impl Source {
     /// The code the log stores.
     pub fn code(self) -> &'static str {
-        match self {
-            Source::Console => "console",
-            Source::Api => "api",
-            Source::Scheduler => "scheduler",
-            Source::Sso => "sso",
-            Source::Setup => "setup",
-            Source::Bootstrap => "bootstrap",
-            Source::Provisioning => "provisioning",
-            Source::Cli => "cli",
-            Source::Demo => "demo",
-        }
+        self.into()
     }
 }
 
