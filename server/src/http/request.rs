@@ -23,9 +23,9 @@ pub fn request_meta_of(
     extensions: &Extensions,
     trusted_proxies: &[IpAddr],
 ) -> RequestMeta {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let forwarded = forwarded_for(headers);
     let origin = peer_of(extensions)
-        .map(|peer| portcullis_core::audit::client_ip(peer, forwarded, trusted_proxies));
+        .map(|peer| portcullis_core::audit::client_ip(peer, forwarded.as_deref(), trusted_proxies));
     RequestMeta {
         received_at: Some(chrono::Utc::now()),
         origin_ip: origin.map(|ip| ip.to_string()),
@@ -33,6 +33,23 @@ pub fn request_meta_of(
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
+    }
+}
+
+/// Every `X-Forwarded-For` line of a request as one list, in order: a proxy may add its own
+/// line rather than append to the client's, and the list is read from its right end. A line
+/// that is not text makes the whole list unreadable (`client_ip` then keeps the peer), so a
+/// forged line can never stand in for one the proxy added.
+fn forwarded_for(headers: &HeaderMap) -> Option<String> {
+    let lines: Option<Vec<&str>> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.to_str().ok())
+        .collect();
+    match lines {
+        Some(lines) if lines.is_empty() => None,
+        Some(lines) => Some(lines.join(",")),
+        None => Some(String::new()),
     }
 }
 

@@ -14,18 +14,23 @@ const PROXY: &str = "127.0.0.1";
 on_both_backends! {
     /// Behind the trusted proxy, the client it names is recorded.
     async fn a_trusted_proxy_names_the_client(app) {
-        assert_eq!(sign_in_from(&app.db, "127.0.0.1:40000", "203.0.113.9").await, "203.0.113.9");
+        assert_eq!(sign_in_from(&app.db, "127.0.0.1:40000", &["203.0.113.9"]).await, "203.0.113.9");
     }
 
     /// Anyone else's `X-Forwarded-For` is a claim: the connection's own address is recorded.
     async fn a_forged_forwarded_address_is_not_believed(app) {
-        assert_eq!(sign_in_from(&app.db, "198.51.100.7:40000", "203.0.113.9").await, "198.51.100.7");
+        assert_eq!(sign_in_from(&app.db, "198.51.100.7:40000", &["203.0.113.9"]).await, "198.51.100.7");
+    }
+
+    /// A client's own line ahead of the one the trusted proxy added is not believed either.
+    async fn a_forged_line_before_the_proxys_own_is_not_believed(app) {
+        assert_eq!(sign_in_from(&app.db, "127.0.0.1:40000", &["6.6.6.6", "203.0.113.9"]).await, "203.0.113.9");
     }
 }
 
-/// Signs the demo admin in over a connection from `peer` claiming to forward for `claimed`,
-/// and answers the origin the sign-in's record carries.
-async fn sign_in_from(db: &Db, peer: &str, claimed: &str) -> String {
+/// Signs the demo admin in over a connection from `peer` with one `X-Forwarded-For` line per
+/// `forwarded` entry, and answers the origin the sign-in's record carries.
+async fn sign_in_from(db: &Db, peer: &str, forwarded: &[&str]) -> String {
     let mut services = services_over(db, Default::default());
     services.trusted_proxies = vec![PROXY.parse().expect("proxy address")];
     let router = router_of(services);
@@ -34,13 +39,14 @@ async fn sign_in_from(db: &Db, peer: &str, claimed: &str) -> String {
         ("password", portcullis_server::demo::DEMO_PASSWORD),
     ])
     .expect("form encodes");
-    let req = Request::post(<portcullis_app::api::SignIn as leptos::server_fn::ServerFn>::PATH)
+    let mut req = Request::post(<portcullis_app::api::SignIn as leptos::server_fn::ServerFn>::PATH)
         .header(header::HOST, HOST)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header("x-forwarded-for", claimed)
-        .body(Body::from(form))
-        .expect("request");
+        .header(header::ACCEPT, "application/json");
+    for line in forwarded {
+        req = req.header("x-forwarded-for", *line);
+    }
+    let req = req.body(Body::from(form)).expect("request");
     let res = tower::ServiceExt::oneshot(router, from_peer(req, peer))
         .await
         .expect("router answers");
