@@ -2,6 +2,7 @@
 //! every request passes.
 
 pub mod activity_download;
+pub mod compression;
 pub mod metrics;
 pub mod oauth_callback;
 pub mod request_id;
@@ -67,6 +68,7 @@ pub fn app(services: Services, options: LeptosOptions) -> Router {
             context, shell,
         ))
         .with_state(options)
+        .layer(compression::layer())
         .layer(attach_meta(services.trusted_proxies.clone().into()))
         .layer(layer_fn(crate::web::server_fn_body::ServerFnBody))
         .layer(layer_fn(move |inner| Guard(inner, site.clone())))

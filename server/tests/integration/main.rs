@@ -22,6 +22,7 @@ mod authorization_matrix;
 mod authorizations;
 mod bootstrap;
 mod boundary;
+mod compression;
 mod concurrency;
 mod customer_360;
 mod domains;
