@@ -14,8 +14,9 @@ use crate::store::reads::Snapshot;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap};
+use axum::http::HeaderMap;
 use chrono::{DateTime, NaiveDate, Utc};
+use portcullis_app::services::RequestMeta;
 use portcullis_core::apps::{Limited, APP_ALLOWANCE_IN_TOKENS, INVALID_CALLS_PER_ADDRESS_MINUTE};
 use portcullis_core::apps::{Permission, Target};
 use portcullis_core::error::{field_named_in, is_field_name, one_short_line};
@@ -30,8 +31,8 @@ use std::sync::Arc;
 pub(crate) struct BotCall {
     /// The token, its app, and the app's access there.
     pub bot: Arc<Bot>,
-    /// The client's address (from a trusted proxy's header where there is one), kept as an
-    /// address: only a change, which the log records, needs its text.
+    /// The client's address (from a trusted proxy's header where there is one), as the
+    /// request layer read it.
     pub origin_ip: Option<String>,
     /// When the call arrived: the one clock read its checks, changes and records share.
     pub now: DateTime<Utc>,
@@ -45,8 +46,8 @@ impl FromRequestParts<ApiState> for BotCall {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
         let reads = Snapshot::begin(&state.services.db)?;
-        let bot = bot_of(state, &reads, &parts.headers, &parts.extensions).await?;
         let meta = meta_of(&parts.extensions);
+        let bot = bot_of(state, &reads, &parts.headers, &meta).await?;
         Ok(BotCall {
             bot,
             now: received(&meta),
@@ -225,12 +226,12 @@ pub(crate) async fn bot_of(
     state: &ApiState,
     reads: &Snapshot,
     headers: &HeaderMap,
-    extensions: &Extensions,
+    meta: &RequestMeta,
 ) -> Result<std::sync::Arc<crate::services::apps::Bot>, ApiError> {
-    let now = received(&meta_of(extensions));
+    let now = received(meta);
     let now_ms = now.timestamp_millis();
     // Without a peer address (a router called in-process) there is no address to count.
-    let address = meta_of(extensions).origin_ip;
+    let address = meta.origin_ip.as_deref();
     let invalid = address.map(|ip| Allowance {
         key: format!("bot invalid from {ip}"),
         limit: INVALID_CALLS_PER_ADDRESS_MINUTE,

@@ -68,11 +68,11 @@ pub(crate) async fn credential(
     headers: HeaderMap,
 ) -> Result<Json<Credential>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
+    let meta = meta_of(&extensions);
+    let bot = bot_of(&state, &reads, &headers, &meta).await?;
     drop(reads);
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountViewFeeds).await?;
     let services = &state.services;
-    let meta = meta_of(&extensions);
     let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(services.fetch_credential(&actor, &job).await?))
 }
@@ -96,7 +96,8 @@ pub(crate) async fn report(
     body: Bytes,
 ) -> Result<Json<JobRow>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
+    let meta = meta_of(&extensions);
+    let bot = bot_of(&state, &reads, &headers, &meta).await?;
     // The status change writes and reads it back: outside the snapshot, which would not see it.
     drop(reads);
     let report: StatusReport = serde_json::from_slice(&body).map_err(|e| {
@@ -109,7 +110,6 @@ pub(crate) async fn report(
     let status = JobStatus::parse("status", &report.status)?;
     let (job, tenant) = job_tenant(&state, &bot, &job, Permission::AccountCreateFeeds).await?;
     let services = &state.services;
-    let meta = meta_of(&extensions);
     let actor = bot_actor(&tenant, &bot, &meta);
     Ok(Json(
         services

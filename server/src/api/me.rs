@@ -3,6 +3,7 @@
 use crate::api::call::bot_of;
 use crate::api::state::ApiState;
 use crate::http::problem::ApiError;
+use crate::http::request::meta_of;
 use crate::store::reads::Snapshot;
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap};
@@ -16,7 +17,7 @@ pub(crate) async fn me(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let reads = Snapshot::begin(&state.services.db)?;
-    let bot = bot_of(&state, &reads, &headers, &extensions).await?;
+    let bot = bot_of(&state, &reads, &headers, &meta_of(&extensions)).await?;
     // The app's permissions came with the token (in core's order, as the store sorts them).
     let permissions = &bot.access.app_permissions;
     Ok(Json(json!({
