@@ -2,6 +2,7 @@
 //! every request passes.
 
 pub mod activity_download;
+pub mod assets;
 pub mod compression;
 pub mod metrics;
 pub mod oauth_callback;
@@ -39,6 +40,7 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
         options.output_name = "portcullis".into();
     }
     options.site_addr = addr;
+    assets::use_hashed_names(&mut options);
     options
 }
 
@@ -179,11 +181,11 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let site = self.1.clone();
-        let asset = is_static_asset(req.uri().path());
+        let asset = assets::is_site_file(req.uri().path()).then(|| req.uri().path().to_owned());
         match cross_site_reason(&site, req.method(), req.headers()) {
             Some(reason) => Either::Left(ready(Ok(with_security_headers(
                 &site,
-                false,
+                None,
                 ApiError(Problem::forbidden("cross_site_request", reason)).into_response(),
             )))),
             None => Either::Right(Secured {
@@ -201,7 +203,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         site: Arc<Site>,
-        asset: bool,
+        asset: Option<String>,
     }
 }
 
@@ -213,22 +215,20 @@ impl<F: std::future::Future<Output = Answer>> std::future::Future for Secured<F>
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Answer> {
         let this = self.project();
-        let (site, asset) = (this.site, *this.asset);
+        let (site, asset) = (this.site, this.asset.as_deref());
         this.inner
             .poll(cx)
             .map(|answer| answer.map(|r| with_security_headers(site, asset, r)))
     }
 }
 
-/// The bundle, styles and icons: the same for everyone, so they may be cached.
-fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
-}
-
 /// Where no page set its own policy (API answers, files, errors), nothing may run or load.
 const LOCKED_DOWN: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-fn with_security_headers(site: &Site, asset: bool, mut response: Response) -> Response {
+/// `asset` is the path of a site file (the same for everyone, so it may be cached), or `None`
+/// for a page or API answer.
+fn with_security_headers(site: &Site, asset: Option<&str>, mut response: Response) -> Response {
+    let status = response.status();
     let headers = response.headers_mut();
     // The standard names' constants: a name given as text is parsed again on every answer.
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -247,9 +247,8 @@ fn with_security_headers(site: &Site, asset: bool, mut response: Response) -> Re
         );
     }
     // Signed-in pages and API answers hold tenants' data: no browser or proxy keeps a copy.
-    if !asset {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    let cache = asset.map_or("no-store", |path| assets::cache_control(path, status));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     if site.hsts {
         headers.insert(
             STRICT_TRANSPORT_SECURITY,

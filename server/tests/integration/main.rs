@@ -45,6 +45,7 @@ mod secrets;
 mod server_fn_bodies;
 mod sessions;
 mod sign_in;
+mod site_files;
 mod sso;
 mod stale_edits;
 mod tenancy;

@@ -1,0 +1,90 @@
+//! The console's own files: where the build left them, what they are called, and how long a
+//! browser may keep them.
+//!
+//! A release build names every file under `/pkg/` after a hash of its contents and lists the
+//! hashes in `hash.txt` at the site's root. Such a name never changes meaning, so the browser
+//! keeps the file for a year without asking again; a new build brings new names, which the page
+//! (never stored, see the guard) points at.
+
+use axum::http::StatusCode;
+use leptos::prelude::LeptosOptions;
+use std::path::{Path, PathBuf};
+
+/// The build's list of content hashes, at the root of the site it describes.
+pub const HASH_FILE: &str = "hash.txt";
+
+/// How long a browser keeps a content-hashed file: a year, unasked.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Other files of the site (icons, a development build's bundle): kept, but checked each use.
+pub const REVALIDATE: &str = "no-cache";
+
+/// Points Leptos at the build's hash list when the site has one, so pages name the hashed files.
+///
+/// Leptos resolves the list against the executable's folder; an absolute path sends it to the
+/// site instead, wherever the binary was built or installed.
+pub fn use_hashed_names(options: &mut LeptosOptions) {
+    let list = absolute(Path::new(options.site_root.as_ref())).join(HASH_FILE);
+    options.hash_files = list.is_file();
+    if options.hash_files {
+        options.hash_file = list.to_string_lossy().into_owned().into();
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Whether `path` names one of the site's files (the bundle, styles, icons) rather than a page
+/// or an API call.
+pub fn is_site_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
+}
+
+/// The `Cache-Control` a site file goes out with: immutable when its name carries its
+/// contents' hash and it was found, else revalidated on each use.
+pub fn cache_control(path: &str, status: StatusCode) -> &'static str {
+    if status.is_success() && is_content_hashed(path) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    }
+}
+
+/// `name.<hash>.ext` under `/pkg/`, the hash being 22 characters of unpadded base64url (an
+/// MD5). The split loader's placeholder name, 22 underscores, is not a hash.
+fn is_content_hashed(path: &str) -> bool {
+    let Some(name) = path.strip_prefix("/pkg/") else {
+        return false;
+    };
+    name.split('.').any(|part| {
+        part.len() == 22
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && part.bytes().any(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_found_hashed_bundle_files_are_immutable() {
+        let hashed = "/pkg/portcullis.kR0dE3f9Qm2Zt7Hx1Yb4Aw.wasm";
+        assert_eq!(cache_control(hashed, StatusCode::OK), IMMUTABLE);
+        assert_eq!(cache_control(hashed, StatusCode::NOT_FOUND), REVALIDATE);
+        assert_eq!(
+            cache_control("/pkg/portcullis.wasm", StatusCode::OK),
+            REVALIDATE
+        );
+        assert_eq!(
+            cache_control(
+                "/pkg/__wasm_split.______________________.js",
+                StatusCode::OK
+            ),
+            REVALIDATE
+        );
+        assert_eq!(cache_control("/favicon.svg", StatusCode::OK), REVALIDATE);
+    }
+}
