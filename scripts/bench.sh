@@ -21,7 +21,7 @@ fi
 scripts/install-tools.sh
 # wrk drives the REST benchmark; only the full run needs it (the smoke run skips that part).
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo leptos build --release
+scripts/build.sh
 cargo build --release -p portcullis-bench --features bench-comparators --bins --locked
 python3 scripts/bench.py --profile release
 echo; echo "[decide] core beside cedar-policy and casbin (goals: >= 30x cedar, >= 200x casbin, 10x data <= 1.3x)"

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
-PATH="$PWD/end2end/node_modules/.bin:$PATH" cargo leptos build --release
+scripts/build.sh
 export DATABASE_URL="${DATABASE_URL:-sqlite://portcullis-demo.db?mode=rwc}"
 exec target/release/portcullis serve --demo "$@"

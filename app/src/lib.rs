@@ -21,5 +21,6 @@ pub use root::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Waits for the routed page's chunk when the bundle is split by page.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -1,27 +1,12 @@
 //! The HTML document and the route table.
 
-use crate::pages::activity::ActivityPage;
-use crate::pages::apps::AppsPage;
-use crate::pages::authorization_summary::AuthorizationSummaryPage;
-use crate::pages::authorization_wizard::AuthorizationWizardPage;
-use crate::pages::authorizations::AuthorizationsPage;
-use crate::pages::consent::ConsentPage;
-use crate::pages::customer_360::Customer360Page;
-use crate::pages::job::JobPage;
-use crate::pages::jobs::JobsPage;
-use crate::pages::layout::ConsoleLayout;
+use crate::pages::lazy;
 use crate::pages::not_found::NotFound;
-use crate::pages::overview::OverviewPage;
-use crate::pages::setup::SetupPage;
 use crate::pages::sign_in::SignInPage;
-use crate::pages::sources::SourcesPage;
-use crate::pages::sso::SsoPage;
-use crate::pages::users::UsersPage;
-use crate::pages::welcome::WelcomePage;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 /// The whole HTML document, rendered on the server around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -35,6 +20,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
+                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options)/>
                 <HydrationScripts options/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <MetaTags/>
@@ -44,6 +30,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's address: under its content-hashed name when the build hashed the site's
+/// file names (the same list Leptos reads for the bundle's names), else its plain name.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let pkg = &options.site_pkg_dir;
+    let name = &options.output_name;
+    match css_hash(options) {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+        None => format!("/{pkg}/{name}.css"),
+    }
+}
+
+/// The `css:` line of the build's hash list, read where and when Leptos reads the bundle's.
+#[cfg(feature = "ssr")]
+fn css_hash(options: &LeptosOptions) -> Option<String> {
+    if !options.hash_files {
+        return None;
+    }
+    let list = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .join(options.hash_file.as_ref());
+    let text = std::fs::read_to_string(list).ok()?;
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("css:"))
+        .map(|hash| hash.trim().to_owned())
+}
+
+/// Only the server renders the document's head.
+#[cfg(not(feature = "ssr"))]
+fn css_hash(_: &LeptosOptions) -> Option<String> {
+    None
 }
 
 /// Allows this response's scripts only: the app's own files and the hydration script that
@@ -71,34 +90,27 @@ fn content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Lets end-to-end tests (and curious people) tell a hydrated page from a server-rendered one.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
-        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Portcullis".to_owned() } else { format!("{text} · Portcullis") }/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/welcome") view=WelcomePage/>
-                <ParentRoute path=path!("") view=ConsoleLayout>
-                    <Route path=path!("") view=OverviewPage/>
-                    <Route path=path!("users") view=UsersPage/>
-                    <Route path=path!("users/activity") view=ActivityPage/>
-                    <Route path=path!("users/sso") view=SsoPage/>
-                    <Route path=path!("customer-360") view=Customer360Page/>
-                    <Route path=path!("sources") view=SourcesPage/>
-                    <Route path=path!("security/authorizations") view=AuthorizationsPage/>
-                    <Route path=path!("security/authorizations/new") view=AuthorizationWizardPage/>
-                    <Route path=path!("security/authorizations/:id") view=AuthorizationSummaryPage/>
-                    <Route path=path!("apps") view=AppsPage/>
-                    <Route path=path!("apps/install/:app_id") view=ConsentPage/>
-                    <Route path=path!("jobs") view=JobsPage/>
-                    <Route path=path!("jobs/:id") view=JobPage/>
+                <Route path=path!("/setup") view={Lazy::<lazy::Setup>::new()}/>
+                <Route path=path!("/welcome") view={Lazy::<lazy::Welcome>::new()}/>
+                <ParentRoute path=path!("") view={Lazy::<lazy::Console>::new()}>
+                    <Route path=path!("") view={Lazy::<lazy::Overview>::new()}/>
+                    <Route path=path!("users") view={Lazy::<lazy::Users>::new()}/>
+                    <Route path=path!("users/activity") view={Lazy::<lazy::Activity>::new()}/>
+                    <Route path=path!("users/sso") view={Lazy::<lazy::Sso>::new()}/>
+                    <Route path=path!("customer-360") view={Lazy::<lazy::Customer360>::new()}/>
+                    <Route path=path!("sources") view={Lazy::<lazy::Sources>::new()}/>
+                    <Route path=path!("security/authorizations") view={Lazy::<lazy::Authorizations>::new()}/>
+                    <Route path=path!("security/authorizations/new") view={Lazy::<lazy::AuthorizationWizard>::new()}/>
+                    <Route path=path!("security/authorizations/:id") view={Lazy::<lazy::AuthorizationSummary>::new()}/>
+                    <Route path=path!("apps") view={Lazy::<lazy::Apps>::new()}/>
+                    <Route path=path!("apps/install/:app_id") view={Lazy::<lazy::Consent>::new()}/>
+                    <Route path=path!("jobs") view={Lazy::<lazy::Jobs>::new()}/>
+                    <Route path=path!("jobs/:id") view={Lazy::<lazy::Job>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

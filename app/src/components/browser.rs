@@ -12,6 +12,18 @@ pub fn reload() {
     let _ = window().location().reload();
 }
 
+/// Marks the page as working once the routed page has hydrated, for end-to-end tests and the
+/// first-click benchmark to tell a live page from a server-rendered one. Called by each routed
+/// page rather than by the app, which hydrates before a page loaded on demand does.
+pub fn mark_hydrated() {
+    use leptos::prelude::*;
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 /// Renders its children only in the browser, after hydration. For lists that load per
 /// keystroke or per click: a suspense nested in an already-suspended page hydrates badly, and
 /// nothing is gained by rendering such a list on the server.

@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod job;
 pub mod jobs;
 pub mod layout;
+pub mod lazy;
 pub mod not_found;
 pub mod overview;
 pub mod setup;

@@ -2,7 +2,7 @@
 
 use crate::api::{current_viewer, start_sso, SignIn};
 use crate::components::auth_card::AuthCard;
-use crate::components::browser::hard_navigate;
+use crate::components::browser::{hard_navigate, mark_hydrated};
 use crate::components::field::TextField;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,6 +14,7 @@ use portcullis_core::email::Email;
 /// Sign in; someone already signed in goes straight to the console.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    mark_hydrated();
     let viewer = Resource::new(|| (), |_| current_viewer());
     view! {
         <Title text="Sign in"/>
