@@ -105,3 +105,19 @@ fn secrets_are_masked_for_display() {
     assert_eq!(shown["base_url"], "https://api.example.com");
     assert!(!shown.values().any(|v| v.contains("hunter2")));
 }
+
+/// Host names are ASCII: a Unicode name is refused (the browser bundle carries no Unicode
+/// tables for them), its punycode spelling is taken, and both sides decide alike.
+#[wasm_bindgen_test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn unicode_host_names_are_refused_and_punycode_is_taken() {
+    use portcullis_core::providers::parse_http_url;
+    assert!(parse_http_url("https://bücher.example/api").is_err());
+    let url = parse_http_url("https://xn--bcher-kva.example/api").expect("punycode host");
+    assert_eq!(url.host_str(), Some("xn--bcher-kva.example"));
+    assert_eq!(
+        parse_http_url("https://API.Example.com/v1").map(|u| u.host_str().map(str::to_owned)),
+        Ok(Some("api.example.com".to_owned())),
+        "ASCII names are still lower-cased"
+    );
+}
