@@ -4,7 +4,8 @@
 //! A release build names every file under `/pkg/` after a hash of its contents and lists the
 //! hashes in `hash.txt` at the site's root. Such a name never changes meaning, so the browser
 //! keeps the file for a year without asking again; a new build brings new names, which the page
-//! (never stored, see the guard) points at.
+//! (never stored, see the guard) points at. Icons are kept a day; a development build's
+//! unhashed bundle is revalidated on each use.
 
 use axum::http::StatusCode;
 use leptos::prelude::LeptosOptions;
@@ -15,8 +16,11 @@ pub const HASH_FILE: &str = "hash.txt";
 
 /// How long a browser keeps a content-hashed file: a year, unasked.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// Other files of the site (icons, a development build's bundle): kept, but checked each use.
+/// A development build's bundle, whose names do not change with its contents: kept, but
+/// checked on each use.
 pub const REVALIDATE: &str = "no-cache";
+/// Icons: kept a day, so a repeat visit does not fetch them again.
+pub const ICONS: &str = "public, max-age=86400";
 
 /// Points Leptos at the build's hash list when the site has one, so pages name the hashed files.
 ///
@@ -41,12 +45,16 @@ pub fn is_site_file(path: &str) -> bool {
 }
 
 /// The `Cache-Control` a site file goes out with: immutable when its name carries its
-/// contents' hash and it was found, else revalidated on each use.
+/// contents' hash and it was found, a day for icons, else revalidated on each use.
 pub fn cache_control(path: &str, status: StatusCode) -> &'static str {
-    if status.is_success() && is_content_hashed(path) {
-        IMMUTABLE
-    } else {
+    if !status.is_success() {
         REVALIDATE
+    } else if is_content_hashed(path) {
+        IMMUTABLE
+    } else if path.starts_with("/pkg/") {
+        REVALIDATE
+    } else {
+        ICONS
     }
 }
 
@@ -85,6 +93,6 @@ mod tests {
             ),
             REVALIDATE
         );
-        assert_eq!(cache_control("/favicon.svg", StatusCode::OK), REVALIDATE);
+        assert_eq!(cache_control("/favicon.svg", StatusCode::OK), ICONS);
     }
 }
