@@ -62,8 +62,11 @@ step "core's shared vectors as wasm under node"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p portcullis-core --target wasm32-unknown-unknown --locked
 
-step "build the console (server + hydrated wasm bundle)"
-cargo leptos build
+step "build the console: the bundle as released, the server as tested"
+scripts/build.sh --test-server
+
+step "bundle budgets: the first chunk and each page's chunk, as browsers receive them"
+python3 scripts/bundle_budget.py
 
 step "Playwright in Debian's Chromium"
 (cd end2end && npx playwright test)
