@@ -95,22 +95,22 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=SignInPage/>
-                <Route path=path!("/setup") view={Lazy::<lazy::Setup>::new()}/>
-                <Route path=path!("/welcome") view={Lazy::<lazy::Welcome>::new()}/>
+                <Route path=path!("/setup") view={Lazy::<lazy::Onboarding>::new()}/>
+                <Route path=path!("/welcome") view={Lazy::<lazy::Onboarding>::new()}/>
                 <ParentRoute path=path!("") view={Lazy::<lazy::Console>::new()}>
                     <Route path=path!("") view={Lazy::<lazy::Overview>::new()}/>
-                    <Route path=path!("users") view={Lazy::<lazy::Users>::new()}/>
-                    <Route path=path!("users/activity") view={Lazy::<lazy::Activity>::new()}/>
-                    <Route path=path!("users/sso") view={Lazy::<lazy::Sso>::new()}/>
-                    <Route path=path!("customer-360") view={Lazy::<lazy::Customer360>::new()}/>
-                    <Route path=path!("sources") view={Lazy::<lazy::Sources>::new()}/>
+                    <Route path=path!("users") view={Lazy::<lazy::People>::new()}/>
+                    <Route path=path!("users/activity") view={Lazy::<lazy::People>::new()}/>
+                    <Route path=path!("users/sso") view={Lazy::<lazy::People>::new()}/>
+                    <Route path=path!("customer-360") view={Lazy::<lazy::Data>::new()}/>
+                    <Route path=path!("sources") view={Lazy::<lazy::Data>::new()}/>
                     <Route path=path!("security/authorizations") view={Lazy::<lazy::Authorizations>::new()}/>
-                    <Route path=path!("security/authorizations/new") view={Lazy::<lazy::AuthorizationWizard>::new()}/>
-                    <Route path=path!("security/authorizations/:id") view={Lazy::<lazy::AuthorizationSummary>::new()}/>
+                    <Route path=path!("security/authorizations/new") view={Lazy::<lazy::Authorizations>::new()}/>
+                    <Route path=path!("security/authorizations/:id") view={Lazy::<lazy::Authorizations>::new()}/>
                     <Route path=path!("apps") view={Lazy::<lazy::Apps>::new()}/>
-                    <Route path=path!("apps/install/:app_id") view={Lazy::<lazy::Consent>::new()}/>
+                    <Route path=path!("apps/install/:app_id") view={Lazy::<lazy::Apps>::new()}/>
                     <Route path=path!("jobs") view={Lazy::<lazy::Jobs>::new()}/>
-                    <Route path=path!("jobs/:id") view={Lazy::<lazy::Job>::new()}/>
+                    <Route path=path!("jobs/:id") view={Lazy::<lazy::Jobs>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
