@@ -1,6 +1,6 @@
 //! The console's own files: a release build's content-hashed files are kept by browsers for a
 //! year and sent as the precompressed copy the browser accepts; the page naming them is never
-//! stored; unhashed files are revalidated.
+//! stored; unhashed files are revalidated; nothing beside the site is served.
 
 use crate::harness::{services_over, HOST};
 use axum::body::Body;
@@ -13,10 +13,13 @@ const WASM: &str = "kR0dE3f9Qm2Zt7Hx1Yb4Aw";
 const JS: &str = "Jb2xq8Vn0c-PZ5fYt4Ul1g";
 const CSS: &str = "c5s_Tz9R1n2mQ4wE6yU8iA";
 
-/// A site as `scripts/build.sh` leaves it: hashed names, brotli and gzip copies, the hash list.
+/// A site as `scripts/build.sh` leaves it (hashed names, brotli and gzip copies, the hash list)
+/// in `site/` of the returned folder, beside a file that is not the site's.
 fn release_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pkg = dir.path().join("pkg");
+    std::fs::write(dir.path().join("outside.txt"), "beside the site").expect("outside file");
+    let site = dir.path().join("site");
+    let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).expect("pkg dir");
     let write = |name: &str, bytes: &[u8]| std::fs::write(pkg.join(name), bytes).expect("write");
     write(&format!("portcullis.{WASM}.wasm"), b"\0asm plain");
@@ -26,7 +29,7 @@ fn release_site() -> tempfile::TempDir {
     write(&format!("portcullis.{CSS}.css"), b"body{}");
     write("portcullis.css", b"body{}");
     std::fs::write(
-        dir.path().join(web::assets::HASH_FILE),
+        site.join(web::assets::HASH_FILE),
         format!("js: {JS}\nwasm: {WASM}\ncss: {CSS}\n"),
     )
     .expect("hash list");
@@ -64,9 +67,14 @@ async fn hashed_files_are_kept_a_year_and_sent_precompressed() {
     ))
     .await
     .expect("open sqlite");
-    let site = release_site();
+    let folder = release_site();
     let mut options = web::leptos_options(HOST.parse().expect("addr"));
-    options.site_root = site.path().to_string_lossy().into_owned().into();
+    options.site_root = folder
+        .path()
+        .join("site")
+        .to_string_lossy()
+        .into_owned()
+        .into();
     web::assets::use_hashed_names(&mut options);
     assert!(
         options.hash_files,
@@ -104,6 +112,21 @@ async fn hashed_files_are_kept_a_year_and_sent_precompressed() {
     let (status, headers, _) = get(&router, "/pkg/portcullis.css", "br").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CACHE_CONTROL], web::assets::REVALIDATE);
+
+    // An anonymous client asking past the site's root gets nothing of what lies beside it.
+    for path in [
+        "/pkg/../../outside.txt",
+        "/pkg/%2e%2e/%2e%2e/outside.txt",
+        "/pkg/..%2f..%2foutside.txt",
+        "/..%2foutside.txt",
+    ] {
+        let (status, _, body) = get(&router, path, "br, gzip").await;
+        assert!(
+            !body.contains("beside the site"),
+            "{path} answered {status} with a file outside the site"
+        );
+        assert_ne!(status, StatusCode::OK, "{path}");
+    }
 
     // The page names the hashed files and is itself never stored.
     let (status, headers, page) = get(&router, "/signin", "identity").await;
