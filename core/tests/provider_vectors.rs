@@ -113,6 +113,7 @@ fn secrets_are_masked_for_display() {
 fn unicode_host_names_are_refused_and_punycode_is_taken() {
     use portcullis_core::providers::parse_http_url;
     assert!(parse_http_url("https://bücher.example/api").is_err());
+    assert!(parse_http_url("HTTPS://127.0.0.1:@BÜCHER.EXAMPLE").is_err());
     let url = parse_http_url("https://xn--bcher-kva.example/api").expect("punycode host");
     assert_eq!(url.host_str(), Some("xn--bcher-kva.example"));
     assert_eq!(
