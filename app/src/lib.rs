@@ -14,7 +14,7 @@ mod root;
 #[cfg(feature = "ssr")]
 pub mod services;
 
-pub use root::{shell, App};
+pub use root::{shell, App, Stylesheet};
 
 /// Entry point of the browser bundle: takes over the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -32,37 +32,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The stylesheet's address: under its content-hashed name when the build hashed the site's
-/// file names (the same list Leptos reads for the bundle's names), else its plain name.
+/// The stylesheet's address, which the server reads from the build's hash list once at start.
+#[derive(Clone, Debug)]
+pub struct Stylesheet(pub std::sync::Arc<str>);
+
+/// The server's stylesheet address, else the unhashed name a plain build writes.
 fn stylesheet_href(options: &LeptosOptions) -> String {
-    let pkg = &options.site_pkg_dir;
-    let name = &options.output_name;
-    match css_hash(options) {
-        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-        None => format!("/{pkg}/{name}.css"),
-    }
-}
-
-/// The `css:` line of the build's hash list, read where and when Leptos reads the bundle's.
-#[cfg(feature = "ssr")]
-fn css_hash(options: &LeptosOptions) -> Option<String> {
-    if !options.hash_files {
-        return None;
-    }
-    let list = std::env::current_exe()
-        .ok()?
-        .parent()?
-        .join(options.hash_file.as_ref());
-    let text = std::fs::read_to_string(list).ok()?;
-    text.lines()
-        .find_map(|line| line.trim().strip_prefix("css:"))
-        .map(|hash| hash.trim().to_owned())
-}
-
-/// Only the server renders the document's head.
-#[cfg(not(feature = "ssr"))]
-fn css_hash(_: &LeptosOptions) -> Option<String> {
-    None
+    use_context::<Stylesheet>().map_or_else(
+        || format!("/{}/{}.css", options.site_pkg_dir, options.output_name),
+        |Stylesheet(href)| href.to_string(),
+    )
 }
 
 /// Allows this response's scripts only: the app's own files and the hydration script that

@@ -38,32 +38,61 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Whether `path` names one of the site's files (the bundle, styles, icons) rather than a page
-/// or an API call.
-pub fn is_site_file(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
-}
-
-/// The `Cache-Control` a site file goes out with: immutable when its name carries its
-/// contents' hash and it was found, a day for icons, else revalidated on each use.
-pub fn cache_control(path: &str, status: StatusCode) -> &'static str {
-    if !status.is_success() {
-        REVALIDATE
-    } else if is_content_hashed(path) {
-        IMMUTABLE
-    } else if path.starts_with("/pkg/") {
-        REVALIDATE
-    } else {
-        ICONS
+/// The stylesheet's address as pages name it: its content-hashed name when the site has a
+/// hash list (read once, when the app is built), else its plain name.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+    let hash = options
+        .hash_files
+        .then(|| std::fs::read_to_string(options.hash_file.as_ref()).ok())
+        .flatten()
+        .and_then(|list| {
+            list.lines()
+                .find_map(|line| line.trim().strip_prefix("css:"))
+                .map(|hash| hash.trim().to_owned())
+        });
+    match hash {
+        Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+        None => format!("/{pkg}/{name}.css"),
     }
 }
 
-/// `name.<hash>.ext` under `/pkg/`, the hash being 22 characters of unpadded base64url (an
-/// MD5). The split loader's placeholder name, 22 underscores, is not a hash.
-fn is_content_hashed(path: &str) -> bool {
-    let Some(name) = path.strip_prefix("/pkg/") else {
-        return false;
-    };
+/// One of the site's files (the bundle, styles, icons) rather than a page or an API call, by
+/// what its path says about how long it may be kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteFile {
+    /// `/pkg/name.<hash>.ext`: the name changes whenever the contents do.
+    Hashed,
+    /// A `/pkg/` file without a hash: a development build's.
+    Unhashed,
+    /// The icons.
+    Icon,
+}
+
+impl SiteFile {
+    pub fn of(path: &str) -> Option<SiteFile> {
+        match path.strip_prefix("/pkg/") {
+            Some(name) if is_content_hashed(name) => Some(SiteFile::Hashed),
+            Some(_) => Some(SiteFile::Unhashed),
+            None => matches!(path, "/favicon.svg" | "/favicon.ico").then_some(SiteFile::Icon),
+        }
+    }
+
+    /// The `Cache-Control` the file goes out with: immutable when its name carries its
+    /// contents' hash and it was found, a day for icons, else revalidated on each use.
+    pub fn cache_control(self, status: StatusCode) -> &'static str {
+        match self {
+            _ if !status.is_success() => REVALIDATE,
+            SiteFile::Hashed => IMMUTABLE,
+            SiteFile::Unhashed => REVALIDATE,
+            SiteFile::Icon => ICONS,
+        }
+    }
+}
+
+/// `name.<hash>.ext`, the hash being 22 characters of unpadded base64url (an MD5). The split
+/// loader's placeholder name, 22 underscores, is not a hash.
+fn is_content_hashed(name: &str) -> bool {
     name.split('.').any(|part| {
         part.len() == 22
             && part
@@ -76,6 +105,10 @@ fn is_content_hashed(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cache_control(path: &str, status: StatusCode) -> &'static str {
+        SiteFile::of(path).map_or("not a site file", |file| file.cache_control(status))
+    }
 
     #[test]
     fn only_found_hashed_bundle_files_are_immutable() {

@@ -47,8 +47,10 @@ pub fn leptos_options(addr: std::net::SocketAddr) -> LeptosOptions {
 /// Builds the whole application; tests call it directly without opening a port.
 pub fn app(services: Services, options: LeptosOptions) -> Router {
     let console: SharedConsole = Arc::new(services.clone());
+    let stylesheet = portcullis_app::Stylesheet(assets::stylesheet_href(&options).into());
     let context = move || {
         provide_context(console.clone());
+        provide_context(stylesheet.clone());
         leptos::nonce::provide_nonce();
     };
     let routes = generate_route_list(App);
@@ -181,7 +183,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let site = self.1.clone();
-        let asset = assets::is_site_file(req.uri().path()).then(|| req.uri().path().to_owned());
+        let asset = assets::SiteFile::of(req.uri().path());
         match cross_site_reason(&site, req.method(), req.headers()) {
             Some(reason) => Either::Left(ready(Ok(with_security_headers(
                 &site,
@@ -203,7 +205,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         site: Arc<Site>,
-        asset: Option<String>,
+        asset: Option<assets::SiteFile>,
     }
 }
 
@@ -215,7 +217,7 @@ impl<F: std::future::Future<Output = Answer>> std::future::Future for Secured<F>
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Answer> {
         let this = self.project();
-        let (site, asset) = (this.site, this.asset.as_deref());
+        let (site, asset) = (this.site, *this.asset);
         this.inner
             .poll(cx)
             .map(|answer| answer.map(|r| with_security_headers(site, asset, r)))
@@ -225,9 +227,13 @@ impl<F: std::future::Future<Output = Answer>> std::future::Future for Secured<F>
 /// Where no page set its own policy (API answers, files, errors), nothing may run or load.
 const LOCKED_DOWN: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// `asset` is the path of a site file (the same for everyone, so it may be cached), or `None`
+/// `asset` is the site file answered (the same for everyone, so it may be cached), or `None`
 /// for a page or API answer.
-fn with_security_headers(site: &Site, asset: Option<&str>, mut response: Response) -> Response {
+fn with_security_headers(
+    site: &Site,
+    asset: Option<assets::SiteFile>,
+    mut response: Response,
+) -> Response {
     let status = response.status();
     let headers = response.headers_mut();
     // The standard names' constants: a name given as text is parsed again on every answer.
@@ -247,7 +253,7 @@ fn with_security_headers(site: &Site, asset: Option<&str>, mut response: Respons
         );
     }
     // Signed-in pages and API answers hold tenants' data: no browser or proxy keeps a copy.
-    let cache = asset.map_or("no-store", |path| assets::cache_control(path, status));
+    let cache = asset.map_or("no-store", |file| file.cache_control(status));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     if site.hsts {
         headers.insert(
