@@ -39,6 +39,7 @@ pub mod signin;
 pub mod sso;
 pub mod synthetic;
 pub mod tenancy;
+pub mod time_text;
 pub mod wire;
 
 pub use error::{Blocker, Problem, ProblemKind};

@@ -95,7 +95,9 @@ pub fn check_new_password(password: &str, email: Option<&Email>) -> Result<(), P
     if chars.all(|c| Some(c) == first) {
         return Err(PasswordError::OneCharacter);
     }
-    let lowered = password.to_lowercase();
+    // What it is compared with (an email's local part, the common list) is ASCII, so ASCII
+    // case folding finds the same matches without Unicode's case tables in the browser.
+    let lowered = password.to_ascii_lowercase();
     if let Some(email) = email {
         let local = email.local_part();
         // A name of 1-3 letters would match by chance too often to mean anything.

@@ -1,8 +1,10 @@
 //! A bar chart of requests over time: SVG with a labelled y axis, dates along the x axis,
 //! and the exact value of the bar under the pointer (or keyboard focus) shown above it.
 
+use chrono::Timelike;
 use leptos::prelude::*;
 use portcullis_core::metrics::{Bucket, Granularity};
+use portcullis_core::time_text;
 
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 240.0;
@@ -24,15 +26,25 @@ fn nice_ceiling(max: u64) -> u64 {
     }
 }
 
-/// How a bucket's start reads on the axis and in the readout (UTC).
+/// How a bucket's start reads in the readout and its tooltip (UTC).
 fn label(bucket: &Bucket, step: Granularity) -> String {
-    let format = match step {
-        Granularity::Hour => "%b %d %H:00",
-        Granularity::Day => "%b %d",
-        Granularity::Week => "week of %b %d",
-        Granularity::Month => "%b %Y",
-    };
-    bucket.start.format(format).to_string()
+    let t = &bucket.start;
+    match step {
+        Granularity::Hour => time_text::minute(t),
+        Granularity::Day => time_text::date(t),
+        Granularity::Week => format!("week of {}", time_text::date(t)),
+        Granularity::Month => time_text::month(t),
+    }
+}
+
+/// How a bucket's start reads on the x axis: an hour shows its date only at midnight, so that
+/// eight labels fit.
+fn axis_label(bucket: &Bucket, step: Granularity) -> String {
+    match step {
+        Granularity::Hour if bucket.start.hour() != 0 => time_text::clock(&bucket.start),
+        Granularity::Hour => time_text::date(&bucket.start),
+        _ => label(bucket, step),
+    }
 }
 
 /// Requests per bucket as bars.
@@ -51,6 +63,7 @@ pub fn RequestsChart(buckets: Vec<Bucket>, step: Granularity) -> impl IntoView {
     // About eight x labels, whatever the number of bars.
     let every = n.div_ceil(8);
     let labels: Vec<String> = buckets.iter().map(|b| label(b, step)).collect();
+    let axis_labels: Vec<String> = buckets.iter().map(|b| axis_label(b, step)).collect();
     let readout = {
         let labels = labels.clone();
         let values: Vec<u64> = buckets.iter().map(|b| b.requests).collect();
@@ -97,9 +110,9 @@ pub fn RequestsChart(buckets: Vec<Bucket>, step: Granularity) -> impl IntoView {
                         </g>
                     }
                 }).collect_view()}
-                {labels.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, l)| {
+                {axis_labels.into_iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, l)| {
                     let x = LEFT + slot * i as f64 + slot / 2.0;
-                    view! { <text x=x y=HEIGHT - 14.0 class="chart-axis" text-anchor="middle">{l.clone()}</text> }
+                    view! { <text x=x y=HEIGHT - 14.0 class="chart-axis" text-anchor="middle">{l}</text> }
                 }).collect_view()}
             </svg>
         </div>

@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use portcullis_core::actions::{Action, Scope};
 use portcullis_core::decide::Decision;
 use portcullis_core::people::{check_domain, check_reason, parse_policy_actions, RequestStatus};
+use portcullis_core::time_text;
 
 /// Resource groups with what uses them; custom ones can be added and, when unused, deleted.
 #[component]
@@ -451,9 +452,9 @@ pub fn OutboxPanel() -> impl IntoView {
                                         } else {
                                             view! { <details><summary>{m.subject.clone()}</summary><pre class="mail-body">{m.body.clone()}</pre></details> }.into_any()
                                         }}</td>
-                                        <td class="muted nowrap">{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                                        <td class="muted nowrap">{format!("{} UTC", time_text::minute(&m.created_at))}</td>
                                         <td>{match (m.sent_at, m.last_error.clone()) {
-                                            (Some(t), _) => view! { <span class="status status-ok">{format!("sent {}", t.format("%H:%M UTC"))}</span> }.into_any(),
+                                            (Some(t), _) => view! { <span class="status status-ok">{format!("sent {} UTC", time_text::clock(&t))}</span> }.into_any(),
                                             (None, Some(e)) => view! { <span class="status status-bad" title=e>"retrying"</span> }.into_any(),
                                             (None, None) => view! { <span class="status status-pending">"waiting"</span> }.into_any(),
                                         }}</td>

@@ -20,6 +20,7 @@ use portcullis_core::apps::{
     request_lines, Permission, PermissionRequest, PermissionScope, PRESETS,
 };
 use portcullis_core::edits::{rebase_set, set_change};
+use portcullis_core::time_text;
 use std::collections::BTreeMap;
 
 /// Which dialog is open.
@@ -130,7 +131,7 @@ fn AppPanel(app: AppRow, open: RwSignal<Open>) -> impl IntoView {
                         <tr><td colspan="6" class="empty-cell">"No tokens. A token lets the app's bot call the API."</td></tr>
                     })}
                     {app.tokens.into_iter().map(|t| {
-                        let when = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.format("%Y-%m-%d %H:%M").to_string());
+                        let when = |d: Option<chrono::DateTime<chrono::Utc>>| d.as_ref().map(time_text::minute);
                         let revoked = t.revoked.is_some();
                         let revoke = t.clone();
                         view! {

@@ -2,7 +2,7 @@
 
 use crate::api::load_overview;
 use crate::components::problem::ProblemPanel;
-use crate::components::table::{SortHeader, SortState};
+use crate::components::table::{text_order, SortHeader, SortState};
 use crate::model::{DatabaseSummary, TenantOverview};
 use crate::pages::invitations::InvitationsPanel;
 use leptos::prelude::*;
@@ -84,7 +84,7 @@ fn DatabaseTable(databases: Vec<DatabaseSummary>) -> impl IntoView {
             s.order(match s.column {
                 "group" => a.resource_group.cmp(&b.resource_group),
                 "tables" => a.tables.cmp(&b.tables),
-                _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                _ => text_order(&a.name, &b.name),
             })
         });
         rows

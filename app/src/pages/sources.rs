@@ -41,11 +41,13 @@ pub fn SourcesPage() -> impl IntoView {
     }
 }
 
-/// The reason as a sentence of its own.
+/// The reason (core's English, which starts with an ASCII letter) as a sentence of its own.
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

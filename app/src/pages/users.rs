@@ -23,6 +23,7 @@ use portcullis_core::edits::{rebase_set, rebase_value, set_change};
 use portcullis_core::email::Email;
 use portcullis_core::people::domain_allowed;
 use portcullis_core::tenancy::Viewer;
+use portcullis_core::time_text;
 
 /// Which dialog is open on the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,7 +235,8 @@ fn UserRowView(
     let groups: Vec<String> = user.assignments.iter().map(|a| a.group.clone()).collect();
     let last = user
         .last_login
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .as_ref()
+        .map(time_text::minute)
         .unwrap_or_else(|| "never".to_owned());
     let is_me = access.with_value(|a| a.is_me(&user.id));
     let (edit, revoke, delete) = (user.clone(), user.clone(), user.clone());
