@@ -2,6 +2,7 @@
 
 use crate::api::{current_viewer, switch_tenant, SignOut};
 use crate::components::browser::{hard_navigate, reload};
+use crate::components::post_form::{Fields, PostForm};
 use crate::components::problem::ProblemPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -180,9 +181,9 @@ fn UserMenu(viewer: Viewer) -> impl IntoView {
                     <span class="muted">{viewer.email.to_string()}</span>
                     <span class="badge">{role}</span>
                 </div>
-                <ActionForm action=sign_out>
+                <PostForm action=sign_out args=|_: &Fields| SignOut {}>
                     <button type="submit" role="menuitem" class="menu-item">"Sign out"</button>
-                </ActionForm>
+                </PostForm>
             </div>
         </div>
     }

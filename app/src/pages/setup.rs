@@ -4,6 +4,7 @@ use crate::api::CompleteSetup;
 use crate::components::auth_card::AuthCard;
 use crate::components::browser::hard_navigate;
 use crate::components::field::TextField;
+use crate::components::post_form::{Fields, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -55,7 +56,7 @@ pub fn SetupPage() -> impl IntoView {
         <main class="auth-page">
             <AuthCard title="Create the first operator"
                 subtitle="This link works once. The operator approves domains and can enter every tenant.">
-                <ActionForm action=action>
+                <PostForm action=action args=|f: &Fields| CompleteSetup { token: f.get("token"), name: f.get("name"), email: f.get("email"), password: f.get("password") }>
                     <input type="hidden" name="token" value=token/>
                     <div class="alert alert-error" role="alert" hidden=move || form_message().is_none()>{form_message}</div>
                     <TextField name="name" label="Full name" autocomplete="name" message=name_message/>
@@ -67,7 +68,7 @@ pub fn SetupPage() -> impl IntoView {
                     <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>
                         "Create operator and sign in"
                     </button>
-                </ActionForm>
+                </PostForm>
             </AuthCard>
         </main>
     }

@@ -4,6 +4,7 @@ use crate::api::{current_viewer, start_sso, SignIn};
 use crate::components::auth_card::AuthCard;
 use crate::components::browser::{hard_navigate, mark_hydrated};
 use crate::components::field::TextField;
+use crate::components::post_form::{Fields, PostForm};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -88,7 +89,7 @@ fn SignInForm() -> impl IntoView {
 
     view! {
         <AuthCard title="Sign in" subtitle="Access management for your customer-data platform.">
-            <ActionForm action=action>
+            <PostForm action=action args=|f: &Fields| SignIn { email: f.get("email"), password: f.get("password") }>
                 <div class="alert alert-error" role="alert" hidden=move || form_message().is_none()>
                     {form_message}
                 </div>
@@ -99,7 +100,7 @@ fn SignInForm() -> impl IntoView {
                 <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
-            </ActionForm>
+            </PostForm>
             <div class="sso-divider"><span>"or"</span></div>
             <div class="alert alert-error" role="alert" id="sso-error" hidden=move || sso_error.get().is_none()>{move || sso_error.get()}</div>
             <button type="button" class="button button-secondary button-block" id="sso-sign-in" on:click=sso disabled=move || sso_busy.get()>

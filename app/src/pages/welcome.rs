@@ -4,6 +4,7 @@ use crate::api::SetPassword;
 use crate::components::auth_card::AuthCard;
 use crate::components::browser::hard_navigate;
 use crate::components::field::TextField;
+use crate::components::post_form::{Fields, PostForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -38,7 +39,7 @@ pub fn WelcomePage() -> impl IntoView {
         <Title text="Welcome"/>
         <main class="auth-page">
             <AuthCard title="Welcome to Portcullis" subtitle="Choose a password to finish setting up your account.">
-                <ActionForm action=action>
+                <PostForm action=action args=|f: &Fields| SetPassword { token: f.get("token"), password: f.get("password") }>
                     <div class="alert alert-error" role="alert" hidden=move || general().is_none()>{general}</div>
                     <input type="hidden" name="token" prop:value=token/>
                     <TextField name="password" label="New password" kind="password" autocomplete="new-password"
@@ -47,7 +48,7 @@ pub fn WelcomePage() -> impl IntoView {
                     <button type="submit" class="button button-primary button-block" disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Saving…" } else { "Set password and sign in" }}
                     </button>
-                </ActionForm>
+                </PostForm>
             </AuthCard>
         </main>
     }
