@@ -12,6 +12,26 @@ pub fn reload() {
     let _ = window().location().reload();
 }
 
+/// The elements under `root` that match `selector`, in document order.
+pub fn elements_in(root: &web_sys::Element, selector: &str) -> Vec<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// The element that has focus, if it is an HTML element.
+pub fn focused() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    leptos::prelude::document()
+        .active_element()?
+        .dyn_into()
+        .ok()
+}
+
 /// Marks the page as working once the routed page has hydrated, for end-to-end tests and the
 /// first-click benchmark to tell a live page from a server-rendered one. Called by each routed
 /// page rather than by the app, which hydrates before a page loaded on demand does.

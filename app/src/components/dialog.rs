@@ -1,6 +1,36 @@
-//! Modal dialogs: one frame for every form and confirmation, closed with Escape or Cancel.
+//! Modal dialogs: one frame for every form and confirmation, as the WAI-ARIA dialog pattern
+//! has them: focus moves in when one opens, Tab stays inside, Escape or Cancel closes it, and
+//! focus returns to what opened it.
 
+use crate::components::browser::{elements_in, focused};
+use leptos::ev::KeyboardEvent;
+use leptos::html;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::sync::{Arc, Mutex};
+use web_sys::HtmlElement;
+
+/// What Tab stops on inside a dialog.
+const TAB_STOPS: &str = "input:not([disabled]):not([type=hidden]), select:not([disabled]), \
+    textarea:not([disabled]), button:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])";
+
+/// Keeps Tab and Shift+Tab inside `frame`, wrapping from the last stop to the first.
+fn keep_tab_inside(ev: &KeyboardEvent, frame: &HtmlElement) {
+    let stops = elements_in(frame, TAB_STOPS);
+    let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
+        return;
+    };
+    let now = focused();
+    let wrap_to = match (ev.shift_key(), now.as_ref()) {
+        (true, Some(f)) if f == first => last,
+        (false, Some(f)) if f == last => first,
+        (_, Some(f)) if frame.contains(Some(f)) => return,
+        (true, _) => last,
+        (false, _) => first,
+    };
+    ev.prevent_default();
+    _ = wrap_to.focus();
+}
 
 /// A modal dialog over the page. `on_close` runs on Escape and on the close button.
 #[component]
@@ -11,9 +41,49 @@ pub fn Dialog(
     #[prop(optional)] wide: bool,
 ) -> impl IntoView {
     let class = if wide { "dialog dialog-wide" } else { "dialog" };
+    let frame = NodeRef::<html::Div>::new();
+    // What had focus when the dialog opened, which gets it back when the dialog closes.
+    let opener = Arc::new(Mutex::new(None::<SendWrapper<HtmlElement>>));
+    Effect::new({
+        let opener = Arc::clone(&opener);
+        move |moved_in: Option<bool>| {
+            if moved_in == Some(true) {
+                return true;
+            }
+            let Some(frame) = frame.get() else {
+                return false;
+            };
+            if let Ok(mut o) = opener.lock() {
+                *o = focused().map(SendWrapper::new);
+            }
+            // The first field, else the first button after the close button.
+            let start = elements_in(
+                &frame,
+                "input:not([type=hidden]):not([disabled]), select, textarea",
+            )
+            .into_iter()
+            .next()
+            .or_else(|| elements_in(&frame, TAB_STOPS).into_iter().nth(1));
+            if let Some(start) = start {
+                _ = start.focus();
+            }
+            true
+        }
+    });
+    on_cleanup(move || {
+        if let Some(o) = opener.lock().ok().and_then(|mut o| o.take()) {
+            if o.is_connected() {
+                _ = o.focus();
+            }
+        }
+    });
     view! {
-        <div class="dialog-backdrop" on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
-            <div class=class role="dialog" aria-modal="true" aria-labelledby="dialog-title">
+        <div class="dialog-backdrop" on:keydown=move |ev| match ev.key().as_str() {
+            "Escape" => on_close.run(()),
+            "Tab" => if let Some(frame) = frame.get_untracked() { keep_tab_inside(&ev, &frame) },
+            _ => {}
+        }>
+            <div class=class role="dialog" aria-modal="true" aria-labelledby="dialog-title" node_ref=frame>
                 <header class="dialog-header">
                     <h2 id="dialog-title">{title}</h2>
                     <button type="button" class="icon-button" aria-label="Close" on:click=move |_| on_close.run(())>"✕"</button>

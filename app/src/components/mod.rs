@@ -6,6 +6,7 @@ pub mod browser;
 pub mod chart;
 pub mod dialog;
 pub mod field;
+pub mod menu;
 pub mod post_form;
 pub mod problem;
 pub mod stale;

@@ -7,6 +7,7 @@ use crate::components::browser::{
     copy_text, download_with_progress, local_day_start, local_offset, local_time, ClientOnly,
     DownloadProgress,
 };
+use crate::components::menu::RowMenu;
 use crate::components::problem::ProblemPanel;
 use crate::components::table::{Paged, ShowMoreRow, SortHeader, SortState};
 use crate::model::{EventRow, Page};
@@ -171,25 +172,8 @@ fn EventRowView(
     copied: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let id = event.id.clone();
-    let is_open = {
-        let id = id.clone();
-        Memo::new(move |_| menu.get().as_deref() == Some(id.as_str()))
-    };
-    let toggle = {
-        let id = id.clone();
-        move |_| {
-            menu.update(|m| {
-                *m = if m.as_deref() == Some(id.as_str()) {
-                    None
-                } else {
-                    Some(id.clone())
-                }
-            })
-        }
-    };
     let copy = move |what: &'static str, value: String| {
         move |_| {
-            menu.set(None);
             copied.set(Some(if copy_text(&value) {
                 format!("Copied {what} {value}")
             } else {
@@ -210,17 +194,13 @@ fn EventRowView(
             <td>{user}</td>
             <td><code>{event.event_type.clone()}</code></td>
             <td>{event.object_name.clone().unwrap_or_default()}</td>
-            <td class="row-actions row-menu">
-                <button type="button" class="icon-button" aria-haspopup="menu" aria-label="Copy ids"
-                    aria-expanded=move || if is_open.get() { "true" } else { "false" } on:click=toggle>"⋯"</button>
-                <Show when=move || is_open.get()>
-                    <div class="menu row-menu-list" role="menu">
-                        <button type="button" role="menuitem" class="menu-item" on:click=copy("event id", id.clone())>"Copy event ID"</button>
-                        <button type="button" role="menuitem" class="menu-item" disabled=object_id.is_none()
-                            on:click=copy("object id", object_id.clone().unwrap_or_default())>"Copy object ID"</button>
-                        <button type="button" role="menuitem" class="menu-item" on:click=copy("user id", event.principal_id.clone())>"Copy user ID"</button>
-                    </div>
-                </Show>
+            <td class="row-actions">
+                <RowMenu label="Copy ids".to_owned() key=id.clone() open=menu>
+                    <button type="button" role="menuitem" class="menu-item" on:click=copy("event id", id.clone())>"Copy event ID"</button>
+                    <button type="button" role="menuitem" class="menu-item" disabled=object_id.is_none()
+                        on:click=copy("object id", object_id.clone().unwrap_or_default())>"Copy object ID"</button>
+                    <button type="button" role="menuitem" class="menu-item" on:click=copy("user id", event.principal_id.clone())>"Copy user ID"</button>
+                </RowMenu>
             </td>
         </tr>
     }

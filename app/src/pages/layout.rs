@@ -2,6 +2,7 @@
 
 use crate::api::{current_viewer, switch_tenant, SignOut};
 use crate::components::browser::{hard_navigate, reload};
+use crate::components::menu::focus_leaves;
 use crate::components::post_form::{Fields, PostForm};
 use crate::components::problem::ProblemPanel;
 use leptos::prelude::*;
@@ -48,6 +49,9 @@ fn Frame(viewer: Viewer) -> impl IntoView {
     provide_context(viewer.clone());
     view! {
         <div class="console">
+            // The first Tab stop: past the navigation to the page. `external` leaves the jump to
+            // the browser, which moves focus to the target as the router would not.
+            <a class="skip-link" href="#main" rel="external">"Skip to content"</a>
             <aside class="sidebar">
                 <a class="brand-mark" href="/">
                     <span class="brand-logo" aria-hidden="true">"▦"</span>
@@ -73,7 +77,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
                     <TenantSwitcher viewer=viewer.clone()/>
                     <UserMenu viewer=viewer/>
                 </header>
-                <main class="content">
+                <main class="content" id="main" tabindex="-1">
                     <Outlet/>
                 </main>
             </div>
@@ -153,13 +157,7 @@ fn UserMenu(viewer: Viewer) -> impl IntoView {
                 }
             }
             on:focusout=move |ev| {
-                // Close when focus leaves the menu (a click elsewhere, or tabbing past it).
-                let inside = ev
-                    .related_target()
-                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
-                    .zip(ev.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok()))
-                    .is_some_and(|(target, menu)| menu.contains(Some(&target)));
-                if !inside {
+                if focus_leaves(&ev) {
                     open.set(false);
                 }
             }
