@@ -18,6 +18,8 @@ test('a change shows in the activity log, sorts, copies its id and downloads as 
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Full name').fill('Ada Activity');
   await dialog.getByLabel('Login email').fill('ada.activity@acme.example');
+  await dialog.getByLabel('Policy').selectOption({ label: 'Viewer' });
+  await dialog.getByLabel('Resource group').selectOption({ label: 'All resource groups' });
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Added ada.activity@acme.example');
 

@@ -71,7 +71,15 @@ test('a user administrator cannot add a person from an unknown domain, and can a
   await dialog.getByLabel('Login email').fill('justin.currie@acme.example');
   await dialog.getByLabel('Full name').focus();
   await expect(dialog.locator('[data-field="email"]')).toBeHidden();
+  // A new person gets no access by default: saving before choosing says what is missing.
+  await expect(dialog.getByLabel('Policy')).toHaveValue('');
+  await expect(dialog.getByLabel('Resource group')).toHaveValue('');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.locator('[data-field="policy"]')).toContainText('choose a policy');
   await dialog.getByLabel('Policy').selectOption({ label: 'Analyst' });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.locator('[data-field="resource_group"]')).toContainText('choose a resource group');
+  await dialog.getByLabel('Resource group').selectOption({ label: 'All resource groups' });
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Added justin.currie@acme.example');
   const added = page.locator('tr[data-email="justin.currie@acme.example"]');
@@ -90,8 +98,18 @@ test('a user administrator cannot add a person from an unknown domain, and can a
   await policyDialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('#policies-panel')).toContainText('Campaign Designer');
 
-  // Revoking asks first and says what happens.
-  await added.getByRole('button', { name: 'Revoke tenant access' }).click();
+  // Revoking asks first and says what happens. The row's actions sit behind one menu button,
+  // which opens on its first item and follows the arrow keys.
+  await added.getByRole('button', { name: 'Actions for Eve Outsider' }).click();
+  await expect(added.getByRole('menuitem', { name: 'Edit access' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(added.getByRole('menuitem', { name: 'Revoke tenant access' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(added.getByRole('menuitem')).toHaveCount(0);
+  await expect(added.getByRole('button', { name: 'Actions for Eve Outsider' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog')).toContainText('other tenants stays as it is');
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke access' }).click();
   await expect(page.locator('tr[data-email="justin.currie@acme.example"]')).toHaveCount(0);

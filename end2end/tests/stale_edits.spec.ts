@@ -4,7 +4,9 @@ import type { Page } from '@playwright/test';
 async function openEdit(page: Page, email: string) {
   await page.goto('/users');
   await waitForHydration(page);
-  await page.locator(`tr[data-email="${email}"]`).getByRole('button', { name: 'Edit' }).click();
+  const row = page.locator(`tr[data-email="${email}"]`);
+  await row.getByRole('button', { name: /^Actions for / }).click();
+  await row.getByRole('menuitem', { name: 'Edit access' }).click();
   return page.getByRole('dialog');
 }
 
@@ -20,6 +22,7 @@ test('a save made from a stale view shows what changed and re-applies the edit',
   await add.getByLabel('Full name').fill('Bea Target');
   await add.getByLabel('Login email').fill(target);
   await add.getByLabel('Policy').selectOption({ label: 'Viewer' });
+  await add.getByLabel('Resource group').selectOption({ label: 'All resource groups' });
   await add.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText(`Added ${target}`);
 

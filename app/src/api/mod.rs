@@ -223,11 +223,22 @@ pub(crate) fn parse_id<T>(
     input: &str,
     parse: fn(&str) -> Result<T, portcullis_core::ids::IdError>,
 ) -> Result<T, AppError> {
-    parse(input.trim()).map_err(|e| {
+    // The id parser's own words ("an id body has exactly 26 characters") mean nothing to the
+    // person who chose from a list; what they can do about it does.
+    let thing = field.replace('_', " ");
+    let input = input.trim();
+    parse(input).map_err(|_| {
+        let message = if input.is_empty() {
+            format!("choose a {thing}")
+        } else {
+            format!(
+                "this {thing} is not in this tenant (any more); reload the page and choose again"
+            )
+        };
         ssr::fail(portcullis_core::Problem::invalid(
             field,
             "invalid_id",
-            e.to_string(),
+            message,
         ))
     })
 }

@@ -6,6 +6,7 @@ use crate::components::access::Access;
 use crate::components::browser::ClientOnly;
 use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
+use crate::components::menu::RowMenu;
 use crate::components::problem::ProblemPanel;
 use crate::components::stale::StaleNotice;
 use crate::components::table::{Paged, ShowMoreRow, SortHeader, SortState};
@@ -183,6 +184,7 @@ fn UserRows(
 ) -> impl IntoView {
     let paged = Paged::new(page);
     let rows = paged.rows;
+    let menu = RwSignal::new(None::<String>);
     let show_more = Callback::new(move |_| {
         let s = sort.get_untracked();
         let order = if s.ascending { "asc" } else { "desc" };
@@ -216,7 +218,7 @@ fn UserRows(
                 </td></tr>
             </Show>
             <For each=move || rows.get() key=|u| (u.id.clone(), u.name.clone(), u.assignments.len()) let:user>
-                <UserRowView user=user can_manage=can_manage open=open access=access/>
+                <UserRowView user=user can_manage=can_manage open=open menu=menu access=access/>
             </For>
             <ShowMoreRow paged=paged colspan="6" on_more=show_more/>
         </tbody>
@@ -229,6 +231,7 @@ fn UserRowView(
     user: UserRow,
     can_manage: bool,
     open: RwSignal<Open>,
+    menu: RwSignal<Option<String>>,
     access: StoredValue<Access>,
 ) -> impl IntoView {
     let policies: Vec<String> = user.assignments.iter().map(|a| a.policy.clone()).collect();
@@ -249,9 +252,20 @@ fn UserRowView(
             <td class="muted nowrap">{last}</td>
             <td class="row-actions">
                 {can_manage.then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| open.set(Open::Edit(edit.clone()))>"Edit"</button>
-                    <button type="button" class="link-button" disabled=is_me on:click=move |_| open.set(Open::Revoke(revoke.clone()))>"Revoke tenant access"</button>
-                    <button type="button" class="link-button danger" disabled=is_me on:click=move |_| open.set(Open::Delete(delete.clone()))>"Delete"</button>
+                    <RowMenu label=format!("Actions for {}", user.name) key=user.id.to_string() open=menu>
+                        <button type="button" role="menuitem" class="menu-item" on:click={
+                            let edit = edit.clone();
+                            move |_| open.set(Open::Edit(edit.clone()))
+                        }>"Edit access"</button>
+                        <button type="button" role="menuitem" class="menu-item" disabled=is_me on:click={
+                            let revoke = revoke.clone();
+                            move |_| open.set(Open::Revoke(revoke.clone()))
+                        }>"Revoke tenant access"</button>
+                        <button type="button" role="menuitem" class="menu-item danger" disabled=is_me on:click={
+                            let delete = delete.clone();
+                            move |_| open.set(Open::Delete(delete.clone()))
+                        }>"Delete"</button>
+                    </RowMenu>
                 })}
             </td>
         </tr>
@@ -268,23 +282,9 @@ fn AddUserDialog(
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let email_touched = RwSignal::new(false);
-    let policy = RwSignal::new(
-        directory
-            .policies
-            .iter()
-            .find(|p| p.name == "Viewer")
-            .or(directory.policies.first())
-            .map(|p| p.id.to_string())
-            .unwrap_or_default(),
-    );
-    let group = RwSignal::new(
-        directory
-            .groups
-            .iter()
-            .find(|g| g.builtin)
-            .map(|g| g.id.to_string())
-            .unwrap_or_default(),
-    );
+    // Nothing is chosen for the administrator: a new person has no access until one is picked.
+    let policy = RwSignal::new(String::new());
+    let group = RwSignal::new(String::new());
     let welcome = RwSignal::new(true);
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -365,18 +365,22 @@ fn AddUserDialog(
                         on:blur=move |_| email_touched.set(true)/>
                     <FieldError for_field="email" message=email_message/>
                     <p class="hint">
-                        "Only people from allowlisted domains may use Portcullis. Domain missing? "
-                        <button type="button" class="link-button" id="request-domain-link"
-                            on:click=move |_| on_request_domain.run(unknown_domain().unwrap_or_default())>"Request a domain"</button>
+                        "Only people from allowlisted domains may use Portcullis."
+                        // Offered when it applies, so it is no Tab stop on the way to Save.
+                        <Show when=move || unknown_domain().is_some()>
+                            " Domain missing? "
+                            <button type="button" class="link-button" id="request-domain-link"
+                                on:click=move |_| on_request_domain.run(unknown_domain().unwrap_or_default())>"Request a domain"</button>
+                        </Show>
                     </p>
                 </div>
                 <div class="field-row">
                     <div class="field">
                         <label for="new-policy">"Policy"</label>
                         <select id="new-policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                            <option value="" selected>"Choose a policy"</option>
                             {directory.policies.iter().map(|p| {
-                                let selected = p.id.to_string() == policy.get_untracked();
-                                view! { <option value=p.id.to_string() selected=selected>{p.name.clone()}</option> }
+                                view! { <option value=p.id.to_string()>{p.name.clone()}</option> }
                             }).collect_view()}
                         </select>
                         <FieldError for_field="policy" message=field_message(error, "policy")/>
@@ -384,9 +388,9 @@ fn AddUserDialog(
                     <div class="field">
                         <label for="new-group">"Resource group"</label>
                         <select id="new-group" on:change=move |ev| group.set(event_target_value(&ev))>
+                            <option value="" selected>"Choose a resource group"</option>
                             {directory.groups.iter().map(|g| {
-                                let selected = g.id.to_string() == group.get_untracked();
-                                view! { <option value=g.id.to_string() selected=selected>{g.name.clone()}</option> }
+                                view! { <option value=g.id.to_string()>{g.name.clone()}</option> }
                             }).collect_view()}
                         </select>
                         <FieldError for_field="resource_group" message=field_message(error, "resource_group")/>
