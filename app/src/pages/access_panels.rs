@@ -436,7 +436,7 @@ pub fn OutboxPanel() -> impl IntoView {
     let mail = LocalResource::new(load_outbox);
     view! {
         <section class="panel" id="outbox-panel">
-            <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Delivered when PORTCULLIS_SMTP_URL is set; kept here either way"</span></div>
+            <div class="panel-header"><h2>"Outbox"</h2><span class="muted small">"Sent through the mail server once one is configured; kept here either way"</span></div>
             <ClientOnly><Transition fallback=|| view! { <p class="muted">"Loading the outbox…"</p> }>
                 {move || Suspend::new(async move {
                     match mail.await {

@@ -312,7 +312,7 @@ fn AppDialog(
                                 preset.permissions.iter().map(|(p, why)| (*p, (*why).to_owned())).collect())>{preset.name}</button>
                         }).collect_view()}
                     </div>
-                    <p class="hint">"A preset replaces the selection with the seed's common combination; adjust it below."</p>
+                    <p class="hint">"A preset replaces the selection with what apps of that kind usually need; adjust it below."</p>
                 </div>
                 {[(PermissionScope::Account, "Account permissions (on a tenant)"), (PermissionScope::Agency, "Agency permissions")].into_iter().map(|(scope, legend)| view! {
                     <fieldset class="permission-list">

@@ -105,7 +105,7 @@ fn JobView(job: JobRow, version: RwSignal<u32>) -> impl IntoView {
                 <div><dt>"Last change"</dt><dd>{local_time(job.updated_at.timestamp_millis())}</dd></div>
                 <div><dt>"Last report"</dt><dd>{if job.status_detail.is_empty() { "—".to_owned() } else { job.status_detail.clone() }}</dd></div>
             </dl>
-            <p class="hint">{format!("Its runner fetches the credential with a bot token of the app that runs it: GET /api/v1/jobs/{id}/credential, and reports with POST /api/v1/jobs/{id}/status.")}</p>
+            <p class="hint">"The app that runs this job fetches its credential and reports how each run went with its own bot token; nobody else can read the credential."</p>
         </section>
         <Show when=move || confirming.get()>
             <ConfirmDialog title="Delete this job?".to_owned()

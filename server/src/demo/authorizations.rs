@@ -210,7 +210,7 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
                     &job,
                     JobStatus::Sleeping,
                     *status,
-                    "demo",
+                    demo_report(*status),
                     now,
                 )
                 .await?;
@@ -234,4 +234,15 @@ pub async fn load(services: &Services, public_url: &str) -> Result<bool, Problem
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// What a demo job's runner last reported, as a real runner would word it.
+fn demo_report(status: JobStatus) -> &'static str {
+    match status {
+        JobStatus::Running => "Sending batch 3 of 8",
+        JobStatus::Paused => "Paused before the next run",
+        JobStatus::Completed => "Finished: every record was sent",
+        JobStatus::Failed => "The provider refused the credential (401 Unauthorized)",
+        JobStatus::Sleeping => "Waiting for the next run",
+    }
 }
