@@ -36,8 +36,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm packages: Playwright and binaryen (wasm-opt 123; Debian's 108 emits wasm that never hydrates).
-if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/binaryen ]; then
+# npm packages: Playwright, axe-core for its accessibility checks, and binaryen (wasm-opt 123;
+# Debian's 108 emits wasm that never hydrates).
+if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/binaryen ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
   log "installing end2end npm packages"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi

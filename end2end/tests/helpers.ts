@@ -47,3 +47,30 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
+
+/** Every page of the console, as the route table lists them; pages of one record are reached by
+ *  following the first link to one from their list. */
+const CONSOLE_PAGES = ['/', '/users', '/users/activity', '/users/sso', '/customer-360', '/sources',
+  '/security/authorizations', '/security/authorizations/new', '/apps', '/jobs'];
+const RECORD_LINKS: [string, string][] = [
+  ['/security/authorizations', 'a[href^="/security/authorizations/"]:not([href$="/new"])'],
+  ['/jobs', 'a[href^="/jobs/"]'],
+];
+
+/** Loads `path` and waits until it works. */
+export async function visit(page: Page, path: string) {
+  await page.goto(path, { waitUntil: 'networkidle' });
+  await waitForHydration(page);
+}
+
+/** The path of every page the signed-in person can open, records' pages included. */
+export async function consolePages(page: Page): Promise<string[]> {
+  const paths = [...CONSOLE_PAGES];
+  for (const [list, link] of RECORD_LINKS) {
+    await visit(page, list);
+    const href = await page.locator(link).first().getAttribute('href');
+    expect(href, `a record's page is linked from ${list}`).toBeTruthy();
+    paths.push(href!);
+  }
+  return paths;
+}
