@@ -72,4 +72,10 @@ test('SSO sign-in gives what the mappings say, and takes it away when the group 
   await page.locator('#dry-email').fill('sol.sso@acme.example');
   await page.locator('#run-dry-run').click();
   await expect(page.locator('#dry-run-result')).toContainText('No access');
+
+  // Access given by hand, which no mapping names, reads by name too, never by id.
+  await page.locator('#dry-email').fill('admin@acme.example');
+  await page.locator('#run-dry-run').click();
+  await expect(page.locator('#dry-run-result')).toContainText('User Administrator on All resource groups');
+  await expect(page.locator('#dry-run-result')).not.toContainText(/pol_|rg_/);
 });

@@ -19,7 +19,7 @@ use leptos_meta::Title;
 use portcullis_core::edits::rebase_value;
 use portcullis_core::people::AssignmentPair;
 use portcullis_core::sso::{groups_from_paste, no_access_reason, plan_sign_in, SignInPlan};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The SSO page.
 #[component]
@@ -59,21 +59,11 @@ fn SsoPanels(
     directory: PeopleDirectory,
     version: RwSignal<u32>,
 ) -> impl IntoView {
-    let names: BTreeMap<AssignmentPair, String> = settings
-        .mappings
-        .iter()
-        .map(|m| {
-            (
-                m.mapping.pair.clone(),
-                format!("{} on {}", m.policy, m.group),
-            )
-        })
-        .collect();
     let mappings = settings.mappings.clone();
     view! {
         <ProviderPanel settings=settings.clone() version=version/>
-        <MappingsPanel mappings=settings.mappings directory=directory version=version/>
-        <DryRunPanel mappings=mappings names=names
+        <MappingsPanel mappings=settings.mappings directory=directory.clone() version=version/>
+        <DryRunPanel mappings=mappings directory=directory
             claim=settings.provider.map(|p| p.groups_claim).unwrap_or_else(|| "groups".to_owned())/>
     }
 }
@@ -287,7 +277,7 @@ fn MappingsPanel(
 #[component]
 fn DryRunPanel(
     mappings: Vec<MappingRow>,
-    names: BTreeMap<AssignmentPair, String>,
+    directory: PeopleDirectory,
     claim: String,
 ) -> impl IntoView {
     let pasted = RwSignal::new(String::new());
@@ -316,15 +306,11 @@ fn DryRunPanel(
             result.set(Some(Ok((plan, groups, manual))));
         });
     };
-    let names = StoredValue::new(names);
+    let directory = StoredValue::new(directory);
     let list = move |pairs: &BTreeSet<AssignmentPair>| -> Vec<String> {
         pairs
             .iter()
-            .map(|p| {
-                names
-                    .with_value(|n| n.get(p).cloned())
-                    .unwrap_or_else(|| format!("{} on {}", p.0, p.1))
-            })
+            .map(|p| directory.with_value(|d| d.describe(p)))
             .collect()
     };
     view! {

@@ -108,6 +108,22 @@ impl PeopleDirectory {
                 .unwrap_or_default(),
         )
     }
+
+    /// An assignment in words ("Analyst on Brand A: Northwind"), never by its ids: a policy
+    /// or group deleted since the directory was read says so.
+    pub fn describe(&self, pair: &crate::people::AssignmentPair) -> String {
+        let policy = self
+            .policies
+            .iter()
+            .find(|p| p.id == pair.0)
+            .map_or("a deleted policy", |p| p.name.as_str());
+        let group = self
+            .groups
+            .iter()
+            .find(|g| g.id == pair.1)
+            .map_or("a deleted resource group", |g| g.name.as_str());
+        format!("{policy} on {group}")
+    }
 }
 
 /// A request to allowlist a domain and its outcome.
