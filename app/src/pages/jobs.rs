@@ -7,7 +7,7 @@ use crate::api::{
     load_job_runners, retire_experience,
 };
 use crate::components::browser::{hard_navigate, local_time, ClientOnly};
-use crate::components::dialog::{Dialog, FormActions};
+use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
 use crate::components::status::JobStatusBadge;
@@ -294,12 +294,44 @@ fn ExperienceRows(rows: Vec<ExperienceRow>, version: RwSignal<u32>) -> impl Into
     if rows.is_empty() {
         return view! { <p class="muted">"No imported experiences. An active experience keeps its authorization from being deleted."</p> }.into_any();
     }
+    // Retiring is asked about first: the experience stops holding its authorization.
+    let retiring = RwSignal::new(None::<(String, String, String)>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let retire = Callback::new(move |_| {
+        let Some((id, _, _)) = retiring.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = retire_experience(id).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    retiring.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.0.message)),
+            }
+        });
+    });
     view! {
+        {move || retiring.get().map(|(_, name, authorization)| view! {
+            <ConfirmDialog title=format!("Retire {name}?")
+                message=format!("{name} stops being active and no longer holds {authorization}, which can then be deleted if nothing else uses it.")
+                confirm_label="Retire experience".to_owned() on_confirm=retire
+                on_close=Callback::new(move |_| { retiring.set(None); error.set(None); })
+                busy=busy error=error/>
+        })}
         <table class="data-table compact">
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Authorization"</th><th scope="col">"Status"</th><th scope="col">"Imported"</th><th scope="col"></th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|e| {
-                    let id = e.id.to_string();
+                    let asked = (
+                        e.id.to_string(),
+                        e.name.clone(),
+                        e.authorization.clone().map_or_else(|| "its authorization".to_owned(), |(_, l)| l),
+                    );
                     view! {
                         <tr data-experience=e.name.clone()>
                             <td>{e.name.clone()}</td>
@@ -307,12 +339,8 @@ fn ExperienceRows(rows: Vec<ExperienceRow>, version: RwSignal<u32>) -> impl Into
                             <td>{if e.active { view! { <span class="status status-ok">"Active"</span> }.into_any() } else { view! { <span class="status status-pending">"Retired"</span> }.into_any() }}</td>
                             <td class="nowrap">{local_time(e.created_at.timestamp_millis())}</td>
                             <td class="row-actions">{e.active.then(|| view! {
-                                <button type="button" class="link-button danger" on:click=move |_| {
-                                    let id = id.clone();
-                                    spawn_local(async move {
-                                        if retire_experience(id).await.is_ok() { version.update(|v| *v += 1); }
-                                    });
-                                }>"Retire"</button>
+                                <button type="button" class="link-button danger"
+                                    on:click=move |_| retiring.set(Some(asked.clone()))>"Retire"</button>
                             })}</td>
                         </tr>
                     }
