@@ -94,6 +94,68 @@ pub fn Dialog(
     }
 }
 
+/// A step that asks first: what is being asked about, whether the step is running, and why it
+/// failed. Pages keep one per kind of step and show a `ConfirmDialog` while `about` is set.
+pub struct Asking<T: Send + Sync + 'static> {
+    pub about: RwSignal<Option<T>>,
+    pub busy: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Asking<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Asking<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Default for Asking<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Asking<T> {
+    pub fn new() -> Self {
+        Asking {
+            about: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Closes the question without doing anything.
+    pub fn cancel(self) {
+        self.about.set(None);
+        self.error.set(None);
+    }
+
+    /// Runs `step` on what is asked about: on success the question closes and `done` runs; on
+    /// failure the reason shows in the dialog and nothing else changes.
+    pub fn run<O, Fut>(self, step: impl FnOnce(T) -> Fut, done: impl FnOnce() + 'static)
+    where
+        Fut: std::future::Future<Output = Result<O, crate::error::AppError>> + 'static,
+    {
+        let Some(about) = self.about.get_untracked() else {
+            return;
+        };
+        self.busy.set(true);
+        let running = step(about);
+        leptos::task::spawn_local(async move {
+            let result = running.await;
+            self.busy.set(false);
+            match result {
+                Ok(_) => {
+                    self.about.set(None);
+                    done();
+                }
+                Err(e) => self.error.set(Some(e.0.message)),
+            }
+        });
+    }
+}
+
 /// Asks before a destructive step; says exactly what will happen.
 #[component]
 pub fn ConfirmDialog(

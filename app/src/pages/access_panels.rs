@@ -6,7 +6,7 @@ use crate::api::{
     review_domain,
 };
 use crate::components::browser::ClientOnly;
-use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
+use crate::components::dialog::{Asking, ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
 use crate::error::AppError;
@@ -339,34 +339,21 @@ fn RequestsTable(
         });
     };
     // Approving reaches every tenant on the platform, so it is asked about first.
-    let approving = RwSignal::new(None::<(String, String)>);
-    let approve_busy = RwSignal::new(false);
-    let approve_error = RwSignal::new(None::<String>);
+    let approving = Asking::<(String, String)>::new();
     let approve = Callback::new(move |_| {
-        let Some((id, _)) = approving.get_untracked() else {
-            return;
-        };
-        approve_busy.set(true);
-        spawn_local(async move {
-            let result = review_domain(id, true).await;
-            approve_busy.set(false);
-            match result {
-                Ok(()) => {
-                    approving.set(None);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => approve_error.set(Some(e.0.message)),
-            }
-        });
+        approving.run(
+            |(id, _)| review_domain(id, true),
+            move || version.update(|v| *v += 1),
+        )
     });
     view! {
         <div class="alert alert-error" role="alert" hidden=move || error.get().is_none()>{move || error.get()}</div>
-        {move || approving.get().map(|(_, domain)| view! {
+        {move || approving.about.get().map(|(_, domain)| view! {
             <ConfirmDialog title=format!("Allow {domain} everywhere?")
                 message=format!("People whose email address ends in @{domain} can then be added to every tenant on the platform by its user administrators.")
                 confirm_label="Approve domain".to_owned() on_confirm=approve
-                on_close=Callback::new(move |_| { approving.set(None); approve_error.set(None); })
-                busy=approve_busy error=approve_error/>
+                on_close=Callback::new(move |_| approving.cancel())
+                busy=approving.busy error=approving.error/>
         })}
         <table class="data-table" id="domain-requests">
             <thead><tr><th>"Domain"</th><th>"Reason"</th><th>"Requested by"</th><th>"Status"</th><th></th></tr></thead>
@@ -389,7 +376,7 @@ fn RequestsTable(
                                 {r.sso_claimed_by.clone().map(|t| view! { <div class="muted small">{format!("SSO: signed in through {t}'s provider")}</div> })}</td>
                             <td class="row-actions">
                                 {(operator && pending).then(|| view! {
-                                    <button type="button" class="link-button" on:click=move |_| approving.set(Some(a.clone()))>"Approve"</button>
+                                    <button type="button" class="link-button" on:click=move |_| approving.about.set(Some(a.clone()))>"Approve"</button>
                                     <button type="button" class="link-button danger" on:click=move |_| review(b.clone(), false)>"Reject"</button>
                                 })}
                             </td>

@@ -7,7 +7,7 @@ use crate::api::{
     load_job_runners, retire_experience,
 };
 use crate::components::browser::{hard_navigate, local_time, ClientOnly};
-use crate::components::dialog::{ConfirmDialog, Dialog, FormActions};
+use crate::components::dialog::{Asking, ConfirmDialog, Dialog, FormActions};
 use crate::components::field::{field_message, FieldError};
 use crate::components::problem::ProblemPanel;
 use crate::components::status::JobStatusBadge;
@@ -295,33 +295,20 @@ fn ExperienceRows(rows: Vec<ExperienceRow>, version: RwSignal<u32>) -> impl Into
         return view! { <p class="muted">"No imported experiences. An active experience keeps its authorization from being deleted."</p> }.into_any();
     }
     // Retiring is asked about first: the experience stops holding its authorization.
-    let retiring = RwSignal::new(None::<(String, String, String)>);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let retiring = Asking::<(String, String, String)>::new();
     let retire = Callback::new(move |_| {
-        let Some((id, _, _)) = retiring.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = retire_experience(id).await;
-            busy.set(false);
-            match result {
-                Ok(_) => {
-                    retiring.set(None);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e.0.message)),
-            }
-        });
+        retiring.run(
+            |(id, _, _)| retire_experience(id),
+            move || version.update(|v| *v += 1),
+        )
     });
     view! {
-        {move || retiring.get().map(|(_, name, authorization)| view! {
+        {move || retiring.about.get().map(|(_, name, authorization)| view! {
             <ConfirmDialog title=format!("Retire {name}?")
                 message=format!("{name} stops being active and no longer holds {authorization}, which can then be deleted if nothing else uses it.")
                 confirm_label="Retire experience".to_owned() on_confirm=retire
-                on_close=Callback::new(move |_| { retiring.set(None); error.set(None); })
-                busy=busy error=error/>
+                on_close=Callback::new(move |_| retiring.cancel())
+                busy=retiring.busy error=retiring.error/>
         })}
         <table class="data-table compact">
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Authorization"</th><th scope="col">"Status"</th><th scope="col">"Imported"</th><th scope="col"></th></tr></thead>
@@ -340,7 +327,7 @@ fn ExperienceRows(rows: Vec<ExperienceRow>, version: RwSignal<u32>) -> impl Into
                             <td class="nowrap">{local_time(e.created_at.timestamp_millis())}</td>
                             <td class="row-actions">{e.active.then(|| view! {
                                 <button type="button" class="link-button danger"
-                                    on:click=move |_| retiring.set(Some(asked.clone()))>"Retire"</button>
+                                    on:click=move |_| retiring.about.set(Some(asked.clone()))>"Retire"</button>
                             })}</td>
                         </tr>
                     }
